@@ -1,0 +1,56 @@
+"""Errors in the Langfuse body shape: {"message": ..., "error": <name the SDKs read>}."""
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+ERROR_NAMES = {
+    400: "InvalidRequestError",
+    401: "UnauthorizedError",
+    403: "AccessDeniedError",
+    404: "LangfuseNotFoundError",
+    405: "MethodNotAllowedError",
+    409: "ConflictError",
+    413: "PayloadTooLargeError",
+    415: "UnsupportedMediaTypeError",
+    429: "RateLimitError",
+}
+
+
+class ConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+
+
+def flatten_detail(detail, prefix: str = "") -> list[str]:
+    """'field.sub: message' strings from DRF's nested error detail."""
+    if isinstance(detail, dict):
+        return [line for key, value in detail.items() for line in flatten_detail(value, f"{prefix}{key}.")]
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return [f"{prefix.rstrip('.')}: {item}" if prefix else str(item) for item in detail]
+        return [line for index, item in enumerate(detail) for line in flatten_detail(item, f"{prefix}{index}.")]
+    return [f"{prefix.rstrip('.')}: {detail}" if prefix else str(detail)]
+
+
+def error_response(status_code: int, message: str, **extra) -> Response:
+    body = {"message": message, "error": ERROR_NAMES.get(status_code, "Error"), **extra}
+    return Response(body, status=status_code)
+
+
+def langfuse_exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        return error_response(404, str(exc) or "Not found")
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(413, "Request body is too large")
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        return error_response(400, "; ".join(flatten_detail(exc.detail)), details=exc.detail)
+    response = error_response(exc.status_code, "; ".join(flatten_detail(exc.detail)))
+    if getattr(exc, "auth_header", None):
+        response["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        response["Retry-After"] = str(int(exc.wait))
+    return response

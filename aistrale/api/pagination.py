@@ -1,0 +1,44 @@
+"""Langfuse page/limit pagination: {"data": [...], "meta": {page, limit, totalItems, totalPages}}."""
+
+import math
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 1000
+
+
+def positive_int_param(request, name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: f"must be a positive integer, got {raw!r}"}) from None
+    if value < 1 or (maximum is not None and value > maximum):
+        bound = f" and at most {maximum}" if maximum else ""
+        raise ValidationError({name: f"must be at least 1{bound}, got {value}"})
+    return value
+
+
+class LangfusePagination(BasePagination):
+    def paginate_queryset(self, queryset, request, view=None):
+        self.page = positive_int_param(request, "page", 1)
+        self.limit = positive_int_param(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
+        self.total = queryset.count()
+        offset = (self.page - 1) * self.limit
+        return list(queryset[offset : offset + self.limit])
+
+    def get_paginated_response(self, data):
+        return Response({"data": data, "meta": self.meta()})
+
+    def meta(self) -> dict:
+        return {
+            "page": self.page,
+            "limit": self.limit,
+            "totalItems": self.total,
+            "totalPages": math.ceil(self.total / self.limit) if self.total else 0,
+        }

@@ -1,0 +1,160 @@
+"""AISTRALE settings: everything comes from the environment."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VERSION = "0.1.0"
+
+INSECURE_DEFAULT_SECRET = "aistrale-insecure-development-secret-key-change-me"
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_SECRET)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+AISTRALE_ALLOW_INSECURE_SECRET = env_bool("AISTRALE_ALLOW_INSECURE_SECRET", False)
+
+if not DEBUG and SECRET_KEY == INSECURE_DEFAULT_SECRET and not AISTRALE_ALLOW_INSECURE_SECRET:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the insecure default while DEBUG is off: set SECRET_KEY (or DEBUG=1 for local development)."
+    )
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "guardian",
+    "aistrale.tenancy",
+    "prompts",
+    "observability",
+    "evals",
+    "feedback",
+    "datasets",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "aistrale.tenancy.audit.AuditContextMiddleware",
+]
+
+ROOT_URLCONF = "aistrale.urls"
+WSGI_APPLICATION = "aistrale.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'aistrale.sqlite3'}"),
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("AISTRALE_CACHE_PREFIX", "aistrale"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+ANONYMOUS_USER_NAME = None
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("AISTRALE_MAX_BODY_BYTES", str(10 * 1024 * 1024)))
+
+AISTRALE_ENCRYPTION_KEYS = env_list("AISTRALE_ENCRYPTION_KEYS", "")
+
+AISTRALE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("AISTRALE_WEBHOOK_MAX_ATTEMPTS", "8"))
+AISTRALE_WEBHOOK_MIN_BACKOFF_MS = int(os.environ.get("AISTRALE_WEBHOOK_MIN_BACKOFF_MS", "10000"))
+AISTRALE_WEBHOOK_MAX_BACKOFF_MS = int(os.environ.get("AISTRALE_WEBHOOK_MAX_BACKOFF_MS", "3600000"))
+AISTRALE_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("AISTRALE_WEBHOOK_TIMEOUT_SECONDS", "10"))
+AISTRALE_WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("AISTRALE_WEBHOOK_ALLOW_PRIVATE_URLS", False)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["aistrale.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["aistrale.api.permissions.HasProjectKey"],
+    "DEFAULT_PAGINATION_CLASS": "aistrale.api.pagination.LangfusePagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["aistrale.api.renderers.OrjsonRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["aistrale.api.parsers.OrjsonParser"],
+    "EXCEPTION_HANDLER": "aistrale.api.errors.langfuse_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+
+SPECTACULAR_SETTINGS = {"TITLE": "AISTRALE public API", "VERSION": VERSION}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}

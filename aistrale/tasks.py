@@ -1,0 +1,74 @@
+"""Dramatiq broker set-up: Redis when REDIS_URL is set, otherwise in-process.
+
+Import this module before declaring actors. With no REDIS_URL, messages go to a
+StubBroker and a worker thread inside the current process runs them, so the
+embedded default needs no other service.
+"""
+
+import threading
+
+import dramatiq
+from django.conf import settings
+from django.db import close_old_connections
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import Middleware
+
+WORKER_THREADS = 4
+
+
+class DjangoConnectionsMiddleware(Middleware):
+    """Give each message a fresh view of Django's database connections."""
+
+    def before_process_message(self, broker, message):
+        close_old_connections()
+
+    def after_process_message(self, broker, message, *, result=None, exception=None):
+        close_old_connections()
+
+    after_skip_message = after_process_message
+
+
+class InProcessWorkerMiddleware(Middleware):
+    """Starts the in-process worker on the first message sent."""
+
+    def before_enqueue(self, broker, message, delay):
+        start_inprocess_worker()
+
+
+_worker: dramatiq.Worker | None = None
+_worker_lock = threading.Lock()
+
+
+def _make_broker() -> dramatiq.Broker:
+    if settings.REDIS_URL:
+        from dramatiq.brokers.redis import RedisBroker
+
+        broker = RedisBroker(url=settings.REDIS_URL, namespace=getattr(settings, "DRAMATIQ_NAMESPACE", "aistrale"))
+    else:
+        broker = StubBroker()
+        broker.emit_after("process_boot")
+        broker.add_middleware(InProcessWorkerMiddleware())
+    broker.add_middleware(DjangoConnectionsMiddleware())
+    return broker
+
+
+def start_inprocess_worker() -> dramatiq.Worker:
+    """Run this process's own worker threads (the embedded default, and tests)."""
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            _worker = dramatiq.Worker(broker, worker_threads=WORKER_THREADS, worker_timeout=100)
+            _worker.start()
+        return _worker
+
+
+def wait_for_background_work(timeout_ms: int = 30_000) -> None:
+    """Block until every queued message has been processed (tests, commands)."""
+    for queue_name in broker.get_declared_queues():
+        broker.join(queue_name, timeout=timeout_ms)
+    if _worker is not None:
+        _worker.join()
+
+
+broker = _make_broker()
+dramatiq.set_broker(broker)

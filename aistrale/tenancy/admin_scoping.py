@@ -1,0 +1,79 @@
+"""The admin base every project-scoped model uses: members see their projects' rows and their grants."""
+
+from django.core.exceptions import PermissionDenied
+from guardian.admin import GuardedModelAdmin
+
+from aistrale.tenancy.models import WRITING_ROLES
+from aistrale.tenancy.selectors import can_manage_project, projects_for_user, user_can_view, visible_to_user
+
+
+class NoEditAdminMixin:
+    """For rows written elsewhere (ingestion, the audit trail, delivery jobs): the admin only shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ProjectScopedAdmin(GuardedModelAdmin):
+    """Rows are shown to members of their project and to users granted them by object permission."""
+
+    project_field = "project"
+
+    def _project_of(self, obj):
+        return getattr(obj, self.project_field)
+
+    def _has_object_perm(self, request, action: str, obj) -> bool:
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}", obj)
+
+    def get_queryset(self, request):
+        return visible_to_user(request.user, super().get_queryset(request), project_field=self.project_field)
+
+    def has_module_permission(self, request):
+        user = request.user
+        return user.is_active and user.is_staff and (user.is_superuser or projects_for_user(user).exists())
+
+    def has_view_permission(self, request, obj=None):
+        if not self.has_module_permission(request):
+            return False
+        return obj is None or user_can_view(request.user, obj, project_field=self.project_field)
+
+    def has_add_permission(self, request):
+        return projects_for_user(request.user, roles=WRITING_ROLES).exists()
+
+    def has_change_permission(self, request, obj=None):
+        writable = projects_for_user(request.user, roles=WRITING_ROLES)
+        if obj is None:
+            return writable.exists()
+        return writable.filter(pk=self._project_of(obj).pk).exists() or self._has_object_perm(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_change_permission(request)
+        writable = projects_for_user(request.user, roles=WRITING_ROLES)
+        return writable.filter(pk=self._project_of(obj).pk).exists() or self._has_object_perm(request, "delete", obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.project_field:
+            kwargs["queryset"] = projects_for_user(request.user, roles=WRITING_ROLES)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _require_grant_manager(self, request, object_pk):
+        obj = self.get_object(request, object_pk)
+        if obj is None or not can_manage_project(request.user, self._project_of(obj)):
+            raise PermissionDenied("Only the project's owners and admins manage grants.")
+
+    def obj_perms_manage_view(self, request, object_pk):
+        self._require_grant_manager(request, object_pk)
+        return super().obj_perms_manage_view(request, object_pk)
+
+    def obj_perms_manage_user_view(self, request, object_pk, user_id):
+        self._require_grant_manager(request, object_pk)
+        return super().obj_perms_manage_user_view(request, object_pk, user_id)
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        self._require_grant_manager(request, object_pk)
+        return super().obj_perms_manage_group_view(request, object_pk, group_id)

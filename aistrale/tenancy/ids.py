@@ -1,0 +1,7 @@
+"""Identifier helpers shared by every app."""
+
+import uuid
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,87 @@
+"""Create (idempotently) an organization, project, API key pair and admin user."""
+
+import os
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from aistrale.tenancy.audit import acting_as
+from aistrale.tenancy.models import ApiKey, Role
+from aistrale.tenancy.services import (
+    ApiKeyFormatError,
+    api_key_create,
+    membership_set,
+    organization_get_or_create,
+    project_get_or_create,
+    random_password,
+    secret_matches,
+)
+
+OPTIONS = {
+    "org_name": ("AISTRALE_INIT_ORG_NAME", "Default Organization"),
+    "project_name": ("AISTRALE_INIT_PROJECT_NAME", "Default Project"),
+    "public_key": ("AISTRALE_INIT_PROJECT_PUBLIC_KEY", None),
+    "secret_key": ("AISTRALE_INIT_PROJECT_SECRET_KEY", None),
+    "user_email": ("AISTRALE_INIT_USER_EMAIL", "admin@example.com"),
+    "user_password": ("AISTRALE_INIT_USER_PASSWORD", None),
+}
+
+
+class Command(BaseCommand):
+    help = "Create an organization, project, API key and admin user from AISTRALE_INIT_* or flags (idempotent)."
+
+    def add_arguments(self, parser):
+        for option, (variable, _) in OPTIONS.items():
+            parser.add_argument(f"--{option.replace('_', '-')}", dest=option, help=f"defaults to ${variable}")
+
+    def handle(self, *args, **options):
+        values = {
+            option: options[option] or os.environ.get(variable) or default
+            for option, (variable, default) in OPTIONS.items()
+        }
+        if bool(values["public_key"]) != bool(values["secret_key"]):
+            raise CommandError("give both a public and a secret key, or neither")
+        with acting_as(label="bootstrap"), transaction.atomic():
+            organization = organization_get_or_create(name=values["org_name"])
+            project = project_get_or_create(organization=organization, name=values["project_name"])
+            password = self._ensure_admin(values["user_email"], values["user_password"])
+            user = get_user_model().objects.get(username=values["user_email"])
+            membership_set(user=user, organization=organization, role=Role.OWNER)
+            public_key, secret_key = self._ensure_key(project, values["public_key"], values["secret_key"])
+        self.stdout.write(f"organization: {organization.name} ({organization.id})")
+        self.stdout.write(f"project:      {project.name} ({project.id})")
+        self.stdout.write(f"public key:   {public_key}")
+        self.stdout.write(f"secret key:   {secret_key or '(unchanged; shown only when created)'}")
+        self.stdout.write(f"admin user:   {values['user_email']}")
+        self.stdout.write(f"password:     {password or '(unchanged)'}")
+
+    def _ensure_admin(self, email: str, password: str | None) -> str | None:
+        """Create the superuser if missing, or set the given password; returns the password when known."""
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=email).first()
+        if user is None:
+            password = password or random_password()
+            user_model.objects.create_superuser(username=email, email=email, password=password)
+        elif password and not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        return password
+
+    def _ensure_key(self, project, public_key: str | None, secret_key: str | None) -> tuple[str, str | None]:
+        existing = ApiKey.objects.filter(public_key=public_key).first() if public_key else None
+        if existing is None and not public_key:
+            existing = project.api_keys.filter(revoked_at__isnull=True, note="bootstrap").first()
+        if existing is not None:
+            if existing.project_id != project.pk:
+                raise CommandError(f"public key {public_key} belongs to another project")
+            if secret_key and not secret_matches(existing, secret_key):
+                raise CommandError(f"public key {public_key} exists with a different secret key")
+            return existing.public_key, secret_key
+        try:
+            api_key, secret_key = api_key_create(
+                project=project, note="bootstrap", role=Role.ADMIN, public_key=public_key, secret_key=secret_key
+            )
+        except ApiKeyFormatError as error:
+            raise CommandError(str(error)) from error
+        return api_key.public_key, secret_key

@@ -1,0 +1,128 @@
+"""Writes for organizations, projects, memberships, API keys and the audit log."""
+
+import hashlib
+import hmac
+import secrets
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from aistrale.tenancy.audit import current_audit_context
+from aistrale.tenancy.models import ApiKey, AuditEvent, Membership, Organization, Project, Role
+
+PUBLIC_KEY_PREFIX = "pk-lf-"
+SECRET_KEY_PREFIX = "sk-lf-"
+
+
+class ApiKeyFormatError(ValueError):
+    pass
+
+
+def audit_record(*, action: str, object_type: str, object_id: str, project=None, before=None, after=None):
+    """Append an audit event attributed to the current actor."""
+    context = current_audit_context()
+    return AuditEvent.objects.create(
+        actor=context.actor,
+        actor_label=context.label,
+        project=project,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+        ip=context.ip,
+    )
+
+
+def hash_secret(secret_key: str) -> str:
+    return hashlib.sha256(secret_key.encode()).hexdigest()
+
+
+def secret_matches(api_key: ApiKey, secret_key: str) -> bool:
+    return hmac.compare_digest(api_key.secret_hash, hash_secret(secret_key))
+
+
+def _generate_key(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4()}"
+
+
+def organization_get_or_create(*, name: str) -> Organization:
+    organization, _ = Organization.objects.get_or_create(name=name)
+    return organization
+
+
+def project_get_or_create(*, organization: Organization, name: str) -> Project:
+    project, _ = Project.objects.get_or_create(organization=organization, name=name)
+    return project
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    project: Project,
+    note: str = "",
+    role: Role = Role.MEMBER,
+    public_key: str | None = None,
+    secret_key: str | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key pair and return it with the plain secret, which is never stored."""
+    public_key = public_key or _generate_key(PUBLIC_KEY_PREFIX)
+    secret_key = secret_key or _generate_key(SECRET_KEY_PREFIX)
+    if not public_key.startswith(PUBLIC_KEY_PREFIX):
+        raise ApiKeyFormatError(f"public key must start with {PUBLIC_KEY_PREFIX!r}")
+    if not secret_key.startswith(SECRET_KEY_PREFIX) or len(secret_key) < len(SECRET_KEY_PREFIX) + 16:
+        raise ApiKeyFormatError(f"secret key must start with {SECRET_KEY_PREFIX!r} and hold 16+ more characters")
+    api_key = ApiKey.objects.create(
+        project=project,
+        note=note,
+        role=role,
+        public_key=public_key,
+        secret_hash=hash_secret(secret_key),
+        display_secret_key=f"{secret_key[:6]}...{secret_key[-4:]}",
+    )
+    audit_record(
+        action="api_key.created",
+        object_type="ApiKey",
+        object_id=api_key.pk,
+        project=project,
+        after={"publicKey": public_key, "note": note, "role": role},
+    )
+    return api_key, secret_key
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+        audit_record(
+            action="api_key.revoked",
+            object_type="ApiKey",
+            object_id=api_key.pk,
+            project=api_key.project,
+            before={"publicKey": api_key.public_key, "active": True},
+            after={"publicKey": api_key.public_key, "active": False},
+        )
+    return api_key
+
+
+def api_key_authenticate(*, public_key: str, secret_key: str | None) -> ApiKey | None:
+    """The active key for this pair (secret None: public key alone), or None."""
+    api_key = ApiKey.objects.select_related("project").filter(public_key=public_key, revoked_at__isnull=True).first()
+    if api_key is None:
+        return None
+    if secret_key is not None and not secret_matches(api_key, secret_key):
+        return None
+    return api_key
+
+
+def membership_set(*, user, role: Role, project: Project | None = None, organization=None) -> Membership:
+    membership, _ = Membership.objects.update_or_create(
+        user=user, project=project, organization=organization, defaults={"role": role}
+    )
+    return membership
+
+
+def random_password() -> str:
+    return secrets.token_urlsafe(18)

@@ -1,0 +1,20 @@
+"""Dramatiq worker entry point: `dramatiq aistrale.worker` loads Django and every app's actors."""
+
+import importlib
+import os
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aistrale.settings")
+django.setup()
+
+from django.apps import apps  # noqa: E402
+
+from aistrale.tasks import broker  # noqa: E402, F401
+
+for app_config in apps.get_app_configs():
+    try:
+        importlib.import_module(f"{app_config.name}.actors")
+    except ModuleNotFoundError as error:
+        if error.name != f"{app_config.name}.actors":
+            raise

@@ -1,0 +1,37 @@
+"""Score reads in the Langfuse public API shape."""
+
+from evals.models import Score, ScoreDataType
+
+
+def score_public(score: Score) -> dict:
+    body = {
+        "id": score.id,
+        "traceId": score.trace_id,
+        "sessionId": score.session_id,
+        "observationId": score.observation_id,
+        "datasetRunId": score.dataset_run_id,
+        "name": score.name,
+        "value": score.value if score.value is not None or score.data_type != ScoreDataType.CATEGORICAL else 0.0,
+        "source": score.source,
+        "dataType": score.data_type,
+        "timestamp": score.timestamp,
+        "createdAt": score.created_at,
+        "updatedAt": score.updated_at,
+        "authorUserId": str(score.author_user_id) if score.author_user_id else None,
+        "comment": score.comment,
+        "metadata": score.metadata,
+        "configId": score.config_id,
+        "queueId": score.queue_id,
+        "environment": score.environment,
+    }
+    if score.data_type != ScoreDataType.NUMERIC:
+        body["stringValue"] = score.string_value
+    return body
+
+
+def scores_for_traces(*, project, trace_ids: list[str]) -> dict[str, list[dict]]:
+    """{trace id: [scores, oldest first]}: the score loader observability calls for trace reads."""
+    grouped: dict[str, list[dict]] = {}
+    for score in Score.objects.filter(project=project, trace_id__in=trace_ids).order_by("timestamp", "key"):
+        grouped.setdefault(score.trace_id, []).append(score_public(score))
+    return grouped

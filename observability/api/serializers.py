@@ -1,0 +1,234 @@
+"""Response bodies in the Langfuse public API shapes (camelCase, ISO UTC timestamps with microseconds)."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import orjson
+from django.urls import reverse
+
+from observability.models import Observation, Trace
+from observability.selectors import TraceMetrics, seconds_between
+
+METADATA_VALUE_LIMIT = 200
+
+TRACE_FIELD_GROUPS = frozenset({"core", "io", "scores", "observations", "metrics"})
+OBSERVATION_V2_GROUPS = frozenset(
+    {"core", "basic", "time", "io", "metadata", "model", "usage", "prompt", "metrics", "trace_context"}
+)
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def money(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def decimal_string(value) -> str | None:
+    """v2 prices are decimal strings: "0.0000025", not 2.5e-06."""
+    return None if value is None else format(Decimal(str(value)).normalize(), "f")
+
+
+def trace_html_path(trace: Trace) -> str:
+    return reverse("admin:observability_trace_change", args=[trace.key])
+
+
+def trace_core(trace: Trace, *, include_io: bool = True) -> dict:
+    body = {
+        "id": trace.id,
+        "projectId": trace.project_id,
+        "timestamp": iso(trace.timestamp),
+        "name": trace.name,
+        "sessionId": trace.session_id,
+        "release": trace.release,
+        "version": trace.version,
+        "userId": trace.user_id,
+        "tags": trace.tags or [],
+        "public": trace.public,
+        "bookmarked": trace.bookmarked,
+        "environment": trace.environment,
+        "createdAt": iso(trace.created_at),
+        "updatedAt": iso(trace.updated_at),
+    }
+    if include_io:
+        body.update(input=trace.input, output=trace.output, metadata=trace.metadata)
+    return body
+
+
+def trace_with_details(
+    trace: Trace, *, metrics: TraceMetrics | None, observations: list, scores: list, groups: frozenset[str]
+) -> dict:
+    """TraceWithDetails / TraceWithFullDetails: `observations` and `scores` are ids or full bodies."""
+    body = trace_core(trace, include_io="io" in groups)
+    body["htmlPath"] = trace_html_path(trace)
+    if "metrics" in groups:
+        metrics = metrics or TraceMetrics()
+        body["latency"] = metrics.latency
+        body["totalCost"] = money(metrics.total_cost) or 0.0
+    else:
+        body["latency"] = -1
+        body["totalCost"] = -1
+    body["observations"] = observations if "observations" in groups else []
+    body["scores"] = scores if "scores" in groups else []
+    return body
+
+
+def observation_view(observation: Observation, *, prompt_id: str | None = None, prices: dict | None = None) -> dict:
+    """ObservationsView: the Observation schema plus prompt, price (per unit), cost and timing fields."""
+    cost = observation.cost_details or {}
+    prices = prices or {}
+    total_cost = money(observation.total_cost)
+    return {
+        "id": observation.id,
+        "projectId": observation.project_id,
+        "traceId": observation.trace_id,
+        "parentObservationId": observation.parent_observation_id,
+        "type": observation.type,
+        "name": observation.name,
+        "startTime": iso(observation.start_time),
+        "endTime": iso(observation.end_time),
+        "completionStartTime": iso(observation.completion_start_time),
+        "model": observation.model,
+        "modelParameters": observation.model_parameters,
+        "input": observation.input,
+        "output": observation.output,
+        "metadata": observation.metadata,
+        "version": observation.version,
+        "level": observation.level,
+        "statusMessage": observation.status_message,
+        "environment": observation.environment,
+        "usageDetails": observation.usage_details or {},
+        "costDetails": cost,
+        "usage": {
+            "input": observation.input_tokens,
+            "output": observation.output_tokens,
+            "total": observation.total_tokens,
+            "unit": "TOKENS",
+            "inputCost": cost.get("input"),
+            "outputCost": cost.get("output"),
+            "totalCost": total_cost,
+        },
+        "promptId": prompt_id,
+        "promptName": observation.prompt_name,
+        "promptVersion": observation.prompt_version,
+        "modelId": observation.internal_model_id,
+        "inputPrice": prices.get("input"),
+        "outputPrice": prices.get("output"),
+        "totalPrice": prices.get("total"),
+        "calculatedInputCost": cost.get("input"),
+        "calculatedOutputCost": cost.get("output"),
+        "calculatedTotalCost": total_cost,
+        "latency": seconds_between(observation.start_time, observation.end_time),
+        "timeToFirstToken": seconds_between(observation.start_time, observation.completion_start_time),
+        "createdAt": iso(observation.created_at),
+        "updatedAt": iso(observation.updated_at),
+    }
+
+
+def session_body(row: dict, project_id: str) -> dict:
+    return {
+        "id": row["session_id"],
+        "createdAt": iso(row["created_at"]),
+        "projectId": project_id,
+        "environment": row["session_environment"],
+    }
+
+
+def raw_string(value) -> str | None:
+    """v2 returns input/output as the raw string: strings as sent, other JSON encoded."""
+    if value is None or isinstance(value, str):
+        return value
+    return orjson.dumps(value).decode()
+
+
+def truncated_metadata(metadata, expand: frozenset[str]):
+    def shorten(key, value):
+        if key in expand:
+            return value
+        text = raw_string(value)
+        return text[:METADATA_VALUE_LIMIT] + "..." if text is not None and len(text) > METADATA_VALUE_LIMIT else value
+
+    if isinstance(metadata, dict):
+        return {key: shorten(key, value) for key, value in metadata.items()}
+    return shorten(None, metadata)
+
+
+def observation_v2(
+    observation: Observation,
+    *,
+    groups: frozenset[str],
+    trace: Trace | None,
+    prompt_id: str | None,
+    expand_metadata: frozenset[str],
+    prices: dict | None = None,
+) -> dict:
+    """ObservationV2 with only the requested field groups (core always)."""
+    body = {
+        "id": observation.id,
+        "traceId": observation.trace_id,
+        "startTime": iso(observation.start_time),
+        "endTime": iso(observation.end_time),
+        "projectId": observation.project_id,
+        "parentObservationId": observation.parent_observation_id,
+        "type": observation.type,
+        "modelId": None,
+        "inputPrice": None,
+        "outputPrice": None,
+        "totalPrice": None,
+    }
+    if "basic" in groups:
+        body.update(
+            name=observation.name,
+            level=observation.level,
+            statusMessage=observation.status_message,
+            version=observation.version,
+            environment=observation.environment,
+            bookmarked=trace.bookmarked if trace else False,
+            public=trace.public if trace else False,
+            userId=trace.user_id if trace else None,
+            sessionId=trace.session_id if trace else None,
+            isRootObservation=observation.parent_observation_id is None,
+        )
+    if "time" in groups:
+        body.update(
+            completionStartTime=iso(observation.completion_start_time),
+            createdAt=iso(observation.created_at),
+            updatedAt=iso(observation.updated_at),
+        )
+    if "io" in groups:
+        body.update(input=raw_string(observation.input), output=raw_string(observation.output))
+    if "metadata" in groups:
+        body["metadata"] = truncated_metadata(observation.metadata, expand_metadata)
+    if "model" in groups:
+        body.update(
+            providedModelName=observation.model,
+            model=observation.model,
+            internalModelId=observation.internal_model_id,
+            modelId=observation.internal_model_id,
+            modelParameters=observation.model_parameters,
+            **{f"{usage}Price": decimal_string((prices or {}).get(usage)) for usage in ("input", "output", "total")},
+        )
+    if "usage" in groups:
+        body.update(
+            usageDetails=observation.usage_details or {},
+            costDetails=observation.cost_details or {},
+            totalCost=money(observation.total_cost),
+            usagePricingTierName=None,
+        )
+    if "prompt" in groups:
+        body.update(promptId=prompt_id, promptName=observation.prompt_name, promptVersion=observation.prompt_version)
+    if "metrics" in groups:
+        body.update(
+            latency=seconds_between(observation.start_time, observation.end_time),
+            timeToFirstToken=seconds_between(observation.start_time, observation.completion_start_time),
+        )
+    if "trace_context" in groups:
+        body.update(
+            traceName=trace.name if trace else None,
+            tags=(trace.tags or []) if trace else [],
+            release=trace.release if trace else None,
+        )
+    return body

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from observability.api import views
+
+urlpatterns = [
+    path("traces", views.TraceListView.as_view()),
+    path("traces/<path:trace_id>", views.TraceDetailView.as_view()),
+    path("observations", views.ObservationListView.as_view()),
+    path("observations/<path:observation_id>", views.ObservationDetailView.as_view()),
+    path("v2/observations", views.ObservationV2ListView.as_view()),
+    path("sessions", views.SessionListView.as_view()),
+    path("sessions/<path:session_id>", views.SessionDetailView.as_view()),
+]

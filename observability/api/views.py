@@ -1,0 +1,204 @@
+"""Read endpoints for traces, observations and sessions, and trace deletion."""
+
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from aistrale.api.pagination import MAX_LIMIT, positive_int_param
+from observability import selectors, services
+from observability.api import serializers
+from observability.api.filters import ObservationFilter, ObservationV2Filter, SessionFilter, TraceFilter
+from observability.extensions import scores_for_traces
+
+DEFAULT_V2_GROUPS = frozenset({"core", "basic"})
+MAX_DELETE_IDS = 1000
+
+
+def field_groups(request, allowed: frozenset[str], default: frozenset[str]) -> frozenset[str]:
+    raw = request.query_params.get("fields")
+    if not raw:
+        return default
+    groups = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    unknown = sorted(groups - allowed)
+    if unknown:
+        raise ValidationError(
+            {"fields": f"unknown field group(s) {', '.join(unknown)}; use {', '.join(sorted(allowed))}"}
+        )
+    return groups | {"core"}
+
+
+def unrequested_columns(groups: frozenset[str]) -> list[str]:
+    """Large observation columns the requested v2 field groups do not show."""
+    wanted = {"io": ["input", "output"], "metadata": ["metadata"], "model": ["model_parameters"]}
+    return [column for group, columns in wanted.items() if group not in groups for column in columns]
+
+
+def prompt_id_for(prompt_ids: dict, observation) -> str | None:
+    return prompt_ids.get((observation.prompt_name, observation.prompt_version))
+
+
+def observation_views(project, observations) -> list[dict]:
+    """ObservationsView bodies, with prompt ids and model prices loaded for all of them at once."""
+    prompt_ids = selectors.prompt_version_ids(project=project, observations=observations)
+    prices = selectors.model_prices(observations=observations)
+    return [
+        serializers.observation_view(o, prompt_id=prompt_id_for(prompt_ids, o), prices=prices.get(o.internal_model_id))
+        for o in observations
+    ]
+
+
+class TraceListView(ListAPIView):
+    filterset_class = TraceFilter
+
+    def get_queryset(self):
+        return selectors.trace_list(project=self.request.auth.project)
+
+    def list(self, request, *args, **kwargs):
+        groups = field_groups(request, serializers.TRACE_FIELD_GROUPS, serializers.TRACE_FIELD_GROUPS)
+        project = request.auth.project
+        queryset = self.filter_queryset(self.get_queryset())
+        traces = self.paginate_queryset(queryset if "io" in groups else queryset.defer("input", "output", "metadata"))
+        ids = [trace.id for trace in traces]
+        metrics = selectors.trace_metrics(project=project, trace_ids=ids) if "metrics" in groups else {}
+        observation_ids = (
+            selectors.trace_observation_ids(project=project, trace_ids=ids) if "observations" in groups else {}
+        )
+        scores = scores_for_traces(project=project, trace_ids=ids) if "scores" in groups and ids else {}
+        data = [
+            serializers.trace_with_details(
+                trace,
+                metrics=metrics.get(trace.id),
+                observations=observation_ids.get(trace.id, []),
+                scores=[score["id"] for score in scores.get(trace.id, [])],
+                groups=groups,
+            )
+            for trace in traces
+        ]
+        return self.get_paginated_response(data)
+
+    def delete(self, request):
+        trace_ids = request.data.get("traceIds") if isinstance(request.data, dict) else None
+        if not isinstance(trace_ids, list) or not trace_ids or not all(isinstance(i, str) for i in trace_ids):
+            raise ValidationError({"traceIds": "must be a non-empty list of trace id strings"})
+        if len(trace_ids) > MAX_DELETE_IDS:
+            raise ValidationError({"traceIds": f"at most {MAX_DELETE_IDS} ids per request, got {len(trace_ids)}"})
+        deleted = services.traces_delete(project=request.auth.project, trace_ids=trace_ids)
+        return Response({"message": f"Deleted {len(deleted)} of {len(set(trace_ids))} traces"})
+
+
+class TraceDetailView(APIView):
+    def get(self, request, trace_id):
+        groups = field_groups(request, serializers.TRACE_FIELD_GROUPS, serializers.TRACE_FIELD_GROUPS)
+        project = request.auth.project
+        trace = selectors.trace_get(project=project, trace_id=trace_id)
+        if trace is None:
+            raise NotFound(f"Trace {trace_id!r} not found in this project")
+        observations = selectors.trace_observations(trace=trace) if "observations" in groups else []
+        metrics = selectors.trace_metrics(project=project, trace_ids=[trace.id]) if "metrics" in groups else {}
+        scores = scores_for_traces(project=project, trace_ids=[trace.id]) if "scores" in groups else {}
+        body = serializers.trace_with_details(
+            trace,
+            metrics=metrics.get(trace.id),
+            observations=observation_views(project, observations),
+            scores=scores.get(trace.id, []),
+            groups=groups,
+        )
+        return Response(body)
+
+    def delete(self, request, trace_id):
+        if not services.traces_delete(project=request.auth.project, trace_ids=[trace_id]):
+            raise NotFound(f"Trace {trace_id!r} not found in this project")
+        return Response({"message": "Trace deleted successfully"})
+
+
+class ObservationListView(ListAPIView):
+    filterset_class = ObservationFilter
+
+    def get_queryset(self):
+        return selectors.observation_list(project=self.request.auth.project).order_by("-start_time", "-key")
+
+    def list(self, request, *args, **kwargs):
+        observations = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(observation_views(request.auth.project, observations))
+
+
+class ObservationDetailView(APIView):
+    def get(self, request, observation_id):
+        project = request.auth.project
+        observation = selectors.observation_get(project=project, observation_id=observation_id)
+        if observation is None:
+            raise NotFound(f"Observation {observation_id!r} not found in this project")
+        return Response(observation_views(project, [observation])[0])
+
+
+class ObservationV2ListView(ListAPIView):
+    filterset_class = ObservationV2Filter
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.observation_list(project=self.request.auth.project)
+
+    def list(self, request, *args, **kwargs):
+        if request.query_params.get("parseIoAsJson", "").lower() == "true":
+            raise ValidationError({"parseIoAsJson": "is deprecated: input/output are returned as raw strings"})
+        groups = field_groups(request, serializers.OBSERVATION_V2_GROUPS, DEFAULT_V2_GROUPS)
+        limit = positive_int_param(request, "limit", 50, MAX_LIMIT)
+        expand = frozenset(filter(None, request.query_params.get("expandMetadata", "").split(",")))
+        project = request.auth.project
+        try:
+            observations, cursor = selectors.observations_page(
+                self.filter_queryset(self.get_queryset()).defer(*unrequested_columns(groups)),
+                cursor=request.query_params.get("cursor"),
+                limit=limit,
+            )
+        except selectors.InvalidCursor as error:
+            raise ValidationError({"cursor": str(error)}) from error
+        needs_trace = groups & {"basic", "trace_context"}
+        traces = (
+            selectors.traces_by_id(project=project, trace_ids={o.trace_id for o in observations}) if needs_trace else {}
+        )
+        prompt_ids = (
+            selectors.prompt_version_ids(project=project, observations=observations) if "prompt" in groups else {}
+        )
+        prices = selectors.model_prices(observations=observations) if "model" in groups else {}
+        data = [
+            serializers.observation_v2(
+                o,
+                groups=groups,
+                trace=traces.get(o.trace_id),
+                prompt_id=prompt_id_for(prompt_ids, o),
+                expand_metadata=expand,
+                prices=prices.get(o.internal_model_id),
+            )
+            for o in observations
+        ]
+        return Response({"data": data, "meta": {"cursor": cursor} if cursor else {}})
+
+
+class SessionListView(ListAPIView):
+    filterset_class = SessionFilter
+
+    def get_queryset(self):
+        return selectors.session_list(project=self.request.auth.project)
+
+    def list(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        project_id = request.auth.project.id
+        return self.get_paginated_response([serializers.session_body(row, project_id) for row in rows])
+
+
+class SessionDetailView(APIView):
+    def get(self, request, session_id):
+        project = request.auth.project
+        traces = selectors.session_traces(project=project, session_id=session_id)
+        if not traces:
+            raise NotFound(f"Session {session_id!r} not found in this project")
+        row = {
+            "session_id": session_id,
+            "created_at": traces[0].timestamp,
+            "session_environment": traces[0].environment,
+        }
+        body = serializers.session_body(row, project.id)
+        body["traces"] = [serializers.trace_core(trace) for trace in traces]
+        return Response(body)

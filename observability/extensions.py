@@ -1,0 +1,48 @@
+"""Hooks through which higher apps (evals, feedback, datasets) extend tracing without upward imports.
+
+- ingestion event handlers: `register_ingestion_handler("score-create", handler)`; the batch
+  ingestion endpoint calls handler(project=..., events=[...]) for events of that type.
+- trace score loaders: `register_score_loader(loader)`; loader(project=..., trace_ids=[...]) returns
+  {trace_id: [score dicts in the public API shape]} for trace reads and the trace explorer.
+- trace deletion handlers: `register_trace_deletion_handler(handler)`; handler(project=..., trace_ids=[...])
+  runs in the transaction that deletes those traces, so rows hanging off them go too.
+"""
+
+from collections.abc import Callable
+
+IngestionHandler = Callable[..., object]
+ScoreLoader = Callable[..., dict[str, list[dict]]]
+
+_ingestion_handlers: dict[str, IngestionHandler] = {}
+_score_loaders: list[ScoreLoader] = []
+_trace_deletion_handlers: list[Callable[..., object]] = []
+
+
+def register_ingestion_handler(event_type: str, handler: IngestionHandler) -> None:
+    _ingestion_handlers[event_type] = handler
+
+
+def ingestion_handler(event_type: str) -> IngestionHandler | None:
+    return _ingestion_handlers.get(event_type)
+
+
+def register_score_loader(loader: ScoreLoader) -> None:
+    if loader not in _score_loaders:
+        _score_loaders.append(loader)
+
+
+def scores_for_traces(*, project, trace_ids: list[str]) -> dict[str, list[dict]]:
+    scores: dict[str, list[dict]] = {}
+    for loader in _score_loaders:
+        for trace_id, rows in loader(project=project, trace_ids=trace_ids).items():
+            scores.setdefault(trace_id, []).extend(rows)
+    return scores
+
+
+def register_trace_deletion_handler(handler: Callable[..., object]) -> None:
+    if handler not in _trace_deletion_handlers:
+        _trace_deletion_handlers.append(handler)
+
+
+def trace_deletion_handlers() -> list[Callable[..., object]]:
+    return list(_trace_deletion_handlers)

@@ -1,0 +1,200 @@
+"""The Langfuse batch ingestion format (POST /api/public/ingestion) mapped onto trace and observation rows."""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from observability.extensions import ingestion_handler
+from observability.ingestion.costs import normalize_usage, provided_costs
+from observability.ingestion.values import EPOCH, ID_LENGTH, FieldError, optional_string, parse_timestamp
+from observability.ingestion.writer import RowSet, write
+from observability.models.traces import ObservationLevel, ObservationType
+
+logger = logging.getLogger(__name__)
+
+TYPED = {member.value.lower(): member.value for member in ObservationType}
+LEGACY_USAGE_COSTS = {"inputCost": "input", "outputCost": "output", "totalCost": "total"}
+
+
+@dataclass
+class BatchResult:
+    successes: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    def ok(self, event_id: str) -> None:
+        self.successes.append({"id": event_id, "status": 201})
+
+    def fail(self, event_id: str, message: str, status: int = 400) -> None:
+        self.errors.append({"id": event_id, "status": status, "message": message, "error": message})
+
+
+def _object_id(body: dict, required: bool) -> str:
+    object_id = optional_string(body.get("id"), "body.id", ID_LENGTH)
+    if object_id:
+        return object_id
+    if required:
+        raise FieldError("body.id is required for updates")
+    return str(uuid.uuid4())
+
+
+def _tags(value) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise FieldError("body.tags must be a list of strings")
+    return value or None
+
+
+def _trace_values(body: dict) -> dict:
+    public = body.get("public")
+    if public is not None and not isinstance(public, bool):
+        raise FieldError("body.public must be a boolean")
+    return {
+        "name": optional_string(body.get("name"), "body.name"),
+        "timestamp": parse_timestamp(body.get("timestamp"), "body.timestamp"),
+        "user_id": optional_string(body.get("userId"), "body.userId"),
+        "session_id": optional_string(body.get("sessionId"), "body.sessionId"),
+        "release": optional_string(body.get("release"), "body.release"),
+        "version": optional_string(body.get("version"), "body.version"),
+        "environment": optional_string(body.get("environment"), "body.environment", ID_LENGTH),
+        "input": body.get("input"),
+        "output": body.get("output"),
+        "metadata": body.get("metadata"),
+        "tags": _tags(body.get("tags")),
+        "public": public,
+    }
+
+
+def _usage(body: dict) -> tuple[dict, dict]:
+    """(usage details, provided cost details) from usageDetails/costDetails or the legacy usage object."""
+    usage = normalize_usage(body.get("usageDetails")) or {}
+    costs = provided_costs(body.get("costDetails"))
+    legacy = body.get("usage")
+    if isinstance(legacy, dict):
+        if not usage:
+            usage = normalize_usage({k: v for k, v in legacy.items() if k not in LEGACY_USAGE_COSTS and k != "unit"})
+        if not costs:
+            costs = provided_costs({LEGACY_USAGE_COSTS[k]: v for k, v in legacy.items() if k in LEGACY_USAGE_COSTS})
+    elif legacy is not None:
+        raise FieldError("body.usage must be an object")
+    return usage, costs
+
+
+def _observation_values(body: dict, observation_type: str | None) -> dict:
+    level = body.get("level")
+    if level is not None and level not in ObservationLevel.values:
+        raise FieldError(f"body.level must be one of {ObservationLevel.values}, got {level!r}")
+    prompt_version = body.get("promptVersion")
+    if prompt_version is not None and (
+        isinstance(prompt_version, bool) or not isinstance(prompt_version, int) or not 0 <= prompt_version < 2**31
+    ):
+        raise FieldError("body.promptVersion must be a non-negative 32-bit integer")
+    parameters = body.get("modelParameters")
+    if parameters is not None and not isinstance(parameters, dict):
+        raise FieldError("body.modelParameters must be an object")
+    usage, costs = _usage(body)
+    values = {
+        "trace_id": optional_string(body.get("traceId"), "body.traceId", ID_LENGTH),
+        "parent_observation_id": optional_string(
+            body.get("parentObservationId"), "body.parentObservationId", ID_LENGTH
+        ),
+        "type": observation_type,
+        "name": optional_string(body.get("name"), "body.name"),
+        "start_time": parse_timestamp(body.get("startTime"), "body.startTime"),
+        "end_time": parse_timestamp(body.get("endTime"), "body.endTime"),
+        "completion_start_time": parse_timestamp(body.get("completionStartTime"), "body.completionStartTime"),
+        "input": body.get("input"),
+        "output": body.get("output"),
+        "metadata": body.get("metadata"),
+        "level": level,
+        "status_message": optional_string(body.get("statusMessage"), "body.statusMessage"),
+        "version": optional_string(body.get("version"), "body.version"),
+        "environment": optional_string(body.get("environment"), "body.environment", ID_LENGTH),
+        "model": optional_string(body.get("model"), "body.model"),
+        "model_parameters": parameters,
+        "usage_details": usage or None,
+        "provided_cost_details": costs or None,
+        "prompt_name": optional_string(body.get("promptName"), "body.promptName"),
+        "prompt_version": prompt_version,
+    }
+    if observation_type == ObservationType.EVENT and values["start_time"] and not values["end_time"]:
+        values["end_time"] = values["start_time"]
+    return values
+
+
+def _observation_type(event_type: str, body: dict) -> tuple[str | None, bool]:
+    """(observation type, is a create) for an observation event type, or FieldError."""
+    kind, _, action = event_type.rpartition("-")
+    if action not in ("create", "update") or (kind not in TYPED and kind != "observation"):
+        raise FieldError(f"type {event_type!r} is not a known ingestion event type")
+    if kind == "observation":
+        raw = body.get("type")
+        if raw is None and action == "update":
+            return None, False
+        if not isinstance(raw, str) or raw.upper() not in ObservationType.values:
+            raise FieldError(f"body.type must be one of {ObservationType.values}, got {raw!r}")
+        return raw.upper(), action == "create"
+    return TYPED[kind], action == "create"
+
+
+def ingest_batch(*, project, batch: list) -> BatchResult:
+    """Map, merge and store every good event of the batch in one transaction; report each one."""
+    result = BatchResult()
+    traces, observations = RowSet(), RowSet()
+    handled: dict[str, list[dict]] = {}
+    seen: set[str] = set()
+    accepted: list[tuple] = []
+    for index, event in enumerate(batch):
+        event_id = event.get("id") if isinstance(event, dict) else None
+        if not isinstance(event_id, str) or not event_id:
+            result.fail(str(event_id or f"batch.{index}"), f"batch.{index}.id is required and must be a string")
+            continue
+        try:
+            event_type = event.get("type")
+            body = event.get("body")
+            if not isinstance(event_type, str):
+                raise FieldError("type is required")
+            if not isinstance(body, dict):
+                raise FieldError("body is required and must be an object")
+            event["_timestamp"] = parse_timestamp(event.get("timestamp"), "timestamp")
+            accepted.append((event["_timestamp"], index, event_id, event_type, body, event))
+        except FieldError as error:
+            result.fail(event_id, f"batch.{index}: {error}")
+    accepted.sort(key=lambda item: (item[0] is None, item[0] or EPOCH, item[1]))
+    for timestamp, index, event_id, event_type, body, event in accepted:
+        if event_id in seen:
+            result.ok(event_id)
+            continue
+        try:
+            if event_type == "trace-create":
+                traces.add(_object_id(body, required=False), _trace_values(body), {"timestamp": timestamp})
+            elif event_type == "sdk-log":
+                logger.info("sdk-log from project %s: %s", project.pk, body.get("log"))
+            elif ingestion_handler(event_type) is not None:
+                handled.setdefault(event_type, []).append(event)
+                continue
+            else:
+                observation_type, is_create = _observation_type(event_type, body)
+                values = _observation_values(body, observation_type if is_create else None)
+                fallback = {"start_time": timestamp, "type": observation_type}
+                observations.add(_object_id(body, required=not is_create), values, fallback)
+        except FieldError as error:
+            result.fail(event_id, f"batch.{index}: {error}")
+            continue
+        seen.add(event_id)
+        result.ok(event_id)
+
+    def run_handlers() -> dict[str, dict[str, str]]:
+        return {
+            event_type: ingestion_handler(event_type)(project=project, events=events) or {}
+            for event_type, events in handled.items()
+        }
+
+    rejected = write(project_id=project.pk, traces=traces, observations=observations, also=run_handlers)
+    for event_type, events in handled.items():
+        for event in events:
+            if event["id"] in rejected[event_type]:
+                result.fail(event["id"], rejected[event_type][event["id"]])
+            else:
+                result.ok(event["id"])
+    return result

@@ -1,0 +1,227 @@
+"""Usage normalisation and cost at ingestion, from a per-process cache of the model price table."""
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Q
+
+from observability.models import ModelDefinition
+
+CACHE_SECONDS = 60
+VERSION_KEY = "observability:model-prices-version"
+USAGE_ALIASES = {
+    "prompt_tokens": "input",
+    "promptTokens": "input",
+    "input_tokens": "input",
+    "completion_tokens": "output",
+    "completionTokens": "output",
+    "output_tokens": "output",
+    "total_tokens": "total",
+    "totalTokens": "total",
+}
+OPERATORS = {
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+    "eq": lambda a, b: a == b,
+    "neq": lambda a, b: a != b,
+}
+
+
+MAX_UNITS = 2**53
+
+
+def usage_units(value) -> int | None:
+    """Usage units as an int; booleans, fractions and absurd magnitudes are not usage."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value) if abs(value) < MAX_UNITS else None
+
+
+def normalize_usage(raw) -> dict[str, int]:
+    """Langfuse usage (usageDetails, OpenAI completion/response usage, legacy usage) as {type: units}.
+
+    OpenAI's *_tokens_details break input/output down: they become input_<detail>/output_<detail>
+    and are subtracted from input/output so the parts add up to the total.
+    """
+    if not isinstance(raw, dict):
+        return {}
+    usage: dict[str, int] = {}
+    detailed: dict[str, int] = {"input": 0, "output": 0}
+    for key, value in raw.items():
+        if key.endswith("_details") and isinstance(value, dict):
+            side = "input" if key.startswith(("prompt", "input")) else "output"
+            for detail, units in value.items():
+                units = usage_units(units)
+                if units:
+                    usage[f"{side}_{detail}"] = units
+                    detailed[side] += units
+            continue
+        units = usage_units(value)
+        if units is not None:
+            usage[USAGE_ALIASES.get(key, key)] = units
+    for side, units in detailed.items():
+        if units and side in usage:
+            usage[side] = max(usage[side] - units, 0)
+    if usage and "total" not in usage:
+        usage["total"] = sum(usage.values())
+    return usage
+
+
+def token_totals(usage: dict[str, int]) -> tuple[int, int, int]:
+    input_tokens = sum(units for key, units in usage.items() if "input" in key)
+    output_tokens = sum(units for key, units in usage.items() if "output" in key)
+    return input_tokens, output_tokens, usage.get("total", input_tokens + output_tokens)
+
+
+def provided_costs(raw) -> dict[str, float]:
+    if not isinstance(raw, dict):
+        return {}
+    costs = {
+        key: float(value)
+        for key, value in raw.items()
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+    }
+    if costs and "total" not in costs:
+        costs["total"] = sum(costs.values())
+    return costs
+
+
+@dataclass
+class _Tier:
+    priority: int
+    is_default: bool
+    conditions: list
+    prices: dict[str, float]
+
+
+@dataclass
+class _Model:
+    id: str
+    pattern: re.Pattern
+    start_date: datetime | None
+    tiers: list[_Tier]
+    is_global: bool
+
+    def order(self) -> tuple:
+        return (self.is_global, -self.start_date.timestamp() if self.start_date else float("inf"))
+
+
+@dataclass
+class PriceTable:
+    """Project definitions before global ones, newest start date first within each."""
+
+    models: list[_Model]
+    matches: dict[str, list[_Model]] = field(default_factory=dict)
+
+    def candidates(self, model_name: str) -> list[_Model]:
+        found = self.matches.get(model_name)
+        if found is None:
+            found = [model for model in self.models if model.pattern.search(model_name)]
+            self.matches[model_name] = found
+        return found
+
+    def find(self, model_name: str, at: datetime | None) -> _Model | None:
+        for model in self.candidates(model_name):
+            if model.start_date is None or at is None or model.start_date <= at:
+                return model
+        return None
+
+
+def _condition_holds(condition: dict, usage: dict, parameters, metadata) -> bool:
+    if "usageDetailPattern" in condition:
+        flags = 0 if condition.get("caseSensitive") else re.IGNORECASE
+        pattern = re.compile(condition["usageDetailPattern"], flags)
+        total = sum(units for key, units in usage.items() if pattern.search(key))
+        return OPERATORS[condition["operator"]](total, condition["value"])
+    source = parameters if condition.get("source") == "model_parameters" else metadata
+    if not isinstance(source, dict) or condition.get("key") not in source:
+        return False
+    return str(source[condition["key"]]) in condition.get("values", [])
+
+
+def _select_tier(model: _Model, usage: dict, parameters, metadata) -> _Tier | None:
+    default = None
+    for tier in model.tiers:
+        if tier.is_default:
+            default = tier
+        elif tier.conditions and all(_condition_holds(c, usage, parameters, metadata) for c in tier.conditions):
+            return tier
+    return default
+
+
+def _load(project_id) -> PriceTable:
+    rows = (
+        ModelDefinition.objects.filter(Q(project_id=project_id) | Q(project__isnull=True))
+        .prefetch_related("pricing_tiers")
+        .order_by("-project_id", "model_name")
+    )
+    models = []
+    for row in rows:
+        try:
+            pattern = re.compile(row.match_pattern)
+        except re.error:
+            continue
+        tiers = [
+            _Tier(tier.priority, tier.is_default, tier.conditions or [], tier.prices or {})
+            for tier in sorted(row.pricing_tiers.all(), key=lambda tier: tier.priority)
+        ]
+        models.append(_Model(row.id, pattern, row.start_date, tiers, row.project_id is None))
+    models.sort(key=_Model.order)
+    return PriceTable(models)
+
+
+_tables: dict = {}
+_lock = threading.Lock()
+
+
+def price_table(project_id) -> PriceTable:
+    version = cache.get(VERSION_KEY, 0)
+    entry = _tables.get(project_id)
+    now = time.monotonic()
+    if entry is None or entry[0] != version or now - entry[1] > CACHE_SECONDS:
+        entry = (version, now, _load(project_id))
+        with _lock:
+            _tables[project_id] = entry
+    return entry[2]
+
+
+def price_table_invalidate() -> None:
+    """Called after a model definition changes: every process reloads on its next request."""
+    with _lock:
+        _tables.clear()
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, None)
+
+
+def calculate_cost(
+    *, table: PriceTable, model_name: str, usage: dict, at=None, parameters=None, metadata=None
+) -> tuple[str, dict[str, float]] | None:
+    """(model definition id, {usage type: cost, "total": sum}) or None when no definition matches."""
+    model = table.find(model_name, at)
+    if model is None:
+        return None
+    tier = _select_tier(model, usage, parameters, metadata)
+    if tier is None:
+        return model.id, {}
+    costs = {
+        key: float(Decimal(str(units)) * Decimal(str(tier.prices[key])))
+        for key, units in usage.items()
+        if key != "total" and key in tier.prices
+    }
+    if not costs and "total" in tier.prices and "total" in usage:
+        costs["total"] = float(Decimal(str(usage["total"])) * Decimal(str(tier.prices["total"])))
+        return model.id, costs
+    if costs:
+        costs["total"] = float(sum(Decimal(str(value)) for value in costs.values()))
+    return model.id, costs

@@ -1,0 +1,571 @@
+"""OTLP/HTTP trace export (protobuf or JSON) mapped onto trace and observation rows.
+
+Langfuse SDK attributes (langfuse.*), the OpenTelemetry GenAI conventions (gen_ai.*), OpenInference
+(openinference.span.kind, input.value, llm.*) and the Vercel AI SDK (ai.model.id, ai.prompt*, ai.response.*,
+ai.usage.*) map onto columns; every other span attribute lands in
+metadata["attributes"], resource attributes in metadata["resourceAttributes"], the scope in
+metadata["scope"] and span events in metadata["events"].
+"""
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+
+from google.protobuf.message import DecodeError
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
+)
+
+from observability.ingestion.costs import normalize_usage, provided_costs, usage_units
+from observability.ingestion.values import (
+    ID_LENGTH,
+    TEXT_LENGTH,
+    FieldError,
+    from_unix_nano,
+    loads,
+    maybe_json,
+    parse_timestamp,
+)
+from observability.ingestion.writer import RowSet, write
+from observability.models.traces import ObservationLevel, ObservationType
+
+STATUS_ERROR = 2
+LANGFUSE_SCOPE = "langfuse-sdk"
+OBSERVATION_METADATA = "langfuse.observation.metadata"
+TRACE_METADATA = "langfuse.trace.metadata"
+OPENINFERENCE_KINDS = {
+    "LLM": ObservationType.GENERATION,
+    "EMBEDDING": ObservationType.EMBEDDING,
+    "CHAIN": ObservationType.CHAIN,
+    "TOOL": ObservationType.TOOL,
+    "AGENT": ObservationType.AGENT,
+    "RETRIEVER": ObservationType.RETRIEVER,
+    "RERANKER": ObservationType.RETRIEVER,
+    "GUARDRAIL": ObservationType.GUARDRAIL,
+    "EVALUATOR": ObservationType.EVALUATOR,
+}
+GEN_AI_OPERATIONS = {
+    "chat": ObservationType.GENERATION,
+    "text_completion": ObservationType.GENERATION,
+    "generate_content": ObservationType.GENERATION,
+    "completion": ObservationType.GENERATION,
+    "embeddings": ObservationType.EMBEDDING,
+    "execute_tool": ObservationType.TOOL,
+    "invoke_agent": ObservationType.AGENT,
+    "create_agent": ObservationType.AGENT,
+}
+USAGE_ATTRIBUTES = {
+    "gen_ai.usage.input_tokens": "input",
+    "gen_ai.usage.prompt_tokens": "input",
+    "gen_ai.usage.output_tokens": "output",
+    "gen_ai.usage.completion_tokens": "output",
+    "gen_ai.usage.total_tokens": "total",
+    "llm.token_count.prompt": "input",
+    "llm.token_count.completion": "output",
+    "llm.token_count.total": "total",
+    "ai.usage.promptTokens": "input",
+    "ai.usage.inputTokens": "input",
+    "ai.usage.completionTokens": "output",
+    "ai.usage.outputTokens": "output",
+    "ai.usage.totalTokens": "total",
+}
+GEN_AI_PARAMETERS = (
+    "temperature",
+    "max_tokens",
+    "top_p",
+    "top_k",
+    "frequency_penalty",
+    "presence_penalty",
+    "stop_sequences",
+    "seed",
+    "choice.count",
+)
+OBSERVATION_TYPES = frozenset(ObservationType.values)
+LEVELS = frozenset(ObservationLevel.values)
+INDEXED_PREFIXES = ("gen_ai.prompt.", "gen_ai.completion.", "llm.input_messages.", "llm.output_messages.")
+INDEXED = re.compile(r"^(gen_ai\.prompt|gen_ai\.completion|llm\.input_messages|llm\.output_messages)\.(\d+)\.(.+)$")
+
+
+class OtlpDecodeError(ValueError):
+    """A body that is not an ExportTraceServiceRequest."""
+
+
+@dataclass
+class Span:
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None
+    name: str
+    start_nano: int
+    end_nano: int
+    attributes: dict
+    status_code: int
+    status_message: str
+    events: list
+    resource: dict
+    scope_name: str
+    scope_version: str
+
+
+@dataclass
+class OtlpResult:
+    accepted: int = 0
+    rejected: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    def reject(self, message: str) -> None:
+        self.rejected += 1
+        if len(self.messages) < 10:
+            self.messages.append(message)
+
+
+# --- decoding -------------------------------------------------------------------------------------
+
+
+def _pb_value(value):
+    kind = value.WhichOneof("value")
+    if kind is None:
+        return None
+    if kind == "array_value":
+        return [_pb_value(item) for item in value.array_value.values]
+    if kind == "kvlist_value":
+        return {item.key: _pb_value(item.value) for item in value.kvlist_value.values}
+    if kind == "bytes_value":
+        return base64.b64encode(value.bytes_value).decode()
+    return getattr(value, kind)
+
+
+def _pb_attributes(attributes) -> dict:
+    return {item.key: _pb_value(item.value) for item in attributes}
+
+
+def decode_protobuf(body: bytes) -> list[Span]:
+    request = ExportTraceServiceRequest()
+    try:
+        request.ParseFromString(body)
+    except DecodeError as error:
+        raise OtlpDecodeError(f"Request body is not a valid OTLP ExportTraceServiceRequest protobuf: {error}") from None
+    spans = []
+    for resource_spans in request.resource_spans:
+        resource = _pb_attributes(resource_spans.resource.attributes)
+        for scope_spans in resource_spans.scope_spans:
+            scope_name, scope_version = scope_spans.scope.name, scope_spans.scope.version
+            for span in scope_spans.spans:
+                spans.append(
+                    Span(
+                        trace_id=span.trace_id.hex(),
+                        span_id=span.span_id.hex(),
+                        parent_span_id=span.parent_span_id.hex() or None,
+                        name=span.name,
+                        start_nano=span.start_time_unix_nano,
+                        end_nano=span.end_time_unix_nano,
+                        attributes=_pb_attributes(span.attributes),
+                        status_code=span.status.code,
+                        status_message=span.status.message,
+                        events=[
+                            {
+                                "name": event.name,
+                                "timestamp": from_unix_nano(event.time_unix_nano),
+                                "attributes": _pb_attributes(event.attributes),
+                            }
+                            for event in span.events
+                        ],
+                        resource=resource,
+                        scope_name=scope_name,
+                        scope_version=scope_version,
+                    )
+                )
+    return spans
+
+
+def _json_value(value):
+    if not isinstance(value, dict):
+        return value
+    for key in ("stringValue", "boolValue", "doubleValue"):
+        if key in value:
+            return value[key]
+    if "intValue" in value:
+        return int(value["intValue"])
+    if "arrayValue" in value:
+        return [_json_value(item) for item in (value["arrayValue"] or {}).get("values") or []]
+    if "kvlistValue" in value:
+        return _json_attributes((value["kvlistValue"] or {}).get("values"))
+    if "bytesValue" in value:
+        return value["bytesValue"]
+    return None
+
+
+def _json_attributes(attributes) -> dict:
+    if not attributes:
+        return {}
+    return {
+        item["key"]: _json_value(item.get("value")) for item in attributes if isinstance(item, dict) and "key" in item
+    }
+
+
+def _json_id(value, size: int) -> str:
+    """OTLP JSON ids are hex; accept base64 (the generic protobuf JSON mapping) too."""
+    if not value:
+        return ""
+    if isinstance(value, str) and len(value) == size * 2:
+        try:
+            bytes.fromhex(value)
+            return value.lower()
+        except ValueError:
+            pass
+    try:
+        return base64.b64decode(value, validate=True).hex()
+    except (binascii.Error, TypeError, ValueError):
+        return str(value)
+
+
+STATUS_NAMES = {"STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}
+
+
+def decode_json(data) -> list[Span]:
+    if not isinstance(data, dict) or not isinstance(data.get("resourceSpans", []), list):
+        raise OtlpDecodeError("Request body must be an OTLP JSON object with a resourceSpans list")
+    spans = []
+    try:
+        for resource_spans in data.get("resourceSpans") or []:
+            resource = _json_attributes((resource_spans.get("resource") or {}).get("attributes"))
+            for scope_spans in resource_spans.get("scopeSpans") or []:
+                scope = scope_spans.get("scope") or {}
+                for span in scope_spans.get("spans") or []:
+                    status = span.get("status") or {}
+                    code = status.get("code", 0)
+                    spans.append(
+                        Span(
+                            trace_id=_json_id(span.get("traceId"), 16),
+                            span_id=_json_id(span.get("spanId"), 8),
+                            parent_span_id=_json_id(span.get("parentSpanId"), 8) or None,
+                            name=span.get("name") or "",
+                            start_nano=int(span.get("startTimeUnixNano") or 0),
+                            end_nano=int(span.get("endTimeUnixNano") or 0),
+                            attributes=_json_attributes(span.get("attributes")),
+                            status_code=STATUS_NAMES.get(code, code) if isinstance(code, str) else int(code),
+                            status_message=status.get("message") or "",
+                            events=[
+                                {
+                                    "name": event.get("name"),
+                                    "timestamp": from_unix_nano(int(event.get("timeUnixNano") or 0)),
+                                    "attributes": _json_attributes(event.get("attributes")),
+                                }
+                                for event in span.get("events") or []
+                            ],
+                            resource=resource,
+                            scope_name=scope.get("name") or "",
+                            scope_version=scope.get("version") or "",
+                        )
+                    )
+    except (AttributeError, TypeError, ValueError) as error:
+        raise OtlpDecodeError(f"Request body is not a valid OTLP JSON ExportTraceServiceRequest: {error}") from None
+    return spans
+
+
+def response_body(result: OtlpResult, protobuf: bool):
+    message = "; ".join(result.messages)
+    if protobuf:
+        response = ExportTraceServiceResponse()
+        if result.rejected:
+            response.partial_success.rejected_spans = result.rejected
+            response.partial_success.error_message = message
+        return response.SerializeToString()
+    if not result.rejected:
+        return {}
+    return {"partialSuccess": {"rejectedSpans": result.rejected, "errorMessage": message}}
+
+
+# --- mapping --------------------------------------------------------------------------------------
+
+
+def _decoder(span: Span):
+    """Langfuse SDK 5+ JSON-encodes every metadata value; older SDKs and others send plain strings."""
+    if (
+        span.scope_name == LANGFUSE_SCOPE
+        and span.scope_version[:1].isdigit()
+        and int(span.scope_version.split(".")[0]) >= 5
+    ):
+        return _strict_json
+    return _json_container
+
+
+def _strict_json(value):
+    if not isinstance(value, str):
+        return value
+    try:
+        return loads(value)
+    except ValueError:
+        return value
+
+
+def _json_container(value):
+    """Older SDKs send str and int values raw and JSON-encode the rest: decode containers and floats only."""
+    if isinstance(value, str) and (value[:1] in ("{", "[", "-", ".") or value[:1].isdigit()):
+        decoded = maybe_json(value)
+        if isinstance(decoded, (dict, list, float)):
+            return decoded
+    return value
+
+
+def _flat_metadata(attributes: dict, prefix: str, decode) -> dict | None:
+    metadata = {}
+    whole = attributes.pop(prefix, None)
+    if whole is not None:
+        whole = decode(whole)
+        if isinstance(whole, dict):
+            metadata.update(whole)
+        else:
+            metadata["metadata"] = whole
+    dotted = prefix + "."
+    for key in [key for key in attributes if key.startswith(dotted)]:
+        metadata[key[len(dotted) :]] = decode(attributes.pop(key))
+    return metadata or None
+
+
+def _indexed_messages(attributes: dict, prefix: str) -> list | None:
+    messages: dict[int, dict] = {}
+    dotted = prefix + "."
+    for key in [key for key in attributes if key.startswith(dotted)]:
+        match = INDEXED.match(key)
+        if match is None or match.group(1) != prefix:
+            continue
+        field_name = match.group(3).removeprefix("message.")
+        messages.setdefault(int(match.group(2)), {})[field_name] = attributes.pop(key)
+    return [messages[index] for index in sorted(messages)] or None
+
+
+def _first(attributes: dict, *keys):
+    found = None
+    for key in keys:
+        value = attributes.pop(key, None)
+        if found is None and value is not None and value != "":
+            found = value
+    return found
+
+
+def _tags(value) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        decoded = maybe_json(value)
+        value = decoded if isinstance(decoded, list) else [part.strip() for part in value.split(",")]
+    if not isinstance(value, list):
+        value = [value]
+    return [str(tag) for tag in value if tag not in (None, "")] or None
+
+
+def _bool(value) -> bool | None:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1")
+    return None if value is None else bool(value)
+
+
+def _usage(attributes: dict) -> dict | None:
+    raw = maybe_json(attributes.pop("langfuse.observation.usage_details", None))
+    usage = normalize_usage(raw) if isinstance(raw, dict) else {}
+    for key, name in USAGE_ATTRIBUTES.items():
+        value = attributes.pop(key, None)
+        units = usage_units(value)
+        if units is not None and name not in usage:
+            usage[name] = units
+    for key in [key for key in attributes if key.startswith(("gen_ai.usage.", "llm.token_count."))]:
+        units = usage_units(attributes[key])
+        if key == "gen_ai.usage.cost" or units is None:
+            continue
+        name = key.removeprefix("gen_ai.usage.").removeprefix("llm.token_count.")
+        name = name.replace("prompt_details.", "input_").replace("completion_details.", "output_")
+        usage[name] = units
+        del attributes[key]
+    if usage and "total" not in usage:
+        usage["total"] = sum(usage.values())
+    return usage or None
+
+
+def _costs(attributes: dict) -> dict | None:
+    raw = maybe_json(attributes.pop("langfuse.observation.cost_details", None))
+    costs = provided_costs(raw)
+    total = _first(attributes, "gen_ai.usage.cost", "llm.cost.total")
+    if not costs and isinstance(total, (int, float)) and not isinstance(total, bool):
+        costs = {"total": float(total)}
+    return costs or None
+
+
+def _model_parameters(attributes: dict):
+    parameters = maybe_json(_first(attributes, "langfuse.observation.model.parameters", "llm.invocation_parameters"))
+    if parameters is not None and not isinstance(parameters, dict):
+        return {"parameters": parameters}
+    parameters = dict(parameters or {})
+    for name in GEN_AI_PARAMETERS:
+        value = attributes.pop(f"gen_ai.request.{name}", None)
+        if value is not None:
+            parameters.setdefault(name, value)
+    return parameters or None
+
+
+def _io(attributes: dict, side: str):
+    """Input or output: langfuse.*, gen_ai.*, OpenInference's input/output.value, the Vercel AI SDK's ai.*."""
+    legacy = "prompt" if side == "input" else "completion"
+    vercel = ("ai.prompt.messages", "ai.prompt") if side == "input" else ("ai.response.text", "ai.response.object")
+    value = _first(
+        attributes,
+        f"langfuse.observation.{side}",
+        f"gen_ai.{side}.messages",
+        f"gen_ai.{legacy}",
+        f"{side}.value",
+        *vercel,
+    )
+    attributes.pop(f"{side}.mime_type", None)
+    if value is not None:
+        return maybe_json(value)
+    messages = None
+    if any(key.startswith(INDEXED_PREFIXES) for key in attributes):
+        messages = _indexed_messages(attributes, f"gen_ai.{legacy}") or _indexed_messages(
+            attributes, f"llm.{side}_messages"
+        )
+    if side == "input":
+        system = attributes.pop("gen_ai.system_instructions", None)
+        if system is not None:
+            messages = [{"role": "system", "content": maybe_json(system)}, *(messages or [])]
+    return messages
+
+
+def _observation_type(attributes: dict, has_model: bool) -> str:
+    raw = attributes.pop("langfuse.observation.type", None)
+    if isinstance(raw, str) and raw.upper() in OBSERVATION_TYPES:
+        return raw.upper()
+    kind = attributes.pop("openinference.span.kind", None)
+    if isinstance(kind, str) and kind.upper() in OPENINFERENCE_KINDS:
+        return OPENINFERENCE_KINDS[kind.upper()]
+    operation = attributes.get("gen_ai.operation.name")
+    if isinstance(operation, str) and operation in GEN_AI_OPERATIONS:
+        return GEN_AI_OPERATIONS[operation]
+    return ObservationType.GENERATION if has_model else ObservationType.SPAN
+
+
+def _completion_start(attributes: dict):
+    """The completion start time; a value that is not a date-time stays in metadata."""
+    key = "langfuse.observation.completion_start_time"
+    try:
+        parsed = parse_timestamp(maybe_json(attributes.get(key)), key)
+    except FieldError:
+        return None
+    attributes.pop(key, None)
+    return parsed
+
+
+def _clip(value, limit: int = TEXT_LENGTH) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)[:limit]
+
+
+def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
+    """Add one span's observation row and its trace's row; FieldError if it cannot be stored."""
+    if len(span.trace_id) != 32 or span.trace_id == "0" * 32:
+        raise FieldError(f"span {span.span_id or '?'}: traceId must be 16 bytes, not all zero")
+    if len(span.span_id) != 16 or span.span_id == "0" * 16:
+        raise FieldError(f"span in trace {span.trace_id}: spanId must be 8 bytes, not all zero")
+    start = from_unix_nano(span.start_nano)
+    if start is None:
+        raise FieldError(f"span {span.span_id}: startTimeUnixNano is required")
+    attributes = dict(span.attributes)
+    decode = _decoder(span)
+    model = _first(
+        attributes,
+        "langfuse.observation.model.name",
+        "gen_ai.request.model",
+        "gen_ai.response.model",
+        "llm.model_name",
+        "ai.model.id",
+    )
+    observation_type = _observation_type(attributes, model is not None)
+    level = attributes.pop("langfuse.observation.level", None)
+    if level not in LEVELS:
+        level = ObservationLevel.ERROR if span.status_code == STATUS_ERROR else None
+    prompt_version = maybe_json(attributes.pop("langfuse.observation.prompt.version", None))
+    completion_start = _completion_start(attributes)
+    environment = (
+        _first(attributes, "langfuse.environment")
+        or span.resource.get("deployment.environment.name")
+        or span.resource.get("deployment.environment")
+    )
+    observation_metadata = _flat_metadata(attributes, OBSERVATION_METADATA, decode) or {}
+    openinference_metadata = maybe_json(attributes.pop("metadata", None))
+    if isinstance(openinference_metadata, dict):
+        observation_metadata.update(openinference_metadata)
+    elif openinference_metadata is not None:
+        observation_metadata["metadata"] = openinference_metadata
+    values = {
+        "trace_id": span.trace_id,
+        "parent_observation_id": span.parent_span_id,
+        "type": observation_type,
+        "name": _clip(span.name),
+        "start_time": start,
+        "end_time": from_unix_nano(span.end_nano),
+        "completion_start_time": completion_start,
+        "input": _io(attributes, "input"),
+        "output": _io(attributes, "output"),
+        "level": level,
+        "status_message": _first(attributes, "langfuse.observation.status_message") or span.status_message or None,
+        "version": _clip(_first(attributes, "langfuse.version")),
+        "environment": _clip(environment, ID_LENGTH),
+        "model": _clip(model),
+        "model_parameters": _model_parameters(attributes),
+        "usage_details": _usage(attributes),
+        "provided_cost_details": _costs(attributes),
+        "prompt_name": _clip(attributes.pop("langfuse.observation.prompt.name", None)),
+        "prompt_version": prompt_version if isinstance(prompt_version, int) and 0 <= prompt_version < 2**31 else None,
+    }
+    as_root = _bool(attributes.pop("langfuse.internal.as_root", None))
+    is_root = span.parent_span_id is None or bool(as_root)
+    trace_values = {
+        "name": _clip(_first(attributes, "langfuse.trace.name") or (span.name if is_root else None)),
+        "user_id": _clip(_first(attributes, "user.id", "langfuse.user.id", "enduser.id")),
+        "session_id": _clip(_first(attributes, "session.id", "langfuse.session.id", "gen_ai.conversation.id")),
+        "release": _clip(_first(attributes, "langfuse.release") or span.resource.get("service.version")),
+        "tags": _tags(_first(attributes, "langfuse.trace.tags", "tag.tags")),
+        "public": _bool(attributes.pop("langfuse.trace.public", None)),
+        "metadata": _flat_metadata(attributes, TRACE_METADATA, decode),
+        "environment": values["environment"],
+    }
+    trace_input = maybe_json(attributes.pop("langfuse.trace.input", None))
+    trace_output = maybe_json(attributes.pop("langfuse.trace.output", None))
+    if is_root:
+        trace_values.update(
+            timestamp=start,
+            version=values["version"],
+            input=trace_input if trace_input is not None else values["input"],
+            output=trace_output if trace_output is not None else values["output"],
+        )
+    else:
+        trace_values.update(input=trace_input, output=trace_output)
+    attributes.pop("langfuse.internal.is_app_root", None)
+    if attributes:
+        observation_metadata["attributes"] = attributes
+    if span.resource:
+        observation_metadata["resourceAttributes"] = span.resource
+    if span.scope_name:
+        observation_metadata["scope"] = {"name": span.scope_name, "version": span.scope_version or None}
+    if span.events:
+        observation_metadata["events"] = span.events
+    values["metadata"] = observation_metadata or None
+    observations.add(span.span_id, values, {"type": observation_type})
+    traces.add(span.trace_id, trace_values, {"timestamp": start})
+
+
+def ingest_spans(*, project, spans: list[Span]) -> OtlpResult:
+    """Map the spans, then store them in one transaction."""
+    result = OtlpResult()
+    traces, observations = RowSet(), RowSet()
+    for span in spans:
+        try:
+            map_span(span, traces, observations)
+        except (FieldError, ValueError, TypeError) as error:
+            result.reject(str(error))
+            continue
+        result.accepted += 1
+    write(project_id=project.pk, traces=traces, observations=observations)
+    return result

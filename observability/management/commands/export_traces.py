@@ -1,0 +1,162 @@
+"""Stream a project's traces with their observations as JSON lines or CSV."""
+
+import csv
+from contextlib import contextmanager
+from datetime import UTC
+
+import orjson
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from aistrale.tenancy.models import Project
+from observability import selectors
+from observability.api.serializers import iso, observation_view, trace_core
+
+TRACE_COLUMNS = ["trace_id", "trace_name", "trace_timestamp", "user_id", "session_id", "environment", "release"]
+TRACE_COLUMNS += ["version", "tags", "trace_input", "trace_output", "trace_metadata"]
+OBSERVATION_COLUMNS = ["observation_id", "parent_observation_id", "type", "name", "start_time", "end_time"]
+OBSERVATION_COLUMNS += ["completion_start_time", "level", "status_message", "model", "input_tokens", "output_tokens"]
+OBSERVATION_COLUMNS += ["total_tokens", "total_cost", "usage_details", "cost_details", "prompt_name", "prompt_version"]
+OBSERVATION_COLUMNS += ["input", "output", "metadata"]
+
+
+def json_text(value) -> str:
+    return "" if value is None else orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def trace_cells(trace) -> list:
+    return [
+        trace.id,
+        trace.name or "",
+        iso(trace.timestamp),
+        trace.user_id or "",
+        trace.session_id or "",
+        trace.environment,
+        trace.release or "",
+        trace.version or "",
+        json_text(trace.tags or []),
+        json_text(trace.input),
+        json_text(trace.output),
+        json_text(trace.metadata),
+    ]
+
+
+def observation_cells(observation) -> list:
+    return [
+        observation.id,
+        observation.parent_observation_id or "",
+        observation.type,
+        observation.name or "",
+        iso(observation.start_time),
+        iso(observation.end_time) or "",
+        iso(observation.completion_start_time) or "",
+        observation.level,
+        observation.status_message or "",
+        observation.model or "",
+        observation.input_tokens,
+        observation.output_tokens,
+        observation.total_tokens,
+        "" if observation.total_cost is None else str(observation.total_cost),
+        json_text(observation.usage_details),
+        json_text(observation.cost_details),
+        observation.prompt_name or "",
+        "" if observation.prompt_version is None else observation.prompt_version,
+        json_text(observation.input),
+        json_text(observation.output),
+        json_text(observation.metadata),
+    ]
+
+
+class Command(BaseCommand):
+    help = (
+        "Export a project's traces with their observations, oldest first, streaming with constant memory. "
+        "jsonl: one trace per line in the API's trace shape with an `observations` list. "
+        "csv: one row per observation with its trace's columns repeated; a trace without observations "
+        "is one row with empty observation columns. JSON values in CSV cells are JSON-encoded."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--project", required=True, help="project id or name")
+        parser.add_argument("--from", dest="start", help="ISO 8601 start (inclusive), e.g. 2025-01-01T00:00:00Z")
+        parser.add_argument("--to", dest="end", help="ISO 8601 end (exclusive)")
+        parser.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+        parser.add_argument("--output", help="file to write; standard output when omitted")
+        parser.add_argument("--chunk-size", type=int, default=500, help="traces held in memory at a time")
+
+    def handle(self, *args, project, start, end, format, output, chunk_size, **options):
+        project = self._project(project)
+        start, end = self._moment(start, "--from"), self._moment(end, "--to")
+        if start and end and start >= end:
+            raise CommandError("--from must be before --to")
+        if chunk_size < 1:
+            raise CommandError("--chunk-size must be at least 1")
+        rows = selectors.traces_with_observations(project=project, start=start, end=end, chunk_size=chunk_size)
+        with self._open(output) as stream:
+            count = write_jsonl(stream, rows) if format == "jsonl" else write_csv(stream, rows)
+        if output:
+            self.stderr.write(f"Exported {count} traces to {output}")
+
+    def _project(self, value: str) -> Project:
+        matches = list(Project.objects.filter(Q(id=value) | Q(name=value))[:2])
+        if not matches:
+            raise CommandError(f"--project: no project with id or name {value!r}")
+        if len(matches) > 1:
+            raise CommandError(f"--project: several projects are named {value!r}; pass the project id")
+        return matches[0]
+
+    def _moment(self, value: str | None, option: str):
+        if not value:
+            return None
+        try:
+            moment = parse_datetime(value.replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise CommandError(f"{option}: not an ISO 8601 datetime: {value!r}")
+        return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+
+    @contextmanager
+    def _open(self, output: str | None):
+        if not output:
+            yield _Unterminated(self.stdout)
+            return
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+
+
+class _Unterminated:
+    """Management command output without the line ending it adds to every write."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def write(self, text: str) -> None:
+        self.wrapper.write(text, ending="")
+
+
+def write_jsonl(stream, rows) -> int:
+    count = 0
+    for trace, observations in rows:
+        body = trace_core(trace)
+        body["observations"] = [observation_view(observation) for observation in observations]
+        stream.write(orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS).decode())
+        stream.write("\n")
+        count += 1
+    return count
+
+
+def write_csv(stream, rows) -> int:
+    writer = csv.writer(stream)
+    writer.writerow(TRACE_COLUMNS + OBSERVATION_COLUMNS)
+    empty = [""] * len(OBSERVATION_COLUMNS)
+    count = 0
+    for trace, observations in rows:
+        cells = trace_cells(trace)
+        for observation in observations:
+            writer.writerow(cells + observation_cells(observation))
+        if not observations:
+            writer.writerow(cells + empty)
+        count += 1
+    return count

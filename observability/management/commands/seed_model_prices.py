@@ -1,0 +1,17 @@
+"""Load the bundled model price list into the global price table (idempotent; migrations run it too)."""
+
+from django.core.management.base import BaseCommand
+
+from observability.ingestion.costs import price_table_invalidate
+from observability.pricing import SEED_FILE, seed_model_prices
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update the built-in model definitions and pricing tiers from observability/data/model-prices.json."
+    )
+
+    def handle(self, *args, **options):
+        count = seed_model_prices()
+        price_table_invalidate()
+        self.stdout.write(f"Seeded {count} model definitions from {SEED_FILE.name}")

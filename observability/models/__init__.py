@@ -1,0 +1,13 @@
+from observability.models.pricing import ModelDefinition, ModelUsageUnit, PricingTier
+from observability.models.traces import Observation, ObservationLevel, ObservationType, Session, Trace
+
+__all__ = [
+    "ModelDefinition",
+    "ModelUsageUnit",
+    "Observation",
+    "ObservationLevel",
+    "ObservationType",
+    "PricingTier",
+    "Session",
+    "Trace",
+]

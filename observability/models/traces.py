@@ -1,0 +1,142 @@
+"""Traces, their observations and sessions, keyed by client-chosen string ids within a project.
+
+Observations and traces are joined by (project, trace_id) rather than a foreign key:
+spans arrive in any order, and an observation may be stored before its trace.
+Indexes on optional columns (user, session, prompt) are partial: otherwise every row without one
+shares a single b-tree key and concurrent ingestion contends on one index page.
+"""
+
+from django.db import models
+
+from aistrale.tenancy.models import Project
+
+DEFAULT_ENVIRONMENT = "default"
+
+
+class ObservationType(models.TextChoices):
+    SPAN = "SPAN"
+    GENERATION = "GENERATION"
+    EVENT = "EVENT"
+    AGENT = "AGENT"
+    TOOL = "TOOL"
+    CHAIN = "CHAIN"
+    RETRIEVER = "RETRIEVER"
+    EVALUATOR = "EVALUATOR"
+    EMBEDDING = "EMBEDDING"
+    GUARDRAIL = "GUARDRAIL"
+
+
+class ObservationLevel(models.TextChoices):
+    DEBUG = "DEBUG"
+    DEFAULT = "DEFAULT"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+class Trace(models.Model):
+    key = models.BigAutoField(primary_key=True)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    id = models.CharField(max_length=255)
+    name = models.CharField(max_length=1000, null=True, blank=True)
+    timestamp = models.DateTimeField()
+    user_id = models.CharField(max_length=1000, null=True, blank=True)
+    session_id = models.CharField(max_length=1000, null=True, blank=True)
+    release = models.CharField(max_length=1000, null=True, blank=True)
+    version = models.CharField(max_length=1000, null=True, blank=True)
+    environment = models.CharField(max_length=255, default=DEFAULT_ENVIRONMENT)
+    input = models.JSONField(null=True, blank=True)
+    output = models.JSONField(null=True, blank=True)
+    metadata = models.JSONField(null=True, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    public = models.BooleanField(default=False)
+    bookmarked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "id"], name="trace_id_unique_per_project")]
+        indexes = [
+            models.Index(fields=["project", "-timestamp"], name="trace_project_time"),
+            models.Index(
+                fields=["project", "user_id", "-timestamp"],
+                name="trace_project_user",
+                condition=models.Q(user_id__isnull=False),
+            ),
+            models.Index(
+                fields=["project", "session_id", "timestamp"],
+                name="trace_project_session",
+                condition=models.Q(session_id__isnull=False),
+            ),
+            models.Index(fields=["project", "name", "-timestamp"], name="trace_project_name"),
+            models.Index(fields=["project", "environment", "-timestamp"], name="trace_project_env"),
+        ]
+
+    def __str__(self):
+        return self.name or self.id
+
+
+class Observation(models.Model):
+    key = models.BigAutoField(primary_key=True)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    id = models.CharField(max_length=255)
+    trace_id = models.CharField(max_length=255, null=True, blank=True)
+    parent_observation_id = models.CharField(max_length=255, null=True, blank=True)
+    type = models.CharField(max_length=16, choices=ObservationType.choices, default=ObservationType.SPAN)
+    name = models.CharField(max_length=1000, null=True, blank=True)
+    start_time = models.DateTimeField()
+    end_time = models.DateTimeField(null=True, blank=True)
+    completion_start_time = models.DateTimeField(null=True, blank=True)
+    input = models.JSONField(null=True, blank=True)
+    output = models.JSONField(null=True, blank=True)
+    metadata = models.JSONField(null=True, blank=True)
+    level = models.CharField(max_length=8, choices=ObservationLevel.choices, default=ObservationLevel.DEFAULT)
+    status_message = models.TextField(null=True, blank=True)
+    version = models.CharField(max_length=1000, null=True, blank=True)
+    environment = models.CharField(max_length=255, default=DEFAULT_ENVIRONMENT)
+    model = models.CharField(max_length=1000, null=True, blank=True)
+    model_parameters = models.JSONField(null=True, blank=True)
+    usage_details = models.JSONField(default=dict, blank=True)
+    cost_details = models.JSONField(default=dict, blank=True)
+    provided_cost_details = models.JSONField(default=dict, blank=True)
+    input_tokens = models.BigIntegerField(default=0)
+    output_tokens = models.BigIntegerField(default=0)
+    total_tokens = models.BigIntegerField(default=0)
+    total_cost = models.DecimalField(max_digits=24, decimal_places=12, null=True, blank=True)
+    internal_model_id = models.CharField(max_length=255, null=True, blank=True)
+    prompt_name = models.CharField(max_length=1000, null=True, blank=True)
+    prompt_version = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "id"], name="observation_id_unique_per_project")]
+        indexes = [
+            models.Index(fields=["project", "trace_id", "start_time"], name="obs_project_trace"),
+            models.Index(fields=["project", "-start_time"], name="obs_project_time"),
+            models.Index(fields=["project", "type", "-start_time"], name="obs_project_type"),
+            models.Index(
+                fields=["project", "prompt_name", "prompt_version"],
+                name="obs_project_prompt",
+                condition=models.Q(prompt_name__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.id
+
+
+class Session(models.Model):
+    key = models.BigAutoField(primary_key=True)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    id = models.CharField(max_length=1000)
+    environment = models.CharField(max_length=255, default=DEFAULT_ENVIRONMENT)
+    public = models.BooleanField(default=False)
+    bookmarked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "id"], name="session_id_unique_per_project")]
+        indexes = [models.Index(fields=["project", "-created_at"], name="session_project_created")]
+
+    def __str__(self):
+        return self.id

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PromptsConfig(AppConfig):
+    name = "prompts"
+
+    def ready(self):
+        from prompts import receivers
+
+        receivers.connect()

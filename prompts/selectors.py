@@ -1,0 +1,176 @@
+"""Reads on prompts: project-scoped lookups, label/version resolution, composition and the list view."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import F, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from aistrale.tenancy.models import Project
+from prompts.compilation import Dependency, PromptLoader, ResolvedPrompt, resolve_composition
+from prompts.models import LATEST_LABEL, Prompt, PromptLabel, PromptVersion
+
+
+def prompts_for_project(project: Project) -> QuerySet[Prompt]:
+    return Prompt.objects.filter(project=project)
+
+
+def prompt_version_find(
+    *, project: Project, name: str, label: str | None = None, version: int | None = None
+) -> PromptVersion | None:
+    """The version with this number, or carrying this label ("latest": the newest one)."""
+    versions = PromptVersion.objects.select_related("prompt").filter(project=project, prompt__name=name)
+    if version is not None:
+        return versions.filter(version=version).first()
+    if label == LATEST_LABEL:
+        return versions.order_by("-version").first()
+    return versions.filter(labels__name=label).first()
+
+
+def version_labels(version: PromptVersion) -> list[str]:
+    """The version's labels, sorted, with "latest" last when it is the newest version."""
+    labels = sorted(PromptLabel.objects.filter(version=version).values_list("name", flat=True))
+    newest = PromptVersion.objects.filter(prompt_id=version.prompt_id).aggregate(newest=Max("version"))["newest"]
+    if newest == version.version:
+        labels.append(LATEST_LABEL)
+    return labels
+
+
+def composition_loader(project: Project) -> PromptLoader:
+    def load(reference: Dependency) -> ResolvedPrompt | None:
+        found = prompt_version_find(
+            project=project, name=reference.name, label=reference.label, version=reference.version
+        )
+        if found is None:
+            return None
+        return ResolvedPrompt(
+            id=found.pk, name=found.prompt.name, version=found.version, type=found.type, content=found.content
+        )
+
+    return load
+
+
+@dataclass(frozen=True)
+class FetchedPrompt:
+    """A version as served: its labels and its content with composition resolved (or raw)."""
+
+    version: PromptVersion
+    labels: list[str]
+    content: object
+    resolution_graph: dict | None
+    composed_names: set[str]
+
+
+def prompt_fetch(
+    *, project: Project, name: str, label: str | None = None, version: int | None = None, resolve: bool = True
+) -> FetchedPrompt | None:
+    """The requested version, or None; composition errors raise CompilationError."""
+    found = prompt_version_find(project=project, name=name, label=label, version=version)
+    if found is None:
+        return None
+    labels = version_labels(found)
+    if not resolve:
+        return FetchedPrompt(found, labels, found.content, None, {name})
+    root = ResolvedPrompt(id=found.pk, name=name, version=found.version, type=found.type, content=found.content)
+    resolution = resolve_composition(root, composition_loader(project))
+    return FetchedPrompt(found, labels, resolution.content, resolution.graph, resolution.names)
+
+
+def _versions_updated_at() -> Coalesce:
+    newest_label_move = PromptLabel.objects.filter(version=OuterRef("pk")).order_by("-updated_at").values("updated_at")
+    return Coalesce(Subquery(newest_label_move[:1]), F("created_at"))
+
+
+def prompt_versions_matching(
+    *,
+    project: Project,
+    name: str | None = None,
+    label: str | None = None,
+    tag: str | None = None,
+    from_updated_at: datetime | None = None,
+    to_updated_at: datetime | None = None,
+) -> QuerySet[PromptVersion]:
+    """Versions passing the list filters, annotated with `updated` (creation or latest label move)."""
+    versions = PromptVersion.objects.filter(project=project).annotate(updated=_versions_updated_at())
+    if name is not None:
+        versions = versions.filter(prompt__name=name)
+    if label == LATEST_LABEL:
+        newest = PromptVersion.objects.filter(prompt_id=OuterRef("prompt_id")).order_by("-version").values("version")
+        versions = versions.filter(version=Subquery(newest[:1]))
+    elif label is not None:
+        versions = versions.filter(labels__name=label)
+    if tag is not None:
+        if connection.features.supports_json_field_contains:
+            versions = versions.filter(prompt__tags__contains=[tag])
+        else:
+            tagged = [pk for pk, tags in prompts_for_project(project).values_list("pk", "tags") if tag in (tags or [])]
+            versions = versions.filter(prompt_id__in=tagged)
+    if from_updated_at is not None:
+        versions = versions.filter(updated__gte=from_updated_at)
+    if to_updated_at is not None:
+        versions = versions.filter(updated__lt=to_updated_at)
+    return versions
+
+
+def prompts_matching(versions: QuerySet[PromptVersion]) -> QuerySet[Prompt]:
+    return Prompt.objects.filter(pk__in=versions.values("prompt_id")).order_by("name")
+
+
+@dataclass(frozen=True)
+class PromptMeta:
+    name: str
+    type: str
+    versions: list[int]
+    labels: list[str]
+    tags: list[str]
+    last_updated_at: datetime
+    last_config: object
+
+
+def prompt_metas(prompts: list[Prompt], versions: QuerySet[PromptVersion]) -> list[PromptMeta]:
+    """One summary per prompt over its matching versions, in a fixed number of queries."""
+    prompt_ids = [prompt.pk for prompt in prompts]
+    rows = list(
+        versions.filter(prompt_id__in=prompt_ids)
+        .order_by("prompt_id", "version")
+        .values("pk", "prompt_id", "version", "type", "updated")
+    )
+    labels_by_version: dict[str, list[str]] = {}
+    for version_id, label in PromptLabel.objects.filter(version_id__in=[row["pk"] for row in rows]).values_list(
+        "version_id", "name"
+    ):
+        labels_by_version.setdefault(version_id, []).append(label)
+    newest = dict(
+        PromptVersion.objects.filter(prompt_id__in=prompt_ids)
+        .values("prompt_id")
+        .annotate(newest=Max("version"))
+        .values_list("prompt_id", "newest")
+    )
+    by_prompt: dict[str, list[dict]] = {}
+    for row in rows:
+        by_prompt.setdefault(row["prompt_id"], []).append(row)
+    last_ids = {prompt_id: group[-1]["pk"] for prompt_id, group in by_prompt.items()}
+    configs = dict(PromptVersion.objects.filter(pk__in=last_ids.values()).values_list("pk", "config"))
+    metas = []
+    for prompt in prompts:
+        group = by_prompt.get(prompt.pk, [])
+        if not group:
+            continue
+        labels: list[str] = []
+        for row in group:
+            labels.extend(sorted(labels_by_version.get(row["pk"], [])))
+            if row["version"] == newest.get(prompt.pk):
+                labels.append(LATEST_LABEL)
+        metas.append(
+            PromptMeta(
+                name=prompt.name,
+                type=group[-1]["type"],
+                versions=[row["version"] for row in group],
+                labels=list(dict.fromkeys(labels)),
+                tags=prompt.tags or [],
+                last_updated_at=max(row["updated"] for row in group),
+                last_config=configs.get(last_ids[prompt.pk]),
+            )
+        )
+    return metas

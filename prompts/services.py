@@ -1,0 +1,401 @@
+"""Writes on prompts: new versions, label moves, protected labels and deletions, with their rules."""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from aistrale.tenancy.models import MANAGING_ROLES, Project
+from aistrale.tenancy.selectors import project_role
+from aistrale.tenancy.services import audit_record
+from prompts import signals
+from prompts.cache import prompt_cache_invalidate
+from prompts.compilation import CompilationError, ResolvedPrompt, resolve_composition
+from prompts.models import LATEST_LABEL, Prompt, PromptLabel, PromptType, PromptVersion, ProtectedLabel, TemplateEngine
+from prompts.selectors import composition_loader
+
+NAME_MAX_LENGTH = 255
+LABEL_MAX_LENGTH = 36
+COMMIT_MESSAGE_MAX_LENGTH = 500
+LABEL_PATTERN = re.compile(r"^[a-z0-9_\-.]+$")
+RESERVED_NAMES = frozenset({"new"})
+
+
+class PromptError(Exception):
+    """A prompt rule was broken; `field` names the input at fault when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(f"{field}: {message}" if field else message)
+        self.message = message
+        self.field = field
+
+
+class PromptInvalid(PromptError):
+    pass
+
+
+class PromptNotFound(PromptError):
+    pass
+
+
+class LabelProtected(PromptError):
+    pass
+
+
+@dataclass(frozen=True)
+class LabelMove:
+    label: str
+    from_version: int | None
+    to_version: int
+
+
+def prompt_name_validate(name) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise PromptInvalid("must be a non-empty string", field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise PromptInvalid(f"must be at most {NAME_MAX_LENGTH} characters", field="name")
+    if "|" in name:
+        raise PromptInvalid("cannot contain '|'", field="name")
+    if name.startswith("/") or name.endswith("/") or "//" in name:
+        raise PromptInvalid("folders in a name cannot be empty: no leading, trailing or double '/'", field="name")
+    if name in RESERVED_NAMES:
+        raise PromptInvalid(f"{name!r} is reserved", field="name")
+    return name
+
+
+def labels_validate(labels, *, field: str = "labels") -> list[str]:
+    """Distinct valid label names, in the order given."""
+    if labels is None:
+        return []
+    if not isinstance(labels, (list, tuple)):
+        raise PromptInvalid("must be a list of strings", field=field)
+    result: list[str] = []
+    for index, label in enumerate(labels):
+        if not isinstance(label, str) or not label:
+            raise PromptInvalid("must be a non-empty string", field=f"{field}.{index}")
+        if len(label) > LABEL_MAX_LENGTH or not LABEL_PATTERN.match(label):
+            raise PromptInvalid(
+                f"{label!r} is not a valid label: lowercase letters, digits, '_', '-' or '.', "
+                f"at most {LABEL_MAX_LENGTH} characters",
+                field=f"{field}.{index}",
+            )
+        if label not in result:
+            result.append(label)
+    return result
+
+
+def _tags_validate(tags) -> list[str] | None:
+    if tags is None:
+        return None
+    if not isinstance(tags, (list, tuple)) or not all(isinstance(tag, str) and tag for tag in tags):
+        raise PromptInvalid("must be a list of non-empty strings", field="tags")
+    return list(dict.fromkeys(tags))
+
+
+def _content_validate(prompt_type: str, content) -> None:
+    if prompt_type == PromptType.TEXT:
+        if not isinstance(content, str):
+            raise PromptInvalid("a text prompt must be a string", field="prompt")
+        return
+    if not isinstance(content, list):
+        raise PromptInvalid("a chat prompt must be a list of messages", field="prompt")
+    for index, message in enumerate(content):
+        field = f"prompt.{index}"
+        if not isinstance(message, dict):
+            raise PromptInvalid("must be an object with role and content, or a placeholder with name", field=field)
+        kind = message.get("type")
+        if kind == "placeholder":
+            if not isinstance(message.get("name"), str) or not message["name"]:
+                raise PromptInvalid("a placeholder needs a non-empty string name", field=f"{field}.name")
+            continue
+        if kind not in (None, "chatmessage", "message"):
+            raise PromptInvalid(f"type must be 'chatmessage' or 'placeholder', got {kind!r}", field=f"{field}.type")
+        for key in ("role", "content"):
+            if not isinstance(message.get(key), str):
+                raise PromptInvalid("must be a string", field=f"{field}.{key}")
+
+
+def _role_for(project: Project, actor_role: str | None, actor_user) -> str | None:
+    if actor_role is None and actor_user is not None:
+        return project_role(actor_user, project)
+    return actor_role
+
+
+def protected_labels_check(*, project: Project, labels: Iterable[str], actor_role: str | None, actor_user=None):
+    """Raise LabelProtected when a protected label is among `labels` and the actor is no owner or admin."""
+    labels = set(labels)
+    if not labels or _role_for(project, actor_role, actor_user) in MANAGING_ROLES:
+        return
+    protected = sorted(ProtectedLabel.objects.filter(project=project, name__in=labels).values_list("name", flat=True))
+    if protected:
+        raise LabelProtected(
+            f"label(s) {', '.join(protected)} are protected in this project: only owners and admins may set, "
+            "move or delete them"
+        )
+
+
+def _composition_check(*, project: Project, name: str, prompt_type: str, content, labels: Sequence[str]) -> None:
+    """Resolve the new version as it will be served: it becomes "latest" and takes `labels`."""
+    root = ResolvedPrompt(id="new", name=name, version=0, type=prompt_type, content=content)
+    stored = composition_loader(project)
+
+    def load(reference):
+        if reference.name == name and (reference.label == LATEST_LABEL or reference.label in labels):
+            return root
+        return stored(reference)
+
+    try:
+        resolve_composition(root, load)
+    except CompilationError as error:
+        raise PromptInvalid(str(error), field="prompt") from error
+
+
+def _send(signal, *, project: Project, payload: dict) -> None:
+    transaction.on_commit(lambda: signal.send(sender=Prompt, project=project, payload=payload))
+
+
+def _move_labels(*, version: PromptVersion, labels: Sequence[str]) -> list[LabelMove]:
+    """Put `labels` on `version`, taking them off the prompt's other versions."""
+    current = {
+        label.name: label
+        for label in PromptLabel.objects.filter(prompt_id=version.prompt_id, name__in=labels).select_related("version")
+    }
+    moves = []
+    for label in labels:
+        existing = current.get(label)
+        if existing is not None and existing.version_id == version.pk:
+            continue
+        if existing is not None:
+            moves.append(LabelMove(label=label, from_version=existing.version.version, to_version=version.version))
+            existing.version = version
+            existing.save(update_fields=["version", "updated_at"])
+        else:
+            moves.append(LabelMove(label=label, from_version=None, to_version=version.version))
+            PromptLabel.objects.create(prompt_id=version.prompt_id, version=version, name=label)
+    return moves
+
+
+def _record_moves(*, prompt: Prompt, moves: list[LabelMove]) -> None:
+    for move in moves:
+        payload = {
+            "promptId": prompt.pk,
+            "name": prompt.name,
+            "label": move.label,
+            "fromVersion": move.from_version,
+            "toVersion": move.to_version,
+        }
+        audit_record(
+            action="prompt.label_moved",
+            object_type="Prompt",
+            object_id=prompt.pk,
+            project=prompt.project,
+            before={"name": prompt.name, "label": move.label, "version": move.from_version},
+            after={"name": prompt.name, "label": move.label, "version": move.to_version},
+        )
+        _send(signals.prompt_label_moved, project=prompt.project, payload=payload)
+
+
+def _touch(prompt: Prompt) -> None:
+    Prompt.objects.filter(pk=prompt.pk).update(updated_at=timezone.now())
+    prompt_cache_invalidate(project_id=prompt.project_id, name=prompt.name)
+
+
+def version_payload(version: PromptVersion, labels: Sequence[str]) -> dict:
+    return {
+        "promptId": version.prompt_id,
+        "name": version.prompt.name,
+        "version": version.version,
+        "type": version.type,
+        "labels": list(labels),
+        "commitMessage": version.commit_message or None,
+        "createdBy": version.created_by,
+    }
+
+
+def prompt_version_create(
+    *,
+    project: Project,
+    name: str,
+    content,
+    prompt_type: str = PromptType.TEXT,
+    config=None,
+    labels: Sequence[str] = (),
+    tags: Sequence[str] | None = None,
+    commit_message: str | None = None,
+    template_engine: str = TemplateEngine.LANGFUSE,
+    actor_role: str | None = None,
+    author=None,
+    created_by: str = "API",
+) -> PromptVersion:
+    """Create the prompt's next version (and the prompt on first use), moving `labels` onto it."""
+    name = prompt_name_validate(name)
+    if prompt_type not in PromptType.values:
+        raise PromptInvalid(f"must be one of {', '.join(PromptType.values)}, got {prompt_type!r}", field="type")
+    if template_engine not in TemplateEngine.values:
+        raise PromptInvalid(
+            f"must be one of {', '.join(TemplateEngine.values)}, got {template_engine!r}", field="templateEngine"
+        )
+    _content_validate(prompt_type, content)
+    labels = [label for label in labels_validate(labels) if label != LATEST_LABEL]
+    tags = _tags_validate(tags)
+    if commit_message is not None and (
+        not isinstance(commit_message, str) or len(commit_message) > COMMIT_MESSAGE_MAX_LENGTH
+    ):
+        raise PromptInvalid(
+            f"must be a string of at most {COMMIT_MESSAGE_MAX_LENGTH} characters", field="commitMessage"
+        )
+    protected_labels_check(project=project, labels=labels, actor_role=actor_role, actor_user=author)
+    _composition_check(project=project, name=name, prompt_type=prompt_type, content=content, labels=labels)
+    with transaction.atomic():
+        prompt, _ = Prompt.objects.get_or_create(project=project, name=name, defaults={"tags": tags or []})
+        prompt = Prompt.objects.select_for_update().get(pk=prompt.pk)
+        newest = prompt.versions.order_by("-version").values("version", "type").first()
+        if newest is not None and newest["type"] != prompt_type:
+            raise PromptInvalid(
+                f"prompt {name!r} is a {newest['type']} prompt; a new version cannot be {prompt_type}. "
+                "Create a prompt with another name instead",
+                field="type",
+            )
+        version = PromptVersion.objects.create(
+            project=project,
+            prompt=prompt,
+            version=(newest["version"] + 1) if newest else 1,
+            type=prompt_type,
+            content=content,
+            config={} if config is None else config,
+            template_engine=template_engine,
+            commit_message=commit_message or "",
+            author=author,
+            created_by=created_by,
+        )
+        if tags is not None and tags != prompt.tags:
+            prompt.tags = tags
+            prompt.save(update_fields=["tags", "updated_at"])
+        moves = _move_labels(version=version, labels=labels)
+        _touch(prompt)
+        _send(signals.prompt_version_created, project=project, payload=version_payload(version, labels))
+        _record_moves(prompt=prompt, moves=moves)
+    return version
+
+
+def prompt_labels_set(
+    *, version: PromptVersion, labels: Sequence[str], actor_role: str | None, actor_user=None
+) -> list[LabelMove]:
+    """Add `labels` to `version` (moving them off other versions); returns the moves made."""
+    labels = labels_validate(labels, field="newLabels")
+    if LATEST_LABEL in labels:
+        raise PromptInvalid(f"{LATEST_LABEL!r} is reserved: it always points to the newest version", field="newLabels")
+    project = version.prompt.project
+    protected_labels_check(project=project, labels=labels, actor_role=actor_role, actor_user=actor_user)
+    with transaction.atomic():
+        Prompt.objects.select_for_update().filter(pk=version.prompt_id).first()
+        moves = _move_labels(version=version, labels=labels)
+        if moves:
+            _touch(version.prompt)
+            _record_moves(prompt=version.prompt, moves=moves)
+    return moves
+
+
+def prompt_label_remove(*, version: PromptVersion, label: str, actor_role: str | None, actor_user=None) -> bool:
+    """Take `label` off `version`; False when it was not there."""
+    prompt = version.prompt
+    protected_labels_check(project=prompt.project, labels=[label], actor_role=actor_role, actor_user=actor_user)
+    with transaction.atomic():
+        deleted, _ = PromptLabel.objects.filter(version=version, name=label).delete()
+        if not deleted:
+            return False
+        _touch(prompt)
+        audit_record(
+            action="prompt.label_removed",
+            object_type="Prompt",
+            object_id=prompt.pk,
+            project=prompt.project,
+            before={"name": prompt.name, "label": label, "version": version.version},
+            after={"name": prompt.name, "label": label, "version": None},
+        )
+        payload = {
+            "promptId": prompt.pk,
+            "name": prompt.name,
+            "label": label,
+            "fromVersion": version.version,
+            "toVersion": None,
+        }
+        _send(signals.prompt_label_moved, project=prompt.project, payload=payload)
+    return True
+
+
+def protected_label_set(*, project: Project, name: str, protected: bool, actor_role: str | None, actor_user=None):
+    """Protect a label name in the project, or lift the protection (owners and admins only)."""
+    [name] = labels_validate([name], field="name")
+    if _role_for(project, actor_role, actor_user) not in MANAGING_ROLES:
+        raise LabelProtected("only owners and admins may change which labels are protected")
+    with transaction.atomic():
+        if protected:
+            _, created = ProtectedLabel.objects.get_or_create(project=project, name=name)
+            changed = created
+        else:
+            changed = ProtectedLabel.objects.filter(project=project, name=name).delete()[0] > 0
+        if changed:
+            audit_record(
+                action="prompt.label_protected" if protected else "prompt.label_unprotected",
+                object_type="ProtectedLabel",
+                object_id=name,
+                project=project,
+                before={"name": name, "protected": not protected},
+                after={"name": name, "protected": protected},
+            )
+    return changed
+
+
+def prompt_delete(
+    *,
+    project: Project,
+    name: str,
+    label: str | None = None,
+    version: int | None = None,
+    actor_role: str | None = None,
+    actor_user=None,
+) -> list[int]:
+    """Delete the versions matching label and/or version, or the whole prompt; returns the numbers deleted."""
+    with transaction.atomic():
+        prompt = Prompt.objects.select_for_update().filter(project=project, name=name).first()
+        if prompt is None:
+            raise PromptNotFound(f"prompt {name!r} not found")
+        versions = prompt.versions.all()
+        if label == LATEST_LABEL:
+            latest = versions.aggregate(newest=Max("version"))["newest"]
+            versions = versions.filter(version=latest)
+        elif label is not None:
+            versions = versions.filter(labels__name=label)
+        if version is not None:
+            versions = versions.filter(version=version)
+        numbers = sorted(versions.values_list("version", flat=True))
+        if not numbers:
+            wanted = " and ".join(
+                part for part in (label and f"label {label!r}", version and f"version {version}") if part
+            )
+            raise PromptNotFound(f"prompt {name!r} has no version with {wanted}")
+        carried = PromptLabel.objects.filter(prompt=prompt, version__version__in=numbers).values_list("name", flat=True)
+        protected_labels_check(project=project, labels=carried, actor_role=actor_role, actor_user=actor_user)
+        prompt_id = prompt.pk
+        whole = len(numbers) == prompt.versions.count()
+        if whole:
+            prompt.delete()
+        else:
+            prompt.versions.filter(version__in=numbers).delete()
+            Prompt.objects.filter(pk=prompt.pk).update(updated_at=timezone.now())
+        prompt_cache_invalidate(project_id=project.pk, name=name)
+        audit_record(
+            action="prompt.deleted" if whole else "prompt.versions_deleted",
+            object_type="Prompt",
+            object_id=prompt_id,
+            project=project,
+            before={"name": name, "versions": numbers},
+            after=None if whole else {"name": name, "remainingVersions": prompt.versions.count()},
+        )
+        payload = {"promptId": prompt_id, "name": name, "versions": numbers, "wholePrompt": whole}
+        _send(signals.prompt_deleted, project=project, payload=payload)
+    return numbers

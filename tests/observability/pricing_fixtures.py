@@ -1,0 +1,12 @@
+"""The bundled price table, re-seeded after transactional tests flushed the migration's rows."""
+
+import pytest
+
+from observability.models import ModelDefinition
+from observability.pricing import seed_model_prices
+
+
+@pytest.fixture
+def model_prices(db):
+    if not ModelDefinition.objects.filter(project__isnull=True).exists():
+        seed_model_prices()

@@ -1,0 +1,179 @@
+"""The model price table: /api/public/models CRUD, the seed, and cost with tiers and overrides."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils.dateparse import parse_datetime
+
+from aistrale.tenancy.models import AuditEvent
+from observability.ingestion.costs import calculate_cost, normalize_usage, price_table
+from observability.models import ModelDefinition
+from observability.pricing import SEED_FILE, seed_model_prices
+from tests.isolation import assert_absent_from_other_project_list, assert_not_found_for_other_project
+from tests.observability.pricing_fixtures import model_prices  # noqa: F401
+
+URL = "/api/public/models"
+
+
+def create(client, **body):
+    return client.post(URL, {"modelName": "my-model", "matchPattern": "(?i)^my-model$", **body}, format="json")
+
+
+@pytest.mark.django_db
+def test_seed_is_idempotent_and_complete(model_prices):  # noqa: F811
+    before = ModelDefinition.objects.filter(project__isnull=True).count()
+    assert seed_model_prices() == before
+    assert ModelDefinition.objects.filter(project__isnull=True).count() == before
+    gpt = ModelDefinition.objects.get(model_name="gpt-4o", project__isnull=True)
+    assert gpt.pricing_tiers.count() == 2 and gpt.tokenizer_id == "openai"
+    assert SEED_FILE.exists()
+
+
+@pytest.mark.django_db
+def test_create_get_list_delete(api_client, other_client, project):
+    response = create(api_client, inputPrice=0.001, outputPrice=0.002, unit="TOKENS", tokenizerId="openai")
+    assert response.status_code == 200, response.content
+    model = response.json()
+    assert model["modelName"] == "my-model" and model["isLangfuseManaged"] is False
+    assert (model["inputPrice"], model["outputPrice"], model["totalPrice"]) == (0.001, 0.002, None)
+    assert model["prices"] == {"input": {"price": 0.001}, "output": {"price": 0.002}}
+    assert model["pricingTiers"][0]["name"] == "Standard" and model["pricingTiers"][0]["isDefault"]
+    detail = f"{URL}/{model['id']}"
+    assert api_client.get(detail).json() == model
+
+    listed = api_client.get(URL, {"limit": 5}).json()
+    assert listed["data"][0]["id"] == model["id"], "project definitions first"
+    assert listed["meta"]["totalItems"] > 100 and listed["meta"]["limit"] == 5
+
+    assert_not_found_for_other_project(other_client, "get", detail)
+    assert_not_found_for_other_project(other_client, "delete", detail)
+    assert_absent_from_other_project_list(other_client, URL, model["id"])
+
+    assert api_client.delete(detail).status_code == 204
+    assert api_client.get(detail).status_code == 404
+    actions = AuditEvent.objects.filter(project=project, object_id=model["id"]).values_list("action", flat=True)
+    assert sorted(actions) == ["model.created", "model.deleted"]
+
+
+@pytest.mark.django_db
+def test_builtin_models_are_readable_not_deletable(api_client, model_prices):  # noqa: F811
+    builtin = ModelDefinition.objects.filter(project__isnull=True).first()
+    assert api_client.get(f"{URL}/{builtin.id}").json()["isLangfuseManaged"] is True
+    response = api_client.delete(f"{URL}/{builtin.id}")
+    assert response.status_code == 400 and "built-in" in response.json()["message"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"modelName": ""}, "modelName"),
+        ({"matchPattern": "(unclosed"}, "matchPattern"),
+        ({}, "pricingTiers"),
+        ({"inputPrice": "cheap"}, "inputPrice"),
+        ({"totalPrice": 1, "inputPrice": 1}, "totalPrice"),
+        ({"unit": "BANANAS", "inputPrice": 1}, "unit"),
+        ({"startDate": "soon", "inputPrice": 1}, "startDate"),
+        ({"pricingTiers": [{"name": "a", "isDefault": False, "priority": 1, "prices": {"input": 1}}]}, "isDefault"),
+        (
+            {"pricingTiers": [{"name": "a", "isDefault": True, "priority": 0, "prices": {}, "conditions": []}]},
+            "prices",
+        ),
+        (
+            {
+                "pricingTiers": [
+                    {"name": "a", "isDefault": True, "priority": 0, "prices": {"input": 1}, "conditions": []},
+                    {
+                        "name": "b",
+                        "isDefault": False,
+                        "priority": 1,
+                        "prices": {"input": 2},
+                        "conditions": [{"usageDetailPattern": "input", "operator": "between", "value": 1}],
+                    },
+                ]
+            },
+            "operator",
+        ),
+    ],
+)
+def test_invalid_definitions_name_the_field(api_client, body, field):
+    response = create(api_client, **body)
+    assert response.status_code == 400 and field in response.json()["message"], response.json()
+
+
+@pytest.mark.django_db
+def test_tiers_and_project_override_drive_cost(api_client, project, model_prices):  # noqa: F811
+    usage = {"input": 300_000, "output": 1000}
+    table = price_table(project.pk)
+    _, costs = calculate_cost(table=table, model_name="gemini-2.5-pro", usage=usage)
+    assert costs["input"] == pytest.approx(300_000 * 2.5e-6), "large-context tier above 200k input tokens"
+    _, costs = calculate_cost(table=table, model_name="gpt-4o", usage=usage, parameters={"service_tier": "priority"})
+    assert costs["output"] == pytest.approx(1000 * 17e-6), "attribute condition on model parameters"
+
+    response = create(
+        api_client,
+        modelName="gpt-4o",
+        matchPattern="(?i)^(openai/)?gpt-4o$",
+        pricingTiers=[
+            {"name": "Standard", "isDefault": True, "priority": 0, "conditions": [], "prices": {"input": 1.0}},
+            {
+                "name": "Big",
+                "isDefault": False,
+                "priority": 1,
+                "conditions": [
+                    {"usageDetailPattern": "^input", "operator": "gte", "value": 10, "caseSensitive": False}
+                ],
+                "prices": {"input": 2.0},
+            },
+        ],
+    )
+    assert response.status_code == 200, response.content
+    table = price_table(project.pk)
+    model_id, costs = calculate_cost(table=table, model_name="openai/GPT-4o", usage={"input": 5})
+    assert model_id == response.json()["id"] and costs == {"input": 5.0, "total": 5.0}
+    assert calculate_cost(table=table, model_name="gpt-4o", usage={"input": 10})[1]["input"] == 20.0
+    assert calculate_cost(table=table, model_name="no-such-model", usage={"input": 10}) is None
+
+
+def test_usage_normalisation():
+    assert normalize_usage({"promptTokens": 3, "completionTokens": 4}) == {"input": 3, "output": 4, "total": 7}
+    assert normalize_usage(
+        {
+            "input_tokens": 10,
+            "output_tokens": 6,
+            "total_tokens": 16,
+            "output_tokens_details": {"reasoning_tokens": 4},
+        }
+    ) == {"input": 10, "output": 2, "total": 16, "output_reasoning_tokens": 4}
+    assert normalize_usage("bad") == {}
+
+
+@pytest.mark.django_db
+def test_list_query_count(api_client, django_assert_max_num_queries, model_prices):  # noqa: F811
+    with django_assert_max_num_queries(4):
+        response = api_client.get(URL, {"limit": 100})
+    assert response.status_code == 200 and len(response.json()["data"]) == 100
+
+
+@pytest.mark.django_db
+def test_start_date_picks_the_price_in_force(api_client, project):
+    for start, price in (("2025-01-01T00:00:00Z", 1.0), ("2026-01-01T00:00:00Z", 2.0)):
+        response = create(api_client, modelName="dated", matchPattern="^dated$", startDate=start, inputPrice=price)
+        assert response.status_code == 200, response.content
+    table = price_table(project.pk)
+    at = parse_datetime("2025-06-01T00:00:00Z")
+    assert calculate_cost(table=table, model_name="dated", usage={"input": 1}, at=at)[1]["input"] == 1.0
+    at = parse_datetime("2026-06-01T00:00:00Z")
+    assert calculate_cost(table=table, model_name="dated", usage={"input": 1}, at=at)[1]["input"] == 2.0
+    assert (
+        calculate_cost(table=table, model_name="dated", usage={"input": 1}, at=parse_datetime("2024-01-01T00:00:00Z"))
+        is None
+    )
+
+
+@pytest.mark.django_db
+def test_seed_command(model_prices):  # noqa: F811
+    out = io.StringIO()
+    call_command("seed_model_prices", stdout=out)
+    assert "Seeded 167 model definitions" in out.getvalue()
