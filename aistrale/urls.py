@@ -5,10 +5,10 @@ from django.urls import include, path, re_path
 
 from aistrale.api.views import api_not_found
 
-api_modules = [
+api_modules = [  # prompts first: the prompt fetch is the hottest read and resolves in this order
+    "prompts.api.urls",
     "aistrale.api.urls",
     "observability.api.urls",
-    "prompts.api.urls",
     "observability.ingestion.urls",
     "evals.api.urls",
 ]

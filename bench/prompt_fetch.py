@@ -1,13 +1,14 @@
-"""Labelled prompt fetch vs. the framework's floor, under C keep-alive connections, against one server.
+"""Labelled prompt fetch vs. the framework's floor, under C concurrent clients, against one server.
 
     .venv/bin/python -m bench.prompt_fetch --concurrency 16 --duration 10 \\
         --database-url postgres://postgres@127.0.0.1:5432/aistrale_bench --redis-url redis://127.0.0.1:6379/0
 
-Starts gunicorn with bench.settings (default 4 gthread workers x 1 thread: keep-alive, and no two
-request threads contending for one GIL, which on 2 cores costs a 40-50 ms p99 to floor and fetch
-alike), creates a prompt labelled production through the API, then alternates rounds of the floor
+Starts gunicorn with bench.settings (default 4 sync workers: one request per process, and the
+kernel hands each new connection to an idle worker; gthread keeps connections alive but pins them
+to the worker that accepted them, unevenly, which on 2 cores costs floor and fetch alike a 25-50 ms
+p99), creates a prompt labelled production through the API, then alternates rounds of the floor
 view and the prompt fetch (Basic auth, as the SDK sends it), each driven by `wrk` (apt-get install
-wrk) over keep-alive connections. Prints one JSON line per figure.
+wrk). Prints one JSON line per figure.
 """
 
 import argparse
@@ -91,15 +92,13 @@ def _combine(rounds: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--concurrency", type=int, default=16, help="keep-alive connections")
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement round")
     parser.add_argument("--rounds", type=int, default=3, help="alternating floor/fetch rounds")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
-    parser.add_argument(
-        "--worker-class", default="gthread", help="gunicorn worker class (gthread keeps connections alive)"
-    )
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (gthread: keep-alive)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES_URL))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
     args = parser.parse_args()
@@ -141,7 +140,7 @@ def main() -> None:
         "workers": args.workers,
         "threads": args.threads,
         "worker_class": args.worker_class,
-        "load_generator": f"wrk -c{args.concurrency} -t{args.wrk_threads} keep-alive",
+        "load_generator": f"wrk -c{args.concurrency} -t{args.wrk_threads}",
         "database": args.database_url.split(":", 1)[0],
         "cache": "redis" if args.redis_url else "locmem",
     }
