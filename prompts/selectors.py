@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from aistrale.tenancy.models import Project
 from prompts.compilation import Dependency, PromptLoader, ResolvedPrompt, resolve_composition
+from prompts.filters import versions_filtered
 from prompts.models import LATEST_LABEL, Prompt, PromptLabel, PromptVersion
 
 
@@ -82,6 +83,18 @@ def _versions_updated_at() -> Coalesce:
     return Coalesce(Subquery(newest_label_move[:1]), F("created_at"))
 
 
+def _tag_matcher(project: Project):
+    """A function from a tag to the condition "the version's prompt has this tag"."""
+    if connection.features.supports_json_field_contains:
+        return lambda tag: Q(prompt__tags__contains=[tag])
+
+    def tagged(tag: str) -> Q:
+        rows = prompts_for_project(project).values_list("pk", "tags")
+        return Q(prompt_id__in=[pk for pk, tags in rows if tag in (tags or [])])
+
+    return tagged
+
+
 def prompt_versions_matching(
     *,
     project: Project,
@@ -90,9 +103,15 @@ def prompt_versions_matching(
     tag: str | None = None,
     from_updated_at: datetime | None = None,
     to_updated_at: datetime | None = None,
+    conditions: list | None = None,
 ) -> QuerySet[PromptVersion]:
-    """Versions passing the list filters, annotated with `updated` (creation or latest label move)."""
+    """Versions passing the list filters, annotated with `updated` (creation or latest label move).
+
+    `conditions` (parsed by prompts.filters) take precedence over the other filters when given.
+    """
     versions = PromptVersion.objects.filter(project=project).annotate(updated=_versions_updated_at())
+    if conditions is not None:
+        return versions_filtered(versions, conditions, _tag_matcher(project))
     if name is not None:
         versions = versions.filter(prompt__name=name)
     if label == LATEST_LABEL:
@@ -101,11 +120,7 @@ def prompt_versions_matching(
     elif label is not None:
         versions = versions.filter(labels__name=label)
     if tag is not None:
-        if connection.features.supports_json_field_contains:
-            versions = versions.filter(prompt__tags__contains=[tag])
-        else:
-            tagged = [pk for pk, tags in prompts_for_project(project).values_list("pk", "tags") if tag in (tags or [])]
-            versions = versions.filter(prompt_id__in=tagged)
+        versions = versions.filter(_tag_matcher(project)(tag))
     if from_updated_at is not None:
         versions = versions.filter(updated__gte=from_updated_at)
     if to_updated_at is not None:

@@ -7,6 +7,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
 from aistrale.api.pagination import positive_int_param
+from prompts.filters import FilterInvalid, parse_filter
 from prompts.models import PRODUCTION_LABEL, TemplateEngine
 from prompts.selectors import FetchedPrompt, PromptMeta
 
@@ -68,10 +69,13 @@ def _text_param(request, name: str) -> str | None:
 
 
 def list_filters(request) -> dict:
-    if request.query_params.get("filter") not in (None, "", "[]"):
-        raise ValidationError(
-            {"filter": "JSON filter conditions are not supported; use name, label, tag, fromUpdatedAt, toUpdatedAt"}
-        )
+    """Selector arguments from the query: the JSON `filter`, when given, instead of the simple filters."""
+    raw = request.query_params.get("filter")
+    if raw not in (None, ""):
+        try:
+            return {"conditions": parse_filter(raw)}
+        except FilterInvalid as error:
+            raise ValidationError({"filter": str(error)}) from error
     return {
         "name": _text_param(request, "name"),
         "label": _text_param(request, "label"),

@@ -1,5 +1,7 @@
 """The real `langfuse` SDK against a live server: prompt management end to end."""
 
+import inspect
+import json
 import os
 import shutil
 
@@ -7,6 +9,7 @@ import pytest
 import requests
 from langfuse import Langfuse
 from langfuse.api.core.api_error import ApiError
+from langfuse.api.prompts.client import PromptsClient
 
 from aistrale.tenancy.models import Role
 from aistrale.tenancy.services import api_key_create
@@ -149,6 +152,26 @@ def test_list_and_delete_through_the_api_client(langfuse):
     assert langfuse.get_prompt("a", label="latest", cache_ttl_seconds=0).version == 1
     langfuse.api.prompts.delete("a")
     assert langfuse.api.prompts.list().data == []
+
+
+@pytest.mark.skipif(
+    "filter" not in inspect.signature(PromptsClient.list).parameters,
+    reason="this langfuse SDK has no JSON prompt filter (4.x)",
+)
+def test_list_with_the_json_filter_of_sdk_5(langfuse):
+    for name in ("tools/search", "tools/describe", "support"):
+        langfuse.create_prompt(name=name, prompt="x", labels=["production"], config={"model": "gpt-4o"})
+    langfuse.create_prompt(name="tools/search", prompt="y", config={"model": "gpt-4o-mini"})
+    conditions = [
+        {"type": "string", "column": "name", "operator": "starts with", "value": "tools/"},
+        {"type": "stringObject", "column": "config", "key": "model", "operator": "ends with", "value": "mini"},
+    ]
+    listed = langfuse.api.prompts.list(filter=json.dumps(conditions))
+    assert [(meta.name, meta.versions, meta.labels) for meta in listed.data] == [("tools/search", [2], ["latest"])]
+    with pytest.raises(ApiError) as error:
+        langfuse.api.prompts.list(filter='[{"type": "string"}]')
+    assert error.value.status_code == 400
+    assert "condition 1 needs column, operator" in error.value.body["message"]
 
 
 def test_compile_endpoint_reports_the_engine(live_server, langfuse, key_pair):
