@@ -12,6 +12,7 @@ from observability.ingestion.batch import ingest_batch
 from observability.ingestion.body import media_type, read_body
 from observability.ingestion.costs import price_table_invalidate
 from observability.ingestion.otlp import OtlpDecodeError, decode_json, decode_protobuf, ingest_spans, response_body
+from observability.ingestion.otlp_status import status_response
 from observability.ingestion.serializers import model_public
 from observability.ingestion.writer import is_transient
 from observability.pricing import (
@@ -58,6 +59,10 @@ class IngestionView(APIView):
 
 
 class OtlpTracesView(APIView):
+    def handle_exception(self, exc):
+        failed = super().handle_exception(exc)
+        return status_response(failed, protobuf=media_type(self.request) != "application/json")
+
     def post(self, request):
         content_type = media_type(request)
         protobuf = content_type in PROTOBUF_TYPES

@@ -4,6 +4,8 @@ import gzip
 import json
 
 import pytest
+from google.rpc import code_pb2
+from google.rpc.status_pb2 import Status
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
@@ -264,29 +266,44 @@ def test_repeated_export_is_idempotent(api_client, project):
     assert Trace.objects.filter(project=project).count() == 1
 
 
+def failure(response) -> tuple[int, str]:
+    """(google.rpc code, message) of an OTLP failure, decoded as its content type says."""
+    if response["Content-Type"] == "application/json":
+        body = response.json()
+        return body["code"], body["message"]
+    assert response["Content-Type"] == "application/x-protobuf"
+    status = Status.FromString(response.content)
+    return status.code, status.message
+
+
 @pytest.mark.django_db
-def test_request_errors(api_client, client, settings):
+def test_request_errors_answer_a_status_in_the_requests_encoding(api_client, client, settings):
     response = post(api_client, b"\xff\xff\xff garbage")
-    assert response.status_code == 400 and "protobuf" in response.json()["message"]
+    assert response.status_code == 400
+    code, message = failure(response)
+    assert code == code_pb2.INVALID_ARGUMENT and "protobuf" in message
     response = post(api_client, b"{bad", content_type="application/json")
-    assert response.status_code == 400 and "JSON" in response.json()["message"]
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert failure(response)[0] == code_pb2.INVALID_ARGUMENT and "JSON" in failure(response)[1]
     response = post(api_client, b"x", content_type="text/plain")
-    assert response.status_code == 415
+    assert response.status_code == 415 and "Content-Type" in failure(response)[1]
     response = post(api_client, b"not gzip", HTTP_CONTENT_ENCODING="gzip")
-    assert response.status_code == 400 and "gzip" in response.json()["message"]
+    assert response.status_code == 400 and "gzip" in failure(response)[1]
     response = post(api_client, b"x", HTTP_CONTENT_ENCODING="br")
-    assert response.status_code == 415 and "Content-Encoding" in response.json()["message"]
-    assert post(client, request(span("aaf067aa0ba902b7"))).status_code == 401
+    assert response.status_code == 415 and "Content-Encoding" in failure(response)[1]
+    response = post(client, request(span("aaf067aa0ba902b7")))
+    assert response.status_code == 401 and failure(response)[0] == code_pb2.UNAUTHENTICATED
+    assert response["WWW-Authenticate"].startswith("Basic")
     response = api_client.post(URL, {"resourceSpans": "no"}, format="json")
-    assert response.status_code == 400 and "resourceSpans" in response.json()["message"]
+    assert response.status_code == 400 and "resourceSpans" in failure(response)[1]
 
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
     response = post(api_client, request(span("bbf067aa0ba902b7", attributes={"x": "y" * 200_000})))
-    assert response.status_code == 413 and response.json()["error"] == "PayloadTooLargeError"
+    assert response.status_code == 413 and "larger than" in failure(response)[1]
     bomb = gzip.compress(b"\0" * 50_000_000)
     assert len(bomb) < 100_000
     response = post(api_client, bomb, HTTP_CONTENT_ENCODING="gzip")
-    assert response.status_code == 413 and "larger than" in response.json()["message"]
+    assert response.status_code == 413 and "larger than" in failure(response)[1]
 
 
 @pytest.mark.django_db
