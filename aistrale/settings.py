@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
-    "drf_spectacular",
     "guardian",
     "aistrale.tenancy",
     "prompts",
@@ -146,11 +145,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["aistrale.api.renderers.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": ["aistrale.api.parsers.OrjsonParser"],
     "EXCEPTION_HANDLER": "aistrale.api.errors.langfuse_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
-SPECTACULAR_SETTINGS = {"TITLE": "AISTRALE public API", "VERSION": VERSION}
 
 LOGGING = {
     "version": 1,
