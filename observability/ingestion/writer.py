@@ -158,6 +158,18 @@ def _adapt(column: Column, value):
     return value
 
 
+def _sqlite_shallow_merge(stored: str, incoming: str) -> str:
+    """SQLite JSON for `stored || incoming` as PostgreSQL merges jsonb: top-level keys, nulls kept."""
+    replaced = f"SELECT key FROM json_each({incoming})"
+    kept = f"SELECT key, value, type FROM json_each({stored}) WHERE key NOT IN ({replaced})"
+    sent = f"SELECT key, value, type FROM json_each({incoming})"
+    as_json = (
+        "CASE WHEN type IN ('object', 'array') THEN json(value)"
+        " WHEN type IN ('true', 'false', 'null') THEN json(type) ELSE value END"
+    )
+    return f"(SELECT json_group_object(key, {as_json}) FROM ({kept} UNION ALL {sent}))"
+
+
 def _merge_expression(column: Column) -> str:
     name = connection.ops.quote_name(column.name)
     incoming = f"v.v_{column.name}"
@@ -166,7 +178,8 @@ def _merge_expression(column: Column) -> str:
             both_objects = f"jsonb_typeof(t.{name}) = 'object' AND jsonb_typeof({incoming}) = 'object'"
             return f"CASE WHEN {both_objects} THEN t.{name} || {incoming} ELSE COALESCE({incoming}, t.{name}) END"
         both_objects = f"json_type(t.{name}) = 'object' AND json_type({incoming}) = 'object'"
-        return f"CASE WHEN {both_objects} THEN json_patch(t.{name}, {incoming}) ELSE COALESCE({incoming}, t.{name}) END"
+        merged = _sqlite_shallow_merge(f"t.{name}", incoming)
+        return f"CASE WHEN {both_objects} THEN {merged} ELSE COALESCE({incoming}, t.{name}) END"
     return f"COALESCE({incoming}, t.{name})"
 
 

@@ -124,6 +124,16 @@ def test_update_before_create_merges_in_any_order(api_client, project):
 
 
 @pytest.mark.django_db
+def test_metadata_merges_top_level_keys_and_keeps_nulls_on_every_database(api_client, project):
+    stored = {"a": 1, "nested": {"x": 1}, "keep": True, "list": [1, {"k": "v"}], 'odd "key".x': "s"}
+    post(api_client, event("m1", "span-create", {"id": "s1", "traceId": "t1", "metadata": stored}))
+    update = {"a": None, "nested": {"y": 2}, "new": "é", 'odd "key".x': 2.5}
+    post(api_client, event("m2", "span-update", {"id": "s1", "metadata": update}))
+    row = Observation.objects.get(project=project, id="s1")
+    assert row.metadata == {"keep": True, "list": [1, {"k": "v"}], **update}
+
+
+@pytest.mark.django_db
 def test_trace_updates_keep_stored_values(api_client, project):
     post(api_client, event("a", "trace-create", {"id": "t1", "name": "n", "userId": "u", "tags": ["x"]}))
     post(api_client, event("b", "trace-create", {"id": "t1", "output": {"ok": True}, "metadata": {"m": 1}}))
