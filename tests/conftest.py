@@ -3,9 +3,12 @@
 import base64
 
 import pytest
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from aistrale.api.key_cache import tokens_shared
 from aistrale.tenancy.models import Role
 from aistrale.tenancy.services import api_key_create, membership_set, organization_get_or_create, project_get_or_create
 
@@ -20,11 +23,25 @@ def make_client(public_key: str, secret_key: str = "") -> APIClient:
     return client
 
 
+def clear_cache() -> None:
+    cache.clear()
+    redis_settle()
+
+
+def redis_settle() -> None:
+    """A round trip to Redis after a write made outside aistrale.api.key_cache (which does this itself).
+
+    Redis answers it only once it has pushed the write's invalidations to every tracking connection.
+    """
+    if tokens_shared():
+        redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).ping()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ Token reads go through Redis server-assisted client-side caching: each thread ke
 connection with CLIENT TRACKING on and the token values it read, which Redis invalidates by push.
 A read first drains pushes already on the socket (a poll, not a round trip). A token write is
 followed by a PING: Redis answers it only after flushing the write's invalidations to every
-tracking connection, so when a write returns, every worker's next read sees it.
+tracking connection, so when a write returns, every worker's next read sees it. Changes made by
+other Redis clients (an eviction, a flush) reach the workers a moment after they happen.
 """
 
 import hashlib

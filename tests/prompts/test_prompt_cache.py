@@ -6,6 +6,7 @@ from aistrale.tenancy.models import Role
 from prompts.cache import _generation_key, cached_prompt_body
 from prompts.selectors import prompt_version_find
 from prompts.services import prompt_delete, prompt_labels_set, prompt_version_create
+from tests.conftest import redis_settle
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,7 @@ def test_an_evicted_generation_token_is_a_miss_not_a_stale_hit(stored):
     build = builder(b"one", b"two")
     body(stored, build)
     cache.delete(_generation_key(stored.pk, "p"))
+    redis_settle()
     assert body(stored, build) == b"two"
 
 

@@ -1,12 +1,11 @@
 """The per-process memo of verified API keys: fast, and never serving a revoked, changed or wrong key."""
 
 import pytest
-from django.core.cache import cache
 
 from aistrale.api import key_cache
 from aistrale.tenancy.models import ApiKey, Role
 from aistrale.tenancy.services import api_key_create, api_key_revoke
-from tests.conftest import make_client
+from tests.conftest import clear_cache, make_client
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +72,7 @@ def test_other_keys_stay_warm_when_one_is_revoked(warm, project, django_assert_n
 
 @pytest.mark.skipif(not SHARED, reason="generation tokens live in Redis")
 def test_a_lost_token_means_asking_the_database(warm, django_assert_num_queries):
-    cache.clear()
+    clear_cache()
     with django_assert_num_queries(1):
         assert authenticate(*warm) is not None
     with django_assert_num_queries(0):

@@ -5,10 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
 
 from aistrale.api.key_cache import redis_key, token_bump, tokens_mget, tokens_read, tokens_shared
+from tests.conftest import clear_cache, redis_settle
 
 pytestmark = [pytest.mark.skipif(not tokens_shared(), reason="generation tokens live in Redis"), pytest.mark.django_db]
 
@@ -62,8 +62,9 @@ def test_a_bump_over_the_same_connection_is_seen_at_once():
 def test_a_write_by_any_redis_client_and_a_flush_are_seen(server):
     tokens_read(NAMES)
     server.set(redis_key(NAMES[0]), b"written elsewhere")
+    redis_settle()
     assert tokens_read(NAMES)[0] == b"written elsewhere"
-    cache.clear()
+    clear_cache()
     assert tokens_read(NAMES) == [None, None]
 
 
