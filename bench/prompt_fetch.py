@@ -1,7 +1,7 @@
 """Labelled prompt fetch vs. the framework's floor, under C concurrent clients, against one server.
 
-    .venv/bin/python -m bench.prompt_fetch --concurrency 16 --duration 10 \\
-        --database-url postgres://postgres@127.0.0.1:5432/aistrale_bench --redis-url redis://127.0.0.1:6379/0
+    .venv/bin/python -m bench.prompt_fetch --concurrency 16 --duration 10   # PostgreSQL + Redis, as in production
+    .venv/bin/python -m bench.prompt_fetch --database-url sqlite:////tmp/bench.sqlite3 --redis-url ""   # embedded
 
 Starts gunicorn with bench.settings (default 4 sync workers: one request per process, and the
 kernel hands each new connection to an idle worker; gthread keeps connections alive but pins them
@@ -100,7 +100,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (gthread: keep-alive)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES_URL))
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help='"" for no Redis (local-memory cache)',
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         parser.exit(2, "bench.prompt_fetch needs the wrk load generator: apt-get install -y wrk\n")
