@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from aistrale.api.base import ProjectApiView
 from aistrale.api.permissions import AllowAny
 from aistrale.tenancy.models import Project
 
@@ -35,7 +36,7 @@ def project_body(project: Project) -> dict:
     }
 
 
-class ProjectsView(APIView):
+class ProjectsView(ProjectApiView):
     def get(self, request):
         project = Project.objects.select_related("organization").get(pk=request.auth.project.pk)
         return Response({"data": [project_body(project)]})

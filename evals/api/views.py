@@ -3,15 +3,15 @@
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from aistrale.api.base import ProjectApiView
 from evals.models import ScoreSource
 from evals.services import scores_create
 
 API_SOURCES = (ScoreSource.API, ScoreSource.ANNOTATION)
 
 
-class ScoresView(APIView):
+class ScoresView(ProjectApiView):
     def post(self, request):
         data = request.data
         project = request.auth.project

@@ -1,10 +1,9 @@
 """Read endpoints for traces, observations and sessions, and trace deletion."""
 
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from aistrale.api.base import ProjectApiView, ProjectListApiView
 from aistrale.api.pagination import MAX_LIMIT, positive_int_param
 from observability import selectors, services
 from observability.api import serializers
@@ -48,7 +47,7 @@ def observation_views(project, observations) -> list[dict]:
     ]
 
 
-class TraceListView(ListAPIView):
+class TraceListView(ProjectListApiView):
     filterset_class = TraceFilter
 
     def get_queryset(self):
@@ -87,7 +86,7 @@ class TraceListView(ListAPIView):
         return Response({"message": f"Deleted {len(deleted)} of {len(set(trace_ids))} traces"})
 
 
-class TraceDetailView(APIView):
+class TraceDetailView(ProjectApiView):
     def get(self, request, trace_id):
         groups = field_groups(request, serializers.TRACE_FIELD_GROUPS, serializers.TRACE_FIELD_GROUPS)
         project = request.auth.project
@@ -112,7 +111,7 @@ class TraceDetailView(APIView):
         return Response({"message": "Trace deleted successfully"})
 
 
-class ObservationListView(ListAPIView):
+class ObservationListView(ProjectListApiView):
     filterset_class = ObservationFilter
 
     def get_queryset(self):
@@ -123,7 +122,7 @@ class ObservationListView(ListAPIView):
         return self.get_paginated_response(observation_views(request.auth.project, observations))
 
 
-class ObservationDetailView(APIView):
+class ObservationDetailView(ProjectApiView):
     def get(self, request, observation_id):
         project = request.auth.project
         observation = selectors.observation_get(project=project, observation_id=observation_id)
@@ -132,7 +131,7 @@ class ObservationDetailView(APIView):
         return Response(observation_views(project, [observation])[0])
 
 
-class ObservationV2ListView(ListAPIView):
+class ObservationV2ListView(ProjectListApiView):
     filterset_class = ObservationV2Filter
     pagination_class = None
 
@@ -176,7 +175,7 @@ class ObservationV2ListView(ListAPIView):
         return Response({"data": data, "meta": {"cursor": cursor} if cursor else {}})
 
 
-class SessionListView(ListAPIView):
+class SessionListView(ProjectListApiView):
     filterset_class = SessionFilter
 
     def get_queryset(self):
@@ -188,7 +187,7 @@ class SessionListView(ListAPIView):
         return self.get_paginated_response([serializers.session_body(row, project_id) for row in rows])
 
 
-class SessionDetailView(APIView):
+class SessionDetailView(ProjectApiView):
     def get(self, request, session_id):
         project = request.auth.project
         traces = selectors.session_traces(project=project, session_id=session_id)

@@ -1,51 +1,51 @@
-"""Bounded request bodies: the raw size and the gzip-decompressed size both stop at the upload limit."""
+"""Ingestion bodies, gzip-decoded with the decompressed size bounded by the same limit as the raw body.
+
+The raw size limit and chunked bodies are handled for every endpoint in `aistrale.api.request_body`.
+"""
 
 import zlib
 
-from django.conf import settings
-from rest_framework.exceptions import APIException, ParseError, UnsupportedMediaType
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
 
-READ_CHUNK = 64 * 1024
-
-
-def body_limit() -> int:
-    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+from aistrale.api.request_body import body_limit, too_large
 
 
-class PayloadTooLarge(APIException):
-    status_code = 413
-
-
-def _too_big(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"Request body is larger than the {limit} bytes allowed (after gzip decompression)")
+def _gunzip(raw: bytes, limit: int) -> bytes:
+    """Every gzip member of `raw`, whole and checked (CRC and length trailers); ParseError otherwise."""
+    parts, size = [], 0
+    while raw:
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            part = decompressor.decompress(raw, limit + 1 - size)
+            if decompressor.unconsumed_tail:
+                raise too_large(limit)
+            part += decompressor.flush()
+        except zlib.error as error:
+            raise ParseError(f"Request body is not valid gzip: {error}") from None
+        if not decompressor.eof:
+            raise ParseError("Request body is not valid gzip: the stream is truncated (no complete trailer)")
+        size += len(part)
+        if size > limit:
+            raise too_large(limit)
+        parts.append(part)
+        raw = decompressor.unused_data
+    if not parts:
+        raise ParseError("Request body is not valid gzip: it is empty")
+    return b"".join(parts)
 
 
 def read_body(request) -> bytes:
     """The request body, gzip-decoded when so encoded; 413 past the limit."""
     limit = body_limit()
-    django_request = request._request
-    declared = django_request.META.get("CONTENT_LENGTH")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise _too_big(limit)
-    raw = django_request.read(limit + 1)
+    raw = request._request.read(limit + 1)
     if len(raw) > limit:
-        raise _too_big(limit)
-    encoding = django_request.META.get("HTTP_CONTENT_ENCODING", "").strip().lower()
+        raise too_large(limit)
+    encoding = request._request.META.get("HTTP_CONTENT_ENCODING", "").strip().lower()
     if encoding in ("", "identity"):
         return raw
     if encoding not in ("gzip", "x-gzip"):
         raise UnsupportedMediaType(encoding, detail=f"Content-Encoding {encoding!r} is not supported: use gzip")
-    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        data = decompressor.decompress(raw, limit + 1)
-        if len(data) > limit or decompressor.unconsumed_tail:
-            raise _too_big(limit)
-        data += decompressor.flush()
-    except zlib.error as error:
-        raise ParseError(f"Request body is not valid gzip: {error}") from None
-    if len(data) > limit:
-        raise _too_big(limit)
-    return data
+    return _gunzip(raw, limit)
 
 
 def media_type(request) -> str:

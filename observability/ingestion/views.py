@@ -5,8 +5,8 @@ from django.db import OperationalError
 from django.http import HttpResponse
 from rest_framework.exceptions import APIException, NotFound, ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from aistrale.api.base import ProjectApiView
 from aistrale.api.pagination import LangfusePagination
 from observability.ingestion.batch import ingest_batch
 from observability.ingestion.body import media_type, read_body
@@ -49,7 +49,7 @@ def _json_body(request):
         raise ParseError(f"Request body is not valid JSON: {error}") from None
 
 
-class IngestionView(APIView):
+class IngestionView(ProjectApiView):
     def post(self, request):
         data = _json_body(request)
         if not isinstance(data, dict) or not isinstance(data.get("batch"), list):
@@ -58,7 +58,7 @@ class IngestionView(APIView):
         return Response({"successes": result.successes, "errors": result.errors}, status=207)
 
 
-class OtlpTracesView(APIView):
+class OtlpTracesView(ProjectApiView):
     def handle_exception(self, exc):
         failed = super().handle_exception(exc)
         return status_response(failed, protobuf=media_type(self.request) != "application/json")
@@ -87,7 +87,7 @@ class OtlpTracesView(APIView):
         return Response(response_body(result, protobuf=False))
 
 
-class ModelsView(APIView):
+class ModelsView(ProjectApiView):
     def get(self, request):
         paginator = LangfusePagination()
         queryset = model_definitions_visible(project=request.auth.project)
@@ -104,7 +104,7 @@ class ModelsView(APIView):
         return Response(model_public(model))
 
 
-class ModelDetailView(APIView):
+class ModelDetailView(ProjectApiView):
     def _get(self, request, model_id):
         model = model_definitions_visible(project=request.auth.project).filter(pk=model_id).first()
         if model is None:

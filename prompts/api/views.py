@@ -8,12 +8,11 @@ from django.http import HttpResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from aistrale.api import key_cache
 from aistrale.api.authentication import credentials
+from aistrale.api.base import ProjectApiView
 from aistrale.api.pagination import LangfusePagination
-from aistrale.tenancy.audit import acting_as, client_ip
 from prompts.api import serializers
 from prompts.cache import cached_prompt_body, memoized_body
 from prompts.compilation import CompilationError, compile_prompt
@@ -36,10 +35,9 @@ from prompts.services import (
 
 @contextmanager
 def domain_errors(request):
-    """Run a write as the request's API key, turning prompt errors into Langfuse error responses."""
+    """Turn prompt errors raised by a write into Langfuse error responses."""
     try:
-        with acting_as(label=f"API key {request.auth.public_key}", ip=client_ip(request)):
-            yield
+        yield
     except PromptInvalid as error:
         raise ValidationError({error.field: error.message} if error.field else error.message) from error
     except PromptNotFound as error:
@@ -77,7 +75,7 @@ def _version_response(version) -> Response:
     return Response(serializers.prompt_representation(fetched))
 
 
-class PromptsView(APIView):
+class PromptsView(ProjectApiView):
     def get(self, request):
         versions = prompt_versions_matching(project=request.auth.project, **serializers.list_filters(request))
         paginator = LangfusePagination()
@@ -92,7 +90,7 @@ class PromptsView(APIView):
         return _version_response(version)
 
 
-class PromptView(APIView):
+class PromptView(ProjectApiView):
     def get(self, request, name: str):
         label, version, resolve = serializers.fetch_params(request)
         project = request.auth.project
@@ -114,7 +112,7 @@ class PromptView(APIView):
         return Response(status=204)
 
 
-class PromptVersionView(APIView):
+class PromptVersionView(ProjectApiView):
     def patch(self, request, name: str, version: str):
         number = serializers.version_path_param(version)
         labels = serializers.new_labels(request.data)
@@ -132,7 +130,7 @@ class PromptVersionView(APIView):
         return PromptView().delete(request, f"{name}/versions/{version}")
 
 
-class PromptCompileView(APIView):
+class PromptCompileView(ProjectApiView):
     def post(self, request, name: str):
         arguments = serializers.compile_arguments(request.data)
         body = orjson.loads(

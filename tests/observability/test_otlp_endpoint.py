@@ -366,3 +366,33 @@ def test_vercel_ai_sdk_attributes(api_client, project):
     )
     assert row.usage_details == {"input": 7, "output": 3, "total": 10}
     assert row.metadata["attributes"] == {"ai.model.provider": "openai.chat"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "damage,why",
+    [
+        (lambda body: body[:-8] + bytes([body[-8] ^ 1]) + body[-7:], "incorrect data check"),
+        (lambda body: body[:-4] + (len(body) + 1).to_bytes(4, "little"), "incorrect length check"),
+        (lambda body: body[:10], "truncated"),
+        (lambda body: body[:-3], "truncated"),
+    ],
+    ids=["bad-crc", "bad-length", "header-only", "trailer-cut"],
+)
+def test_a_damaged_gzip_body_is_400_and_stores_nothing(api_client, damage, why):
+    body = damage(gzip.compress(request(span("eef067aa0ba902b7"))))
+    response = post(api_client, body, HTTP_CONTENT_ENCODING="gzip")
+    assert response.status_code == 400
+    assert why in failure(response)[1]
+    assert not Observation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_concatenated_gzip_members_are_one_body(api_client):
+    body = request(span("fff067aa0ba902b7"))
+    middle = len(body) // 2
+    response = post(
+        api_client, gzip.compress(body[:middle]) + gzip.compress(body[middle:]), HTTP_CONTENT_ENCODING="gzip"
+    )
+    assert response.status_code == 200
+    assert Observation.objects.filter(id="fff067aa0ba902b7").exists()

@@ -1,0 +1,155 @@
+"""Request bodies at the edge: chunked bodies read under gunicorn or refused with 411, one size limit everywhere."""
+
+import gzip
+import http.client
+import json
+import shutil
+import uuid
+
+import pytest
+import requests
+from google.rpc.status_pb2 import Status
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from bench.server import VENV_BIN, production_server
+from tests.conftest import basic_auth
+
+OTLP = "/api/public/otel/v1/traces"
+INGESTION = "/api/public/ingestion"
+SCORES = "/api/public/scores"
+
+
+def otlp_request(trace_id: str, span_id: str, name: str) -> bytes:
+    message = ExportTraceServiceRequest()
+    scope_spans = message.resource_spans.add().scope_spans.add()
+    span = scope_spans.spans.add()
+    span.trace_id, span.span_id, span.name = bytes.fromhex(trace_id), bytes.fromhex(span_id), name
+    span.start_time_unix_nano, span.end_time_unix_nano = 1_763_892_000_000_000_000, 1_763_892_001_000_000_000
+    return message.SerializeToString()
+
+
+def otlp_json(trace_id: str, span_id: str, name: str) -> bytes:
+    span = {
+        "traceId": trace_id,
+        "spanId": span_id,
+        "name": name,
+        "startTimeUnixNano": "1763892000000000000",
+        "endTimeUnixNano": "1763892001000000000",
+    }
+    return json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}).encode()
+
+
+def chunked_post(url: str, path: str, body: bytes, headers: dict, chunk: int = 1000) -> http.client.HTTPResponse:
+    """POST `body` with Transfer-Encoding: chunked and no Content-Length, as the JS SDK's exporter does."""
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    pieces = (body[i : i + chunk] for i in range(0, len(body), chunk))
+    connection.request("POST", path, body=pieces, headers=headers, encode_chunked=True)
+    response = connection.getresponse()
+    response.body = response.read()
+    connection.close()
+    return response
+
+
+def test_dev_server_answers_411_in_each_endpoints_shape(client):
+    def post(path, content_type):
+        return client.post(path, b"", content_type=content_type, CONTENT_LENGTH="", HTTP_TRANSFER_ENCODING="chunked")
+
+    for path in (INGESTION, SCORES, "/api/public/v2/prompts", "/api/public/models"):
+        response = post(path, "application/json")
+        assert response.status_code == 411, path
+        assert "chunked" in response.json()["message"]
+    response = post(OTLP, "application/x-protobuf")
+    assert response.status_code == 411
+    status = Status()
+    status.ParseFromString(response.content)
+    assert "chunked" in status.message
+
+
+def test_every_endpoint_refuses_a_body_over_the_limit_before_reading_it(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    big = json.dumps({"name": "x" * 2000, "value": 1, "traceId": "t"})
+    for path in (SCORES, "/api/public/v2/prompts", "/api/public/models", INGESTION):
+        response = api_client.post(path, big, content_type="application/json")
+        assert response.status_code == 413, path
+        assert response.json()["error"] == "PayloadTooLargeError"
+        assert "1000 bytes" in response.json()["message"]
+    response = api_client.delete("/api/public/traces", big, content_type="application/json")
+    assert response.status_code == 413
+
+
+def test_live_dev_server_answers_411_not_a_silent_200(live_server, key_pair):
+    headers = {"Authorization": basic_auth(*key_pair), "Content-Type": "application/x-protobuf"}
+    response = chunked_post(live_server.url, OTLP, otlp_request("ab" * 16, "cd" * 8, "dropped"), headers)
+    assert response.status == 411
+    status = Status()
+    status.ParseFromString(response.body)
+    assert "Content-Length" in status.message
+
+
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory):
+    if shutil.which("gunicorn", path=str(VENV_BIN)) is None:
+        pytest.skip("needs gunicorn")
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('chunked') / 'chunked.sqlite3'}"
+    with production_server(database_url=database_url, workers=2) as server:
+        yield server
+
+
+def stored_observation_names(server, trace_id: str) -> list[str]:
+    response = requests.get(
+        f"{server.url}/api/public/traces/{trace_id}", auth=(server.public_key, server.secret_key), timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return sorted(observation["name"] for observation in response.json()["observations"])
+
+
+@pytest.mark.parametrize(
+    "content_type,encode,gzipped",
+    [
+        ("application/x-protobuf", otlp_request, False),
+        ("application/x-protobuf", otlp_request, True),
+        ("application/json", otlp_json, False),
+    ],
+)
+def test_gunicorn_stores_a_chunked_otlp_request(gunicorn, content_type, encode, gzipped):
+    trace_id, span_id = uuid.uuid4().hex, uuid.uuid4().hex[:16]
+    body = encode(trace_id, span_id, "chunked-span")
+    headers = {"Authorization": basic_auth(gunicorn.public_key, gunicorn.secret_key), "Content-Type": content_type}
+    if gzipped:
+        body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
+    response = chunked_post(gunicorn.url, OTLP, body, headers, chunk=7)
+    assert response.status == 200, response.body
+    assert stored_observation_names(gunicorn, trace_id) == ["chunked-span"]
+
+
+def test_gunicorn_stores_chunked_batch_ingestion_and_scores(gunicorn):
+    trace_id = uuid.uuid4().hex
+    headers = {
+        "Authorization": basic_auth(gunicorn.public_key, gunicorn.secret_key),
+        "Content-Type": "application/json",
+    }
+    event = {"id": uuid.uuid4().hex, "type": "trace-create", "timestamp": "2026-12-01T10:00:00Z"}
+    batch = {"batch": [{**event, "body": {"id": trace_id, "name": "chunked-trace"}}]}
+    response = chunked_post(gunicorn.url, INGESTION, json.dumps(batch).encode(), headers)
+    assert response.status == 207, response.body
+    assert json.loads(response.body)["errors"] == []
+    score = {"traceId": trace_id, "name": "quality", "value": 0.5}
+    response = chunked_post(gunicorn.url, SCORES, json.dumps(score).encode(), headers)
+    assert response.status == 200, response.body
+    detail = requests.get(
+        f"{gunicorn.url}/api/public/traces/{trace_id}", auth=(gunicorn.public_key, gunicorn.secret_key), timeout=10
+    ).json()
+    assert detail["name"] == "chunked-trace"
+    assert [score["name"] for score in detail["scores"]] == ["quality"]
+
+
+def test_gunicorn_refuses_a_chunked_body_over_the_limit(gunicorn):
+    headers = {
+        "Authorization": basic_auth(gunicorn.public_key, gunicorn.secret_key),
+        "Content-Type": "application/json",
+    }
+    body = json.dumps({"batch": [], "pad": "x" * (10 * 1024 * 1024)}).encode()
+    response = chunked_post(gunicorn.url, INGESTION, body, headers, chunk=1024 * 1024)
+    assert response.status == 413
+    assert json.loads(response.body)["error"] == "PayloadTooLargeError"
