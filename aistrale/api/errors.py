@@ -5,6 +5,8 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from aistrale.errors import DomainError
+
 ERROR_NAMES = {
     400: "InvalidRequestError",
     401: "UnauthorizedError",
@@ -12,6 +14,7 @@ ERROR_NAMES = {
     404: "LangfuseNotFoundError",
     405: "MethodNotAllowedError",
     409: "ConflictError",
+    411: "LengthRequiredError",
     413: "PayloadTooLargeError",
     415: "UnsupportedMediaTypeError",
     429: "RateLimitError",
@@ -39,7 +42,22 @@ def error_response(status_code: int, message: str, **extra) -> Response:
     return Response(body, status=status_code)
 
 
+def wire_name(field: str) -> str:
+    """The camelCase wire name of a Python field name (`match_pattern` -> `matchPattern`)."""
+    head, *rest = field.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def domain_error_response(error: DomainError) -> Response:
+    if error.field is None:
+        return error_response(error.status, error.message)
+    name = ".".join(wire_name(part) for part in error.field.split("."))
+    return error_response(error.status, f"{name}: {error.message}", details={name: [error.message]})
+
+
 def langfuse_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return domain_error_response(exc)
     if isinstance(exc, Http404):
         return error_response(404, str(exc) or "Not found")
     if isinstance(exc, RequestDataTooBig):
