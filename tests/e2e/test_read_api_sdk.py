@@ -4,7 +4,7 @@ import pytest
 from langfuse import Langfuse
 
 from observability.models import Observation, Trace
-from tests.observability.test_read_api import make_llm_trace, make_trace
+from tests.observability.factories import make_llm_trace, make_trace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

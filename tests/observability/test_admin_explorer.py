@@ -13,7 +13,7 @@ from aistrale.tenancy.models import Role
 from observability import extensions
 from observability.models import Observation, Session, Trace
 from prompts.insights import version_insights
-from tests.observability.test_read_api import make_llm_trace, make_observation, make_trace
+from tests.observability.factories import make_llm_trace, make_observation, make_trace
 
 pytestmark = pytest.mark.django_db
 

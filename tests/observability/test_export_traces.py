@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.observability.test_read_api import T0, make_llm_trace, make_trace
+from tests.observability.factories import T0, make_llm_trace, make_trace
 
 pytestmark = pytest.mark.django_db
 
