@@ -6,7 +6,6 @@ GROUP BY query, or as correlated subqueries where a changelist sorts by them.
 
 import base64
 import binascii
-import json
 import statistics
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +15,6 @@ import orjson
 from django.db import connection
 from django.db.models import (
     Aggregate,
-    BooleanField,
     Count,
     DecimalField,
     DurationField,
@@ -24,7 +22,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
-    Func,
     IntegerField,
     Max,
     Min,
@@ -36,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from aistrale.api.json_filter import JsonListContains
 from observability.models import Observation, ObservationLevel, Session, Trace
 
 TRACE_ORDER_FIELDS = {
@@ -49,24 +47,6 @@ TRACE_ORDER_FIELDS = {
     "bookmarked": "bookmarked",
     "sessionId": "session_id",
 }
-
-
-class JsonListContains(Func):
-    """True where a JSON array column holds `value`: jsonb @> on PostgreSQL, json_each on SQLite."""
-
-    output_field = BooleanField()
-
-    def __init__(self, column: str, value: str):
-        super().__init__(F(column))
-        self.value = value
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column_sql, params = compiler.compile(self.source_expressions[0])
-        return f"({column_sql} @> %s::jsonb)", (*params, json.dumps([self.value]))
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        column_sql, params = compiler.compile(self.source_expressions[0])
-        return f"EXISTS (SELECT 1 FROM json_each({column_sql}) WHERE json_each.value = %s)", (*params, self.value)
 
 
 class _Percentile(Aggregate):

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 
 from aistrale.tenancy.models import Project
 from prompts.compilation import Dependency, PromptLoader, ResolvedPrompt, resolve_composition
-from prompts.filters import versions_filtered
+from prompts.filters import PROMPT_FILTER
 from prompts.models import LATEST_LABEL, Prompt, PromptLabel, PromptVersion
 
 
@@ -107,11 +107,11 @@ def prompt_versions_matching(
 ) -> QuerySet[PromptVersion]:
     """Versions passing the list filters, annotated with `updated` (creation or latest label move).
 
-    `conditions` (parsed by prompts.filters) take precedence over the other filters when given.
+    `conditions` (parsed by prompts.filters.PROMPT_FILTER) take precedence over the other filters when given.
     """
     versions = PromptVersion.objects.filter(project=project).annotate(updated=_versions_updated_at())
     if conditions is not None:
-        return versions_filtered(versions, conditions, _tag_matcher(project))
+        return PROMPT_FILTER.apply(versions, conditions)
     if name is not None:
         versions = versions.filter(prompt__name=name)
     if label == LATEST_LABEL:

@@ -1,13 +1,95 @@
-"""Query-parameter filters of the read endpoints, named as Langfuse names them."""
+"""Query-parameter filters of the read endpoints, named as Langfuse names them, and their JSON `filter` columns."""
 
 import django_filters
 from django import forms
+from django.db.models import DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 
+from aistrale.api.json_filter import Column, JsonFilter, Kind, datetime_param, money_column, seconds_column
+from aistrale.errors import DomainError
 from observability import selectors
-from observability.api import structured_filters
-from observability.models import ObservationLevel, ObservationType
+from observability.models import ObservationLevel, ObservationType, Trace
 
-ISO_ERROR = {"invalid": "must be an ISO 8601 datetime, e.g. 2024-01-31T12:00:00.000Z"}
+
+def _on_trace(narrow) -> Q:
+    """An observation condition met by its trace."""
+    return Q(Exists(narrow(Trace.objects.filter(project=OuterRef("project"), id=OuterRef("trace_id")))))
+
+
+def _with_durations(observations: QuerySet) -> QuerySet:
+    return observations.alias(
+        obs_latency=ExpressionWrapper(F("end_time") - F("start_time"), output_field=DurationField()),
+        obs_ttft=ExpressionWrapper(F("completion_start_time") - F("start_time"), output_field=DurationField()),
+    )
+
+
+def _trace_metric(path: str) -> Column:
+    return Column(Kind.NUMBER, path, prepare=selectors.traces_with_metrics)
+
+
+TRACE_FILTER_COLUMNS = {
+    "id": Column(Kind.STRING, "id"),
+    "name": Column(Kind.STRING, "name"),
+    "timestamp": Column(Kind.DATETIME, "timestamp"),
+    "userId": Column(Kind.STRING, "user_id"),
+    "sessionId": Column(Kind.STRING, "session_id"),
+    "environment": Column(Kind.STRING, "environment"),
+    "version": Column(Kind.STRING, "version"),
+    "release": Column(Kind.STRING, "release"),
+    "tags": Column(Kind.ARRAY, "tags"),
+    "bookmarked": Column(Kind.BOOLEAN, "bookmarked"),
+    "public": Column(Kind.BOOLEAN, "public"),
+    "metadata": Column(Kind.OBJECT, "metadata"),
+    "latency": seconds_column("latency", prepare=selectors.traces_with_metrics),
+    "inputTokens": _trace_metric("input_tokens"),
+    "outputTokens": _trace_metric("output_tokens"),
+    "totalTokens": _trace_metric("total_tokens"),
+    "tokens": _trace_metric("total_tokens"),
+    "totalCost": money_column("total_cost", prepare=selectors.traces_with_metrics),
+    "errorCount": _trace_metric("error_count"),
+}
+TRACE_FILTER = JsonFilter(TRACE_FILTER_COLUMNS)
+
+
+def _trace_column(kind: Kind, path: str) -> Column:
+    return Column(kind, path, through=_on_trace)
+
+
+OBSERVATION_FILTER_COLUMNS = {
+    "id": Column(Kind.STRING, "id"),
+    "type": Column(Kind.STRING, "type"),
+    "name": Column(Kind.STRING, "name"),
+    "traceId": Column(Kind.STRING, "trace_id"),
+    "startTime": Column(Kind.DATETIME, "start_time"),
+    "endTime": Column(Kind.DATETIME, "end_time"),
+    "environment": Column(Kind.STRING, "environment"),
+    "level": Column(Kind.STRING, "level"),
+    "statusMessage": Column(Kind.STRING, "status_message"),
+    "version": Column(Kind.STRING, "version"),
+    "model": Column(Kind.STRING, "model"),
+    "providedModelName": Column(Kind.STRING, "model"),
+    "promptName": Column(Kind.STRING, "prompt_name"),
+    "promptVersion": Column(Kind.NUMBER, "prompt_version"),
+    "inputTokens": Column(Kind.NUMBER, "input_tokens"),
+    "outputTokens": Column(Kind.NUMBER, "output_tokens"),
+    "totalTokens": Column(Kind.NUMBER, "total_tokens"),
+    "tokens": Column(Kind.NUMBER, "total_tokens"),
+    "inputCost": Column(Kind.NUMBER, "cost_details__input"),
+    "outputCost": Column(Kind.NUMBER, "cost_details__output"),
+    "totalCost": money_column("total_cost"),
+    "latency": seconds_column("obs_latency", prepare=_with_durations),
+    "timeToFirstToken": seconds_column("obs_ttft", prepare=_with_durations),
+    "input": Column(Kind.TEXT, "input"),
+    "output": Column(Kind.TEXT, "output"),
+    "metadata": Column(Kind.OBJECT, "metadata"),
+    "isRootObservation": Column(Kind.BOOLEAN, "parent_observation_id__isnull"),
+    "userId": _trace_column(Kind.STRING, "user_id"),
+    "sessionId": _trace_column(Kind.STRING, "session_id"),
+    "traceName": _trace_column(Kind.STRING, "name"),
+    "traceEnvironment": _trace_column(Kind.STRING, "environment"),
+    "traceTags": _trace_column(Kind.ARRAY, "tags"),
+    "tags": _trace_column(Kind.ARRAY, "tags"),
+}
+OBSERVATION_FILTER = JsonFilter(OBSERVATION_FILTER_COLUMNS)
 
 
 class MultiValueWidget(forms.Widget):
@@ -51,9 +133,21 @@ class OrderByFilter(django_filters.Filter):
     field_class = OrderByField
 
 
-class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, error_messages=ISO_ERROR, **kwargs)
+class DateTimeField(forms.CharField):
+    """An ISO 8601 datetime within the limits of aistrale.limits, in UTC."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return datetime_param(value, field="value")
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from None
+
+
+class IsoDateTimeFilter(django_filters.Filter):
+    field_class = DateTimeField
 
 
 class TraceFilter(django_filters.FilterSet):
@@ -79,7 +173,7 @@ class TraceFilter(django_filters.FilterSet):
         raw = self.data.get("filter")
         if not raw:
             return super().filter_queryset(selectors.trace_order(queryset, None))
-        return selectors.trace_order(structured_filters.filter_traces(queryset, raw), self.form.cleaned_data["orderBy"])
+        return selectors.trace_order(TRACE_FILTER.filtered(queryset, raw), self.form.cleaned_data["orderBy"])
 
 
 class ObservationFilter(django_filters.FilterSet):
@@ -101,7 +195,7 @@ class ObservationFilter(django_filters.FilterSet):
         """The structured `filter`, when given, replaces the other filter parameters."""
         raw = self.data.get("filter")
         if raw:
-            return structured_filters.filter_observations(queryset, raw)
+            return OBSERVATION_FILTER.filtered(queryset, raw)
         return self.filter_queryset_by_parameters(queryset)
 
     def filter_queryset_by_parameters(self, queryset):

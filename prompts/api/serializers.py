@@ -1,13 +1,13 @@
 """Wire shapes of the Langfuse prompts API, and parsing of its query parameters and bodies."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import orjson
-from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
+from aistrale.api.json_filter import datetime_param
 from aistrale.api.pagination import positive_int_param
-from prompts.filters import FilterInvalid, parse_filter
+from prompts.filters import PROMPT_FILTER
 from prompts.models import PRODUCTION_LABEL, TemplateEngine
 from prompts.selectors import FetchedPrompt, PromptMeta
 
@@ -57,10 +57,7 @@ def _datetime_param(request, name: str) -> datetime | None:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return None
-    value = parse_datetime(raw.replace(" ", "+"))
-    if value is None:
-        raise ValidationError({name: f"must be an ISO 8601 datetime, got {raw!r}"})
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime_param(raw, field=name)
 
 
 def _text_param(request, name: str) -> str | None:
@@ -72,10 +69,7 @@ def list_filters(request) -> dict:
     """Selector arguments from the query: the JSON `filter`, when given, instead of the simple filters."""
     raw = request.query_params.get("filter")
     if raw not in (None, ""):
-        try:
-            return {"conditions": parse_filter(raw)}
-        except FilterInvalid as error:
-            raise ValidationError({"filter": str(error)}) from error
+        return {"conditions": PROMPT_FILTER.parse(raw)}
     return {
         "name": _text_param(request, "name"),
         "label": _text_param(request, "label"),

@@ -198,7 +198,8 @@ def test_observation_structured_filter(api_client, project):
         assert only(
             {"type": "stringObject", "column": "metadata", "key": "step", "operator": "=", "value": "final"}
         ) == ["t2-gen"]
-        response = api_client.get(url, {"filter": '[{"type": "string", "column": "input", "operator": "matches"}]'})
+        assert only({"type": "string", "column": "input", "operator": "matches", "value": "HI"}) == ["t1-gen", "t2-gen"]
+        response = api_client.get(url, {"filter": '[{"type": "string", "column": "colour", "operator": "="}]'})
         assert response.status_code == 400 and "filter[0].column" in response.json()["message"]
 
 

@@ -3,8 +3,6 @@
 import orjson
 import pytest
 
-from prompts.filters import like_regex
-
 pytestmark = pytest.mark.django_db
 
 PROMPTS = "/api/public/v2/prompts"
@@ -61,12 +59,6 @@ def test_like_wildcards_and_escapes(prompts):
     assert names(prompts, condition("string", "name", "contains", "h\\_w")) == ["tools/search_web"]
     assert names(prompts, condition("string", "name", "contains", "e\\_w")) == []
     assert names(prompts, condition("string", "name", "contains", "*")) == []
-
-
-def test_like_regex_translation():
-    assert like_regex("a%b_c") == r"a[\s\S]*b[\s\S]c"
-    assert like_regex(r"100\%") == r"100%"
-    assert like_regex("a.b") == r"a\.b"
 
 
 def test_type_and_id_columns(prompts):
@@ -135,18 +127,19 @@ def test_the_filter_takes_precedence_over_the_simple_filters(prompts):
     [
         ("{not json", "filter: must be a JSON array of conditions"),
         ('{"type": "string"}', "filter: must be a JSON array of conditions"),
-        ("[1]", "condition 1 must be an object"),
-        ('[{"type": "string", "column": "name"}]', "condition 1 needs operator"),
-        ('[{"type": "text", "column": "name", "operator": "="}]', "condition 1: unknown type 'text'"),
-        ('[{"type": "string", "column": "labels", "operator": "="}]', "column 'labels' is not a string column"),
-        ('[{"type": "string", "column": "name", "operator": "like"}]', "operator 'like' does not apply to string"),
-        ('[{"type": "string", "column": "name", "operator": "=", "value": 3}]', "value must be a string"),
-        ('[{"type": "number", "column": "version", "operator": ">", "value": "2"}]', "value must be a number"),
-        ('[{"type": "datetime", "column": "createdAt", "operator": ">", "value": "soon"}]', "ISO 8601 timestamp"),
+        ("[1]", "filter[0]: must be an object"),
+        ('[{"type": "string", "column": "name"}]', "filter[0].operator: is required"),
+        ('[{"type": "text", "column": "name", "operator": "="}]', "filter[0].type: 'text' does not apply"),
+        ('[{"type": "string", "column": "labels", "operator": "="}]', "filter[0].type: 'string' does not apply"),
+        ('[{"type": "string", "column": "colour", "operator": "="}]', "filter[0].column: 'colour' cannot be"),
+        ('[{"type": "string", "column": "name", "operator": "like"}]', "filter[0].operator: 'like' does not apply"),
+        ('[{"type": "string", "column": "name", "operator": "=", "value": 3}]', "filter[0].value: must be a string"),
+        ('[{"type": "number", "column": "version", "operator": ">", "value": "2"}]', "value: must be a number"),
+        ('[{"type": "datetime", "column": "createdAt", "operator": ">", "value": "soon"}]', "value: must be an ISO"),
         ('[{"type": "arrayOptions", "column": "tags", "operator": "any of", "value": []}]', "non-empty array"),
         ('[{"type": "stringOptions", "column": "id", "operator": "any of", "value": [1]}]', "non-empty array"),
-        ('[{"type": "stringObject", "column": "config", "operator": "=", "value": "x"}]', "need a non-empty key"),
-        ('[{"type": "string", "column": "name", "operator": "=", "value": "a"}, 5]', "condition 2 must be an object"),
+        ('[{"type": "stringObject", "column": "config", "operator": "=", "value": "x"}]', "filter[0].key: names"),
+        ('[{"type": "string", "column": "name", "operator": "=", "value": "a"}, 5]', "filter[1]: must be an object"),
     ],
 )
 def test_bad_filters_get_400_naming_the_problem(api_client, raw, message):
