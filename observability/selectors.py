@@ -33,7 +33,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from aistrale.api.json_filter import JsonListContains
+from aistrale.api.json_filter import JsonListContains, datetime_value
+from aistrale.errors import DomainError
+from aistrale.limits import MAX_COUNT
 from observability.models import Observation, ObservationLevel, Session, Trace
 
 TRACE_ORDER_FIELDS = {
@@ -247,9 +249,11 @@ def observations_page(queryset: QuerySet[Observation], *, cursor: str | None, li
     if cursor:
         try:
             position = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
-            start = datetime.fromisoformat(position["t"])
+            start = datetime_value(position["t"], field="cursor")
             key = int(position["k"])
-        except (binascii.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+            if not 0 < key <= MAX_COUNT:
+                raise ValueError(key)
+        except (binascii.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError, DomainError) as error:
             raise InvalidCursor("cursor: not a cursor returned by this endpoint") from error
         queryset = queryset.filter(Q(start_time__lt=start) | Q(start_time=start, key__lt=key))
     rows = list(queryset[: limit + 1])

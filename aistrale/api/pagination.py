@@ -1,4 +1,8 @@
-"""Langfuse page/limit pagination: {"data": [...], "meta": {page, limit, totalItems, totalPages}}."""
+"""Langfuse page/limit pagination: {"data": [...], "meta": {page, limit, totalItems, totalPages}}.
+
+Integer parameters stay within MAX_COUNT (a 64-bit database integer), and a page whose offset would
+pass it is refused naming `page`.
+"""
 
 import math
 
@@ -6,11 +10,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from aistrale.limits import MAX_COUNT
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 
 
-def positive_int_param(request, name: str, default: int, maximum: int | None = None) -> int:
+def positive_int_param(request, name: str, default: int, maximum: int = MAX_COUNT) -> int:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
@@ -18,16 +24,15 @@ def positive_int_param(request, name: str, default: int, maximum: int | None = N
         value = int(raw)
     except ValueError:
         raise ValidationError({name: f"must be a positive integer, got {raw!r}"}) from None
-    if value < 1 or (maximum is not None and value > maximum):
-        bound = f" and at most {maximum}" if maximum else ""
-        raise ValidationError({name: f"must be at least 1{bound}, got {value}"})
+    if not 1 <= value <= maximum:
+        raise ValidationError({name: f"must be at least 1 and at most {maximum}, got {value}"})
     return value
 
 
 class LangfusePagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
-        self.page = positive_int_param(request, "page", 1)
         self.limit = positive_int_param(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
+        self.page = positive_int_param(request, "page", 1, MAX_COUNT // self.limit)
         self.total = queryset.count()
         offset = (self.page - 1) * self.limit
         return list(queryset[offset : offset + self.limit])
