@@ -1,10 +1,10 @@
-"""Read endpoints for traces, observations and sessions, and trace deletion."""
+"""Read endpoints for traces, observations and sessions, trace deletion, and the model price table."""
 
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView, ProjectListApiView
-from aistrale.api.pagination import MAX_LIMIT, positive_int_param
+from aistrale.api.pagination import MAX_LIMIT, LangfusePagination, positive_int_param
 from observability import selectors, services
 from observability.api import serializers
 from observability.api.filters import ObservationFilter, ObservationV2Filter, SessionFilter, TraceFilter
@@ -201,3 +201,32 @@ class SessionDetailView(ProjectApiView):
         body = serializers.session_body(row, project.id)
         body["traces"] = [serializers.trace_core(trace) for trace in traces]
         return Response(body)
+
+
+class ModelsView(ProjectApiView):
+    def get(self, request):
+        paginator = LangfusePagination()
+        page = paginator.paginate_queryset(selectors.model_definition_list(project=request.auth.project), request, self)
+        return paginator.get_paginated_response([serializers.model_public(model) for model in page])
+
+    def post(self, request):
+        serializer = serializers.ModelCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project = request.auth.project
+        model = services.model_definition_create(project=project, **serializer.validated_data)
+        return Response(serializers.model_public(selectors.model_definition_get(project=project, model_id=model.pk)))
+
+
+class ModelDetailView(ProjectApiView):
+    def _get(self, request, model_id):
+        model = selectors.model_definition_get(project=request.auth.project, model_id=model_id)
+        if model is None:
+            raise NotFound(f"Model {model_id!r} not found")
+        return model
+
+    def get(self, request, model_id):
+        return Response(serializers.model_public(self._get(request, model_id)))
+
+    def delete(self, request, model_id):
+        services.model_definition_delete(model=self._get(request, model_id))
+        return Response(status=204)

@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 from aistrale.tenancy.models import AuditEvent
 from observability.ingestion.costs import calculate_cost, normalize_usage, price_table
 from observability.models import ModelDefinition
-from observability.pricing import SEED_FILE, seed_model_prices
+from observability.services.pricing import SEED_FILE, seed_model_prices
 from tests.isolation import assert_absent_from_other_project_list, assert_not_found_for_other_project
 from tests.observability.pricing_fixtures import model_prices  # noqa: F401
 
@@ -103,7 +103,12 @@ def test_invalid_definitions_name_the_field(api_client, body, field):
 
 
 @pytest.mark.django_db
-def test_tiers_and_project_override_drive_cost(api_client, project, model_prices):  # noqa: F811
+def test_tiers_and_project_override_drive_cost(
+    api_client,
+    project,
+    model_prices,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
     usage = {"input": 300_000, "output": 1000}
     table = price_table(project.pk)
     _, costs = calculate_cost(table=table, model_name="gemini-2.5-pro", usage=usage)
@@ -111,23 +116,24 @@ def test_tiers_and_project_override_drive_cost(api_client, project, model_prices
     _, costs = calculate_cost(table=table, model_name="gpt-4o", usage=usage, parameters={"service_tier": "priority"})
     assert costs["output"] == pytest.approx(1000 * 17e-6), "attribute condition on model parameters"
 
-    response = create(
-        api_client,
-        modelName="gpt-4o",
-        matchPattern="(?i)^(openai/)?gpt-4o$",
-        pricingTiers=[
-            {"name": "Standard", "isDefault": True, "priority": 0, "conditions": [], "prices": {"input": 1.0}},
-            {
-                "name": "Big",
-                "isDefault": False,
-                "priority": 1,
-                "conditions": [
-                    {"usageDetailPattern": "^input", "operator": "gte", "value": 10, "caseSensitive": False}
-                ],
-                "prices": {"input": 2.0},
-            },
-        ],
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = create(
+            api_client,
+            modelName="gpt-4o",
+            matchPattern="(?i)^(openai/)?gpt-4o$",
+            pricingTiers=[
+                {"name": "Standard", "isDefault": True, "priority": 0, "conditions": [], "prices": {"input": 1.0}},
+                {
+                    "name": "Big",
+                    "isDefault": False,
+                    "priority": 1,
+                    "conditions": [
+                        {"usageDetailPattern": "^input", "operator": "gte", "value": 10, "caseSensitive": False}
+                    ],
+                    "prices": {"input": 2.0},
+                },
+            ],
+        )
     assert response.status_code == 200, response.content
     table = price_table(project.pk)
     model_id, costs = calculate_cost(table=table, model_name="openai/GPT-4o", usage={"input": 5})
