@@ -7,6 +7,7 @@ import orjson
 from django.urls import reverse
 from rest_framework import serializers
 
+from aistrale.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from observability.models import ModelDefinition, ModelUsageUnit, Observation, Trace
 from observability.selectors import TraceMetrics, seconds_between
 from observability.services.pricing import ATTRIBUTE_SOURCES, USAGE_OPERATORS
@@ -17,6 +18,8 @@ TRACE_FIELD_GROUPS = frozenset({"core", "io", "scores", "observations", "metrics
 OBSERVATION_V2_GROUPS = frozenset(
     {"core", "basic", "time", "io", "metadata", "model", "usage", "prompt", "metrics", "trace_context"}
 )
+DEFAULT_V2_GROUPS = frozenset({"core", "basic"})
+MAX_DELETE_IDS = 1000
 
 
 def iso(value: datetime | None) -> str | None:
@@ -320,3 +323,78 @@ class ModelCreateSerializer(serializers.Serializer):
     pricingTiers = PricingTierSerializer(source="pricing_tiers", many=True, required=False, allow_null=True)
     tokenizerId = serializers.CharField(source="tokenizer_id", required=False, allow_null=True)
     tokenizerConfig = serializers.JSONField(source="tokenizer_config", required=False, allow_null=True)
+
+
+class StrictCharField(serializers.CharField):
+    """A string, never a number turned into one."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TracesDeleteSerializer(serializers.Serializer):
+    traceIds = serializers.ListField(
+        source="trace_ids",
+        child=StrictCharField(trim_whitespace=False),
+        allow_empty=False,
+        max_length=MAX_DELETE_IDS,
+    )
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"traceIds": ["is required in a JSON object body"]})
+        return super().to_internal_value(data)
+
+
+class CommaSeparatedField(serializers.Field):
+    """A comma-separated query parameter as a set; with `choices`, only those values; `always` is added."""
+
+    def __init__(self, *, choices: frozenset[str] | None = None, always: frozenset[str] = frozenset(), **kwargs):
+        self.choices, self.always = choices, always
+        super().__init__(required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        values = frozenset(part.strip() for part in data.split(",") if part.strip())
+        if not values:
+            return self.get_default()
+        unknown = sorted(values - self.choices) if self.choices is not None else []
+        if unknown:
+            raise serializers.ValidationError(
+                f"unknown field group(s) {', '.join(unknown)}; use {', '.join(sorted(self.choices))}"
+            )
+        return values | self.always
+
+    def to_representation(self, value):
+        return ",".join(sorted(value))
+
+
+class TraceQuerySerializer(serializers.Serializer):
+    """Query parameters of GET /traces and /traces/{id} besides the filters."""
+
+    fields = CommaSeparatedField(choices=TRACE_FIELD_GROUPS, always=frozenset({"core"}), default=TRACE_FIELD_GROUPS)
+
+
+class ObservationV2QuerySerializer(serializers.Serializer):
+    """Query parameters of GET /v2/observations besides the filters."""
+
+    fields = CommaSeparatedField(choices=OBSERVATION_V2_GROUPS, always=frozenset({"core"}), default=DEFAULT_V2_GROUPS)
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+    cursor = serializers.CharField(required=False, default=None)
+    expandMetadata = CommaSeparatedField(source="expand_metadata", default=frozenset())
+    parseIoAsJson = serializers.BooleanField(source="parse_io_as_json", required=False, default=False)
+
+    def validate_parseIoAsJson(self, value):
+        if value:
+            raise serializers.ValidationError("is deprecated: input/output are returned as raw strings")
+        return value
+
+
+def query_params(serializer_class, request) -> dict:
+    """The endpoint's query parameters, validated by its serializer (a 400 naming the parameter)."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
