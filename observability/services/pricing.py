@@ -141,7 +141,11 @@ def model_definition_create(
     pricing_tiers: list[dict] | None = None,
 ) -> ModelDefinition:
     """Create a project model definition with its pricing tiers; the price table reloads after commit."""
-    model_name = text_check(model_name, field="model_name", max_length=column_length(ModelDefinition, "model_name"))
+    model_name = text_check(
+        model_name.strip(), field="model_name", max_length=column_length(ModelDefinition, "model_name")
+    )
+    if not model_name:
+        raise DomainError("must not be empty", field="model_name")
     text_check(match_pattern, field="match_pattern", max_length=column_length(ModelDefinition, "match_pattern"))
     compile_pattern(match_pattern)
     if start_date is not None:
