@@ -5,8 +5,9 @@ class EvalsConfig(AppConfig):
     name = "evals"
 
     def ready(self):
+        from evals.api.ingestion import ingestion_score_events
         from evals.selectors import scores_for_traces
-        from evals.services import ingestion_score_events, scores_delete_for_traces
+        from evals.services import scores_delete_for_traces
         from observability.extensions import (
             register_ingestion_handler,
             register_score_loader,

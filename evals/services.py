@@ -1,13 +1,13 @@
-"""Score writes: parse Langfuse score bodies and upsert them by (project, id)."""
+"""Score writes: the rules and limits of a score, and the upsert by (project, id)."""
 
-import math
 import uuid
-from dataclasses import dataclass
-from datetime import UTC
 
+import orjson
+from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from aistrale.errors import DomainError
+from aistrale.limits import column_length, float_check, json_depth_check, text_check, timestamp_check
 from evals.models import DEFAULT_ENVIRONMENT, Score, ScoreDataType, ScoreSource
 
 UPDATE_FIELDS = [
@@ -31,91 +31,94 @@ UPDATE_FIELDS = [
 STRING_TYPES = frozenset({ScoreDataType.CATEGORICAL, ScoreDataType.TEXT, ScoreDataType.CORRECTION})
 
 
-class ScoreError(ValueError):
-    """A score body that cannot be stored; the message names the field."""
-
-
-@dataclass(frozen=True)
-class ScoreResult:
-    """What a batch of score bodies came to: stored ids, and an error message per rejected index."""
-
-    ids: list[str]
-    errors: dict[int, str]
-
-
-def _optional_string(body: dict, key: str) -> str | None:
-    value = body.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ScoreError(f"{key} must be a string, got {type(value).__name__}")
-    return value or None
-
-
-def score_from_body(*, project, body, default_timestamp=None, allowed_sources=None) -> Score:
-    """An unsaved Score from a CreateScoreRequest / ScoreBody, or ScoreError naming the field."""
-    if not isinstance(body, dict):
-        raise ScoreError("score must be a JSON object")
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ScoreError("name is required and must be a non-empty string")
-    if "value" not in body or body["value"] is None:
-        raise ScoreError("value is required")
-    value = body["value"]
-    data_type = body.get("dataType")
-    if data_type is None:
-        data_type = ScoreDataType.CATEGORICAL if isinstance(value, str) else ScoreDataType.NUMERIC
-    if data_type not in ScoreDataType.values:
-        raise ScoreError(f"dataType must be one of {ScoreDataType.values}, got {data_type!r}")
-    number, string_value = None, None
+def _typed_value(*, value, data_type: str) -> tuple[float | None, str | None]:
+    """(value, string_value) of a score of this data type."""
     if data_type in STRING_TYPES:
         if not isinstance(value, str):
-            raise ScoreError(f"value must be a string for {data_type} scores")
-        string_value = value
-    else:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ScoreError(f"value must be a finite number for {data_type} scores, got {value!r}")
-        number = float(value)
-        if data_type == ScoreDataType.BOOLEAN:
-            if number not in (0.0, 1.0):
-                raise ScoreError("value must be 0 or 1 for BOOLEAN scores")
-            string_value = "True" if number else "False"
-    source = body.get("source") or ScoreSource.API
-    if source not in (allowed_sources or ScoreSource.values):
-        raise ScoreError(f"source must be one of {list(allowed_sources or ScoreSource.values)}, got {source!r}")
-    trace_id = _optional_string(body, "traceId")
-    observation_id = _optional_string(body, "observationId")
-    session_id = _optional_string(body, "sessionId")
-    dataset_run_id = _optional_string(body, "datasetRunId")
-    if not (trace_id or session_id or dataset_run_id):
-        raise ScoreError("one of traceId, sessionId or datasetRunId is required")
-    if observation_id and not trace_id:
-        raise ScoreError("observationId needs traceId")
-    timestamp = body.get("timestamp")
+            raise DomainError(f"must be a string for {data_type} scores", field="value")
+        return None, text_check(value, field="value")
+    if isinstance(value, str):
+        raise DomainError(f"must be a number for {data_type} scores, got {value!r}", field="value")
+    number = float_check(value, field="value")
+    if data_type == ScoreDataType.BOOLEAN:
+        if number not in (0.0, 1.0):
+            raise DomainError("must be 0 or 1 for BOOLEAN scores", field="value")
+        return number, "True" if number else "False"
+    return number, None
+
+
+def _metadata_check(metadata) -> None:
+    json_depth_check(metadata, field="metadata")
+    if metadata is not None and b"\\u0000" in orjson.dumps(metadata):
+        raise DomainError("must not contain a NUL character", field="metadata")
+
+
+def score_build(
+    *,
+    project,
+    name: str,
+    value,
+    score_id: str | None = None,
+    data_type: str | None = None,
+    source: str | None = None,
+    trace_id: str | None = None,
+    observation_id: str | None = None,
+    session_id: str | None = None,
+    dataset_run_id: str | None = None,
+    comment: str | None = None,
+    metadata=None,
+    config_id: str | None = None,
+    environment: str | None = None,
+    timestamp=None,
+    queue_id: str | None = None,
+    default_timestamp=None,
+    allowed_sources=None,
+) -> Score:
+    """An unsaved Score once its rules and limits hold, or DomainError naming the field."""
+    texts = {
+        "id": score_id or None,
+        "trace_id": trace_id or None,
+        "observation_id": observation_id or None,
+        "session_id": session_id or None,
+        "dataset_run_id": dataset_run_id or None,
+        "name": name,
+        "config_id": config_id or None,
+        "environment": environment or DEFAULT_ENVIRONMENT,
+        "queue_id": queue_id or None,
+        "comment": comment or None,
+    }
+    for field, text in texts.items():
+        if text is not None:
+            text_check(text, field=field, max_length=column_length(Score, field))
+    if not name.strip():
+        raise DomainError("must be a non-empty string", field="name")
+    if data_type is None:
+        data_type = ScoreDataType.CATEGORICAL if isinstance(value, str) else ScoreDataType.NUMERIC
+    number, string_value = _typed_value(value=value, data_type=data_type)
+    source = source or ScoreSource.API
+    allowed = list(allowed_sources or ScoreSource.values)
+    if source not in allowed:
+        raise DomainError(f"must be one of {allowed}, got {source!r}", field="source")
+    if not (texts["trace_id"] or texts["session_id"] or texts["dataset_run_id"]):
+        raise DomainError("one of traceId, sessionId or datasetRunId is required", field="trace_id")
+    if texts["observation_id"] and not texts["trace_id"]:
+        raise DomainError("needs traceId", field="observation_id")
+    _metadata_check(metadata)
     if timestamp is not None:
-        parsed = parse_datetime(timestamp) if isinstance(timestamp, str) else None
-        if parsed is None:
-            raise ScoreError(f"timestamp must be an ISO 8601 date-time, got {timestamp!r}")
-        timestamp = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        timestamp = timestamp_check(timestamp, field="timestamp")
     return Score(
         project=project,
-        id=_optional_string(body, "id") or str(uuid.uuid4()),
-        trace_id=trace_id,
-        observation_id=observation_id,
-        session_id=session_id,
-        dataset_run_id=dataset_run_id,
-        name=name,
+        **(texts | {"id": texts["id"] or str(uuid.uuid4())}),
         value=number,
         string_value=string_value,
         data_type=data_type,
         source=source,
-        comment=_optional_string(body, "comment"),
-        metadata=body.get("metadata"),
-        config_id=_optional_string(body, "configId"),
-        environment=_optional_string(body, "environment") or DEFAULT_ENVIRONMENT,
+        metadata=metadata,
         timestamp=timestamp or default_timestamp or timezone.now(),
-        queue_id=_optional_string(body, "queueId"),
     )
 
 
+@transaction.atomic
 def scores_upsert(*, scores: list[Score]) -> None:
     """Insert or replace scores by (project, id) in one statement; the last of a repeated id wins."""
     latest = {(score.project_id, score.id): score for score in scores}
@@ -126,41 +129,6 @@ def scores_upsert(*, scores: list[Score]) -> None:
     Score.objects.bulk_create(
         latest.values(), update_conflicts=True, unique_fields=["project", "id"], update_fields=UPDATE_FIELDS
     )
-
-
-def scores_create(*, project, bodies: list, allowed_sources=None, default_timestamp=None) -> ScoreResult:
-    """Validate each body, store the good ones, and report the bad ones by index."""
-    good, errors = [], {}
-    for index, body in enumerate(bodies):
-        try:
-            good.append(
-                score_from_body(
-                    project=project,
-                    body=body,
-                    default_timestamp=default_timestamp,
-                    allowed_sources=allowed_sources,
-                )
-            )
-        except ScoreError as error:
-            errors[index] = str(error)
-    if good:
-        scores_upsert(scores=good)
-    return ScoreResult(ids=[score.id for score in good], errors=errors)
-
-
-def ingestion_score_events(*, project, events: list[dict]) -> dict[str, str]:
-    """The "score-create" ingestion handler: {event id: error message} for the events it rejected."""
-    good, errors = [], {}
-    for event in events:
-        try:
-            good.append(
-                score_from_body(project=project, body=event.get("body"), default_timestamp=event.get("_timestamp"))
-            )
-        except ScoreError as error:
-            errors[event["id"]] = str(error)
-    if good:
-        scores_upsert(scores=good)
-    return errors
 
 
 def scores_delete_for_traces(*, project, trace_ids: list[str]) -> int:

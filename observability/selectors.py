@@ -36,7 +36,7 @@ from django.db.models.functions import Coalesce
 from aistrale.api.json_filter import JsonListContains, datetime_value
 from aistrale.errors import DomainError
 from aistrale.limits import MAX_COUNT
-from observability.models import Observation, ObservationLevel, Session, Trace
+from observability.models import ModelDefinition, Observation, ObservationLevel, Session, Trace
 
 TRACE_ORDER_FIELDS = {
     "id": "id",
@@ -433,3 +433,17 @@ def _with_observations(project, traces: list[Trace]):
         observations.setdefault(observation.trace_id, []).append(observation)
     for trace in traces:
         yield trace, observations.get(trace.id, [])
+
+
+def model_definition_list(*, project) -> QuerySet[ModelDefinition]:
+    """The project's own model definitions, then the built-in ones, tiers prefetched."""
+    return (
+        ModelDefinition.objects.filter(Q(project=project) | Q(project__isnull=True))
+        .prefetch_related("pricing_tiers")
+        .order_by(F("project_id").asc(nulls_last=True), "model_name", "id")
+    )
+
+
+def model_definition_get(*, project, model_id: str) -> ModelDefinition | None:
+    """A model definition the project sees (its own or a built-in one), tiers prefetched."""
+    return model_definition_list(project=project).filter(pk=model_id).first()

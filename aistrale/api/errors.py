@@ -48,11 +48,21 @@ def wire_name(field: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+def domain_error_field(error: DomainError) -> str | None:
+    """The wire name of the field a DomainError concerns (`pricing_tiers.0.name` -> `pricingTiers.0.name`)."""
+    return None if error.field is None else ".".join(wire_name(part) for part in error.field.split("."))
+
+
+def domain_error_message(error: DomainError) -> str:
+    name = domain_error_field(error)
+    return error.message if name is None else f"{name}: {error.message}"
+
+
 def domain_error_response(error: DomainError) -> Response:
-    if error.field is None:
+    name = domain_error_field(error)
+    if name is None:
         return error_response(error.status, error.message)
-    name = ".".join(wire_name(part) for part in error.field.split("."))
-    return error_response(error.status, f"{name}: {error.message}", details={name: [error.message]})
+    return error_response(error.status, domain_error_message(error), details={name: [error.message]})
 
 
 def langfuse_exception_handler(exc, context):

@@ -1,29 +1,30 @@
 """POST /api/public/scores: one score (200 {"id"}) or, as SDK v5 sends, a list (202, or 207 with errors)."""
 
-from django.db import transaction
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView
+from evals.api.serializers import score_from_body, scores_from_bodies
 from evals.models import ScoreSource
-from evals.services import scores_create
+from evals.services import scores_upsert
 
 API_SOURCES = (ScoreSource.API, ScoreSource.ANNOTATION)
 
 
 class ScoresView(ProjectApiView):
     def post(self, request):
-        data = request.data
         project = request.auth.project
-        if isinstance(data, list):
-            with transaction.atomic():
-                result = scores_create(project=project, bodies=data, allowed_sources=API_SOURCES)
-            if not result.errors:
-                return Response({"message": "Accepted"}, status=202)
-            errors = [{"message": f"scores.{index}: {message}"} for index, message in sorted(result.errors.items())]
-            return Response({"accepted": len(result.ids), "rejected": len(result.errors), "errors": errors}, status=207)
-        with transaction.atomic():
-            result = scores_create(project=project, bodies=[data], allowed_sources=API_SOURCES)
-        if result.errors:
-            raise ValidationError(result.errors[0])
-        return Response({"id": result.ids[0]})
+        if not isinstance(request.data, list):
+            score = score_from_body(project=project, body=request.data, allowed_sources=API_SOURCES)
+            scores_upsert(scores=[score])
+            return Response({"id": score.id})
+        scores, errors = scores_from_bodies(
+            project=project,
+            bodies=[(index, body, None) for index, body in enumerate(request.data)],
+            allowed_sources=API_SOURCES,
+        )
+        if scores:
+            scores_upsert(scores=scores)
+        if not errors:
+            return Response({"message": "Accepted"}, status=202)
+        messages = [{"message": f"scores.{index}: {message}"} for index, message in sorted(errors.items())]
+        return Response({"accepted": len(scores), "rejected": len(errors), "errors": messages}, status=207)

@@ -5,9 +5,12 @@ from decimal import Decimal
 
 import orjson
 from django.urls import reverse
+from rest_framework import serializers
 
-from observability.models import Observation, Trace
+from aistrale.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from observability.models import ModelDefinition, ModelUsageUnit, Observation, Trace
 from observability.selectors import TraceMetrics, seconds_between
+from observability.services.pricing import ATTRIBUTE_SOURCES, USAGE_OPERATORS
 
 METADATA_VALUE_LIMIT = 200
 
@@ -15,6 +18,8 @@ TRACE_FIELD_GROUPS = frozenset({"core", "io", "scores", "observations", "metrics
 OBSERVATION_V2_GROUPS = frozenset(
     {"core", "basic", "time", "io", "metadata", "model", "usage", "prompt", "metrics", "trace_context"}
 )
+DEFAULT_V2_GROUPS = frozenset({"core", "basic"})
+MAX_DELETE_IDS = 1000
 
 
 def iso(value: datetime | None) -> str | None:
@@ -232,3 +237,164 @@ def observation_v2(
             release=trace.release if trace else None,
         )
     return body
+
+
+def model_public(model: ModelDefinition) -> dict:
+    """The Model body of /api/public/models."""
+    tiers = sorted(model.pricing_tiers.all(), key=lambda tier: tier.priority)
+    default = next((tier for tier in tiers if tier.is_default), None)
+    prices = dict(default.prices) if default else {}
+    return {
+        "id": model.id,
+        "modelName": model.model_name,
+        "matchPattern": model.match_pattern,
+        "startDate": model.start_date,
+        "unit": model.unit,
+        "inputPrice": prices.get("input"),
+        "outputPrice": prices.get("output"),
+        "totalPrice": prices.get("total"),
+        "tokenizerId": model.tokenizer_id,
+        "tokenizerConfig": model.tokenizer_config,
+        "isLangfuseManaged": model.is_managed,
+        "createdAt": model.created_at,
+        "prices": {usage_type: {"price": price} for usage_type, price in prices.items()},
+        "pricingTiers": [
+            {
+                "id": tier.id,
+                "name": tier.name,
+                "isDefault": tier.is_default,
+                "priority": tier.priority,
+                "conditions": tier.conditions,
+                "prices": tier.prices,
+            }
+            for tier in tiers
+        ],
+    }
+
+
+class PricingConditionSerializer(serializers.Serializer):
+    """A tier condition: a usage-detail threshold (usageDetailPattern) or a model attribute match (source)."""
+
+    usageDetailPattern = serializers.CharField(source="usage_detail_pattern", required=False, trim_whitespace=False)
+    operator = serializers.CharField(required=False)
+    value = serializers.FloatField(required=False)
+    caseSensitive = serializers.BooleanField(source="case_sensitive", required=False, default=False)
+    source = serializers.ChoiceField(choices=sorted(ATTRIBUTE_SOURCES), required=False)
+    key = serializers.CharField(required=False)
+    values = serializers.ListField(
+        child=serializers.CharField(trim_whitespace=False), required=False, allow_empty=False
+    )
+
+    def validate(self, attrs):
+        if "usage_detail_pattern" in attrs:
+            if attrs.get("operator") not in USAGE_OPERATORS:
+                raise serializers.ValidationError({"operator": f"must be one of {sorted(USAGE_OPERATORS)}"})
+            if "value" not in attrs:
+                raise serializers.ValidationError({"value": "is required with usageDetailPattern"})
+            return attrs
+        if "source" not in attrs:
+            raise serializers.ValidationError({"source": "is required when usageDetailPattern is not given"})
+        if attrs.get("operator", "in") != "in":
+            raise serializers.ValidationError({"operator": "must be 'in' for attribute conditions"})
+        for name in ("key", "values"):
+            if name not in attrs:
+                raise serializers.ValidationError({name: "is required for attribute conditions"})
+        return attrs
+
+
+class PricingTierSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    isDefault = serializers.BooleanField(source="is_default", required=False, default=False)
+    priority = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    conditions = PricingConditionSerializer(many=True, required=False, default=list)
+    prices = serializers.DictField(child=serializers.FloatField(), allow_empty=False)
+
+
+class ModelCreateSerializer(serializers.Serializer):
+    """CreateModelRequest: flat prices, or pricingTiers."""
+
+    modelName = serializers.CharField(source="model_name")
+    matchPattern = serializers.CharField(source="match_pattern", trim_whitespace=False)
+    startDate = serializers.DateTimeField(source="start_date", required=False, allow_null=True)
+    unit = serializers.ChoiceField(choices=ModelUsageUnit.values, required=False, allow_null=True)
+    inputPrice = serializers.FloatField(source="input_price", required=False, allow_null=True)
+    outputPrice = serializers.FloatField(source="output_price", required=False, allow_null=True)
+    totalPrice = serializers.FloatField(source="total_price", required=False, allow_null=True)
+    pricingTiers = PricingTierSerializer(source="pricing_tiers", many=True, required=False, allow_null=True)
+    tokenizerId = serializers.CharField(source="tokenizer_id", required=False, allow_null=True)
+    tokenizerConfig = serializers.JSONField(source="tokenizer_config", required=False, allow_null=True)
+
+
+class StrictCharField(serializers.CharField):
+    """A string, never a number turned into one."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TracesDeleteSerializer(serializers.Serializer):
+    traceIds = serializers.ListField(
+        source="trace_ids",
+        child=StrictCharField(trim_whitespace=False),
+        allow_empty=False,
+        max_length=MAX_DELETE_IDS,
+    )
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"traceIds": ["is required in a JSON object body"]})
+        return super().to_internal_value(data)
+
+
+class CommaSeparatedField(serializers.Field):
+    """A comma-separated query parameter as a set; with `choices`, only those values; `always` is added."""
+
+    def __init__(self, *, choices: frozenset[str] | None = None, always: frozenset[str] = frozenset(), **kwargs):
+        self.choices, self.always = choices, always
+        super().__init__(required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        values = frozenset(part.strip() for part in data.split(",") if part.strip())
+        if not values:
+            return self.get_default()
+        unknown = sorted(values - self.choices) if self.choices is not None else []
+        if unknown:
+            raise serializers.ValidationError(
+                f"unknown field group(s) {', '.join(unknown)}; use {', '.join(sorted(self.choices))}"
+            )
+        return values | self.always
+
+    def to_representation(self, value):
+        return ",".join(sorted(value))
+
+
+class TraceQuerySerializer(serializers.Serializer):
+    """Query parameters of GET /traces and /traces/{id} besides the filters."""
+
+    fields = CommaSeparatedField(choices=TRACE_FIELD_GROUPS, always=frozenset({"core"}), default=TRACE_FIELD_GROUPS)
+
+
+class ObservationV2QuerySerializer(serializers.Serializer):
+    """Query parameters of GET /v2/observations besides the filters."""
+
+    fields = CommaSeparatedField(choices=OBSERVATION_V2_GROUPS, always=frozenset({"core"}), default=DEFAULT_V2_GROUPS)
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+    cursor = serializers.CharField(required=False, default=None)
+    expandMetadata = CommaSeparatedField(source="expand_metadata", default=frozenset())
+    parseIoAsJson = serializers.BooleanField(source="parse_io_as_json", required=False, default=False)
+
+    def validate_parseIoAsJson(self, value):
+        if value:
+            raise serializers.ValidationError("is deprecated: input/output are returned as raw strings")
+        return value
+
+
+def query_params(serializer_class, request) -> dict:
+    """The endpoint's query parameters, validated by its serializer (a 400 naming the parameter)."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

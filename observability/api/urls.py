@@ -10,4 +10,6 @@ urlpatterns = [
     path("v2/observations", views.ObservationV2ListView.as_view()),
     path("sessions", views.SessionListView.as_view()),
     path("sessions/<path:session_id>", views.SessionDetailView.as_view()),
+    path("models", views.ModelsView.as_view()),
+    path("models/<str:model_id>", views.ModelDetailView.as_view()),
 ]

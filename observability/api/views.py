@@ -1,30 +1,14 @@
-"""Read endpoints for traces, observations and sessions, and trace deletion."""
+"""Read endpoints for traces, observations and sessions, trace deletion, and the model price table."""
 
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView, ProjectListApiView
-from aistrale.api.pagination import MAX_LIMIT, positive_int_param
+from aistrale.api.pagination import LangfusePagination
 from observability import selectors, services
 from observability.api import serializers
 from observability.api.filters import ObservationFilter, ObservationV2Filter, SessionFilter, TraceFilter
 from observability.extensions import scores_for_traces
-
-DEFAULT_V2_GROUPS = frozenset({"core", "basic"})
-MAX_DELETE_IDS = 1000
-
-
-def field_groups(request, allowed: frozenset[str], default: frozenset[str]) -> frozenset[str]:
-    raw = request.query_params.get("fields")
-    if not raw:
-        return default
-    groups = frozenset(part.strip() for part in raw.split(",") if part.strip())
-    unknown = sorted(groups - allowed)
-    if unknown:
-        raise ValidationError(
-            {"fields": f"unknown field group(s) {', '.join(unknown)}; use {', '.join(sorted(allowed))}"}
-        )
-    return groups | {"core"}
 
 
 def unrequested_columns(groups: frozenset[str]) -> list[str]:
@@ -54,7 +38,7 @@ class TraceListView(ProjectListApiView):
         return selectors.trace_list(project=self.request.auth.project)
 
     def list(self, request, *args, **kwargs):
-        groups = field_groups(request, serializers.TRACE_FIELD_GROUPS, serializers.TRACE_FIELD_GROUPS)
+        groups = serializers.query_params(serializers.TraceQuerySerializer, request)["fields"]
         project = request.auth.project
         queryset = self.filter_queryset(self.get_queryset())
         traces = self.paginate_queryset(queryset if "io" in groups else queryset.defer("input", "output", "metadata"))
@@ -77,18 +61,16 @@ class TraceListView(ProjectListApiView):
         return self.get_paginated_response(data)
 
     def delete(self, request):
-        trace_ids = request.data.get("traceIds") if isinstance(request.data, dict) else None
-        if not isinstance(trace_ids, list) or not trace_ids or not all(isinstance(i, str) for i in trace_ids):
-            raise ValidationError({"traceIds": "must be a non-empty list of trace id strings"})
-        if len(trace_ids) > MAX_DELETE_IDS:
-            raise ValidationError({"traceIds": f"at most {MAX_DELETE_IDS} ids per request, got {len(trace_ids)}"})
+        serializer = serializers.TracesDeleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        trace_ids = serializer.validated_data["trace_ids"]
         deleted = services.traces_delete(project=request.auth.project, trace_ids=trace_ids)
         return Response({"message": f"Deleted {len(deleted)} of {len(set(trace_ids))} traces"})
 
 
 class TraceDetailView(ProjectApiView):
     def get(self, request, trace_id):
-        groups = field_groups(request, serializers.TRACE_FIELD_GROUPS, serializers.TRACE_FIELD_GROUPS)
+        groups = serializers.query_params(serializers.TraceQuerySerializer, request)["fields"]
         project = request.auth.project
         trace = selectors.trace_get(project=project, trace_id=trace_id)
         if trace is None:
@@ -139,17 +121,14 @@ class ObservationV2ListView(ProjectListApiView):
         return selectors.observation_list(project=self.request.auth.project)
 
     def list(self, request, *args, **kwargs):
-        if request.query_params.get("parseIoAsJson", "").lower() == "true":
-            raise ValidationError({"parseIoAsJson": "is deprecated: input/output are returned as raw strings"})
-        groups = field_groups(request, serializers.OBSERVATION_V2_GROUPS, DEFAULT_V2_GROUPS)
-        limit = positive_int_param(request, "limit", 50, MAX_LIMIT)
-        expand = frozenset(filter(None, request.query_params.get("expandMetadata", "").split(",")))
+        params = serializers.query_params(serializers.ObservationV2QuerySerializer, request)
+        groups = params["fields"]
         project = request.auth.project
         try:
             observations, cursor = selectors.observations_page(
                 self.filter_queryset(self.get_queryset()).defer(*unrequested_columns(groups)),
-                cursor=request.query_params.get("cursor"),
-                limit=limit,
+                cursor=params["cursor"],
+                limit=params["limit"],
             )
         except selectors.InvalidCursor as error:
             raise ValidationError({"cursor": str(error)}) from error
@@ -167,7 +146,7 @@ class ObservationV2ListView(ProjectListApiView):
                 groups=groups,
                 trace=traces.get(o.trace_id),
                 prompt_id=prompt_id_for(prompt_ids, o),
-                expand_metadata=expand,
+                expand_metadata=params["expand_metadata"],
                 prices=prices.get(o.internal_model_id),
             )
             for o in observations
@@ -201,3 +180,32 @@ class SessionDetailView(ProjectApiView):
         body = serializers.session_body(row, project.id)
         body["traces"] = [serializers.trace_core(trace) for trace in traces]
         return Response(body)
+
+
+class ModelsView(ProjectApiView):
+    def get(self, request):
+        paginator = LangfusePagination()
+        page = paginator.paginate_queryset(selectors.model_definition_list(project=request.auth.project), request, self)
+        return paginator.get_paginated_response([serializers.model_public(model) for model in page])
+
+    def post(self, request):
+        serializer = serializers.ModelCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project = request.auth.project
+        model = services.model_definition_create(project=project, **serializer.validated_data)
+        return Response(serializers.model_public(selectors.model_definition_get(project=project, model_id=model.pk)))
+
+
+class ModelDetailView(ProjectApiView):
+    def _get(self, request, model_id):
+        model = selectors.model_definition_get(project=request.auth.project, model_id=model_id)
+        if model is None:
+            raise NotFound(f"Model {model_id!r} not found")
+        return model
+
+    def get(self, request, model_id):
+        return Response(serializers.model_public(self._get(request, model_id)))
+
+    def delete(self, request, model_id):
+        services.model_definition_delete(model=self._get(request, model_id))
+        return Response(status=204)

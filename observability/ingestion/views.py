@@ -1,26 +1,17 @@
-"""Ingestion endpoints: Langfuse batch, OTLP traces, and the model price table."""
+"""Ingestion endpoints: Langfuse batch and OTLP traces."""
 
 import orjson
 from django.db import OperationalError
 from django.http import HttpResponse
-from rest_framework.exceptions import APIException, NotFound, ParseError, UnsupportedMediaType, ValidationError
+from rest_framework.exceptions import APIException, ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView
-from aistrale.api.pagination import LangfusePagination
 from observability.ingestion.batch import ingest_batch
 from observability.ingestion.body import media_type, read_body
-from observability.ingestion.costs import price_table_invalidate
 from observability.ingestion.otlp import OtlpDecodeError, decode_json, decode_protobuf, ingest_spans, response_body
 from observability.ingestion.otlp_status import status_response
-from observability.ingestion.serializers import model_public
 from observability.ingestion.writer import is_transient
-from observability.pricing import (
-    ModelDefinitionError,
-    model_definition_create,
-    model_definition_delete,
-    model_definitions_visible,
-)
 
 PROTOBUF_TYPES = ("application/x-protobuf", "application/protobuf")
 
@@ -85,40 +76,3 @@ class OtlpTracesView(ProjectApiView):
         if protobuf:
             return HttpResponse(response_body(result, protobuf=True), content_type="application/x-protobuf")
         return Response(response_body(result, protobuf=False))
-
-
-class ModelsView(ProjectApiView):
-    def get(self, request):
-        paginator = LangfusePagination()
-        queryset = model_definitions_visible(project=request.auth.project)
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response([model_public(model) for model in page])
-
-    def post(self, request):
-        try:
-            model = model_definition_create(project=request.auth.project, data=request.data)
-        except ModelDefinitionError as error:
-            raise ValidationError(str(error)) from None
-        price_table_invalidate()
-        model = model_definitions_visible(project=request.auth.project).get(pk=model.pk)
-        return Response(model_public(model))
-
-
-class ModelDetailView(ProjectApiView):
-    def _get(self, request, model_id):
-        model = model_definitions_visible(project=request.auth.project).filter(pk=model_id).first()
-        if model is None:
-            raise NotFound(f"Model {model_id!r} not found")
-        return model
-
-    def get(self, request, model_id):
-        return Response(model_public(self._get(request, model_id)))
-
-    def delete(self, request, model_id):
-        model = self._get(request, model_id)
-        try:
-            model_definition_delete(model=model)
-        except ModelDefinitionError as error:
-            raise ValidationError(str(error)) from None
-        price_table_invalidate()
-        return Response(status=204)

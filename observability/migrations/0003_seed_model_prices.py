@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from observability.pricing import seed_model_prices
+    from observability.services.pricing import seed_model_prices
 
     seed_model_prices(
         model_class=apps.get_model("observability", "ModelDefinition"),

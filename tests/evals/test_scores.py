@@ -92,3 +92,80 @@ def test_score_create_ingestion_event_is_idempotent(api_client, project):
         assert response.status_code == 207 and response.json()["successes"] == [{"id": "e1", "status": 201}]
     score = Score.objects.get(project=project, id="sc")
     assert score.timestamp.isoformat() == "2026-11-23T10:00:00+00:00"
+
+
+def nested(depth: int) -> dict:
+    value: dict = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+BEYOND_LIMITS = [
+    ({"name": "n" * 1001}, "name"),
+    ({"traceId": "t" * 256}, "traceId"),
+    ({"sessionId": "s" * 1001}, "sessionId"),
+    ({"id": "i" * 256}, "id"),
+    ({"environment": "e" * 256}, "environment"),
+    ({"configId": "c" * 256}, "configId"),
+    ({"comment": "bad\x00comment"}, "comment"),
+    ({"name": "na\x00me"}, "name"),
+    ({"value": "calm\x00", "dataType": "CATEGORICAL"}, "value"),
+    ({"metadata": {"note": "nul\x00inside"}}, "metadata"),
+    ({"metadata": nested(150)}, "metadata"),
+    ({"timestamp": "2026-02-30T10:00:00Z"}, "timestamp"),
+    ({"timestamp": "9999-12-31T23:59:59-05:00"}, "timestamp"),
+    ({"timestamp": "1969-12-31T23:59:59Z"}, "timestamp"),
+]
+
+
+def score_body(**fields) -> dict:
+    return {"id": "s", "traceId": "t1", "name": "q", "value": 1, **fields}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("fields", "field"), BEYOND_LIMITS)
+def test_values_beyond_the_limits_are_400_naming_the_field(api_client, project, fields, field):
+    response = api_client.post(URL, score_body(**fields), format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["message"].startswith(f"{field}:"), response.json()
+    assert not Score.objects.filter(project=project).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("fields", "field"), BEYOND_LIMITS)
+def test_the_list_and_ingestion_paths_refuse_the_same_values(api_client, project, fields, field):
+    response = api_client.post(URL, [score_body(id="good"), score_body(**{"id": "bad", **fields})], format="json")
+    assert response.status_code == 207, response.content
+    assert len(response.json()["errors"]) == 1
+    assert response.json()["errors"][0]["message"].startswith(f"scores.1: {field}:")
+    events = [
+        {"id": "e-good", "type": "score-create", "timestamp": "2026-01-01T00:00:00Z", "body": score_body(id="g2")},
+        {"id": "e-bad", "type": "score-create", "timestamp": "2026-01-01T00:00:00Z", "body": score_body(**fields)},
+    ]
+    body = api_client.post("/api/public/ingestion", {"batch": events}, format="json").json()
+    assert body["successes"] == [{"id": "e-good", "status": 201}]
+    assert [error["id"] for error in body["errors"]] == ["e-bad"]
+    assert field in body["errors"][0]["message"]
+    assert set(Score.objects.filter(project=project).values_list("id", flat=True)) == {"good", "g2"}
+
+
+@pytest.mark.django_db
+def test_a_refused_year_10000_timestamp_leaves_the_project_readable(api_client, project):
+    event = {"id": "e", "type": "trace-create", "timestamp": "2026-01-01T00:00:00Z", "body": {"id": "t1"}}
+    assert api_client.post("/api/public/ingestion", {"batch": [event]}, format="json").status_code == 207
+    response = api_client.post(URL, score_body(timestamp="9999-12-31T23:59:59-05:00"), format="json")
+    assert response.status_code == 400
+    assert api_client.post(URL, score_body(id="ok"), format="json").status_code == 200
+    for path in ("/api/public/traces", "/api/public/traces/t1"):
+        response = api_client.get(path)
+        assert response.status_code == 200, (path, response.content)
+    assert [score["id"] for score in api_client.get("/api/public/traces/t1").json()["scores"]] == ["ok"]
+
+
+@pytest.mark.django_db
+def test_score_writes_are_project_scoped(api_client, other_client, project, other_project):
+    api_client.post(URL, score_body(id="mine", value=1), format="json")
+    assert other_client.post(URL, score_body(id="mine", value=5), format="json").status_code == 200
+    assert Score.objects.get(project=project, id="mine").value == 1
+    assert Score.objects.get(project=other_project, id="mine").value == 5

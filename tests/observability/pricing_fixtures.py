@@ -3,7 +3,7 @@
 import pytest
 
 from observability.models import ModelDefinition
-from observability.pricing import seed_model_prices
+from observability.services.pricing import seed_model_prices
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 from aistrale.tenancy.models import AuditEvent
 from observability.ingestion.costs import calculate_cost, normalize_usage, price_table
 from observability.models import ModelDefinition
-from observability.pricing import SEED_FILE, seed_model_prices
+from observability.services.pricing import SEED_FILE, seed_model_prices
 from tests.isolation import assert_absent_from_other_project_list, assert_not_found_for_other_project
 from tests.observability.pricing_fixtures import model_prices  # noqa: F401
 
@@ -103,7 +103,12 @@ def test_invalid_definitions_name_the_field(api_client, body, field):
 
 
 @pytest.mark.django_db
-def test_tiers_and_project_override_drive_cost(api_client, project, model_prices):  # noqa: F811
+def test_tiers_and_project_override_drive_cost(
+    api_client,
+    project,
+    model_prices,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
     usage = {"input": 300_000, "output": 1000}
     table = price_table(project.pk)
     _, costs = calculate_cost(table=table, model_name="gemini-2.5-pro", usage=usage)
@@ -111,23 +116,24 @@ def test_tiers_and_project_override_drive_cost(api_client, project, model_prices
     _, costs = calculate_cost(table=table, model_name="gpt-4o", usage=usage, parameters={"service_tier": "priority"})
     assert costs["output"] == pytest.approx(1000 * 17e-6), "attribute condition on model parameters"
 
-    response = create(
-        api_client,
-        modelName="gpt-4o",
-        matchPattern="(?i)^(openai/)?gpt-4o$",
-        pricingTiers=[
-            {"name": "Standard", "isDefault": True, "priority": 0, "conditions": [], "prices": {"input": 1.0}},
-            {
-                "name": "Big",
-                "isDefault": False,
-                "priority": 1,
-                "conditions": [
-                    {"usageDetailPattern": "^input", "operator": "gte", "value": 10, "caseSensitive": False}
-                ],
-                "prices": {"input": 2.0},
-            },
-        ],
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = create(
+            api_client,
+            modelName="gpt-4o",
+            matchPattern="(?i)^(openai/)?gpt-4o$",
+            pricingTiers=[
+                {"name": "Standard", "isDefault": True, "priority": 0, "conditions": [], "prices": {"input": 1.0}},
+                {
+                    "name": "Big",
+                    "isDefault": False,
+                    "priority": 1,
+                    "conditions": [
+                        {"usageDetailPattern": "^input", "operator": "gte", "value": 10, "caseSensitive": False}
+                    ],
+                    "prices": {"input": 2.0},
+                },
+            ],
+        )
     assert response.status_code == 200, response.content
     table = price_table(project.pk)
     model_id, costs = calculate_cost(table=table, model_name="openai/GPT-4o", usage={"input": 5})
@@ -177,3 +183,86 @@ def test_seed_command(model_prices):  # noqa: F811
     out = io.StringIO()
     call_command("seed_model_prices", stdout=out)
     assert "Seeded 167 model definitions" in out.getvalue()
+
+
+def nested(depth: int) -> dict:
+    value: dict = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"modelName": "m" * 256, "inputPrice": 1}, "modelName"),
+        ({"modelName": "my\x00model", "inputPrice": 1}, "modelName"),
+        ({"matchPattern": "m" * 1001, "inputPrice": 1}, "matchPattern"),
+        ({"tokenizerId": "t" * 256, "inputPrice": 1}, "tokenizerId"),
+        ({"inputPrice": 1e300}, "inputPrice"),
+        ({"totalPrice": -0.5}, "totalPrice"),
+        ({"startDate": "0000-01-01T00:00:00Z", "inputPrice": 1}, "startDate"),
+        ({"startDate": "9999-12-31T23:59:59-05:00", "inputPrice": 1}, "startDate"),
+        ({"tokenizerConfig": nested(150), "inputPrice": 1}, "tokenizerConfig"),
+        (
+            {"pricingTiers": [{"name": "a", "isDefault": True, "priority": 0, "prices": {"input": 1e300}}]},
+            "pricingTiers.0.prices.input",
+        ),
+        (
+            {"pricingTiers": [{"name": "a" * 256, "isDefault": True, "priority": 0, "prices": {"input": 1}}]},
+            "pricingTiers.0.name",
+        ),
+        (
+            {
+                "pricingTiers": [
+                    {"name": "a", "isDefault": True, "priority": 0, "prices": {"input": 1}},
+                    {
+                        "name": "b",
+                        "priority": 1,
+                        "prices": {"input": 2},
+                        "conditions": [{"usageDetailPattern": "input", "operator": "gt", "value": -1}],
+                    },
+                ]
+            },
+            "pricingTiers.1.conditions.0.value",
+        ),
+        (
+            {"pricingTiers": [{"name": "a", "isDefault": True, "priority": 2**40, "prices": {"input": 1}}]},
+            "pricingTiers.0.priority",
+        ),
+    ],
+)
+def test_values_beyond_the_limits_are_refused_and_store_nothing(api_client, project, body, field):
+    response = create(api_client, **body)
+    assert response.status_code == 400, response.content
+    assert response.json()["message"].startswith(field), response.json()
+    assert not ModelDefinition.objects.filter(project=project).exists()
+    assert not AuditEvent.objects.filter(project=project, action="model.created").exists()
+    assert api_client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_refused_huge_price_leaves_reads_and_ingestion_working(api_client, project, model_prices):  # noqa: F811
+    assert create(api_client, matchPattern="(?i)^gpt-4o$", inputPrice=1e300).status_code == 400
+    assert api_client.get(URL, {"limit": 100}).status_code == 200
+    event = {
+        "id": "e1",
+        "type": "generation-create",
+        "timestamp": "2026-01-01T00:00:00Z",
+        "body": {"id": "g1", "traceId": "t1", "model": "gpt-4o", "usageDetails": {"input": 10}},
+    }
+    response = api_client.post("/api/public/ingestion", {"batch": [event]}, format="json")
+    assert response.status_code == 207 and response.json()["successes"] == [{"id": "e1", "status": 201}]
+    assert api_client.get("/api/public/observations/g1").json()["calculatedTotalCost"] > 0
+
+
+@pytest.mark.django_db
+def test_model_writes_are_audited_with_the_api_key(api_client, project, key_pair):
+    model_id = create(api_client, inputPrice=1).json()["id"]
+    assert api_client.delete(f"{URL}/{model_id}").status_code == 204
+    events = AuditEvent.objects.filter(project=project, object_id=model_id)
+    assert {event.action: event.actor_label for event in events} == {
+        "model.created": f"API key {key_pair[0]}",
+        "model.deleted": f"API key {key_pair[0]}",
+    }

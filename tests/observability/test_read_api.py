@@ -306,11 +306,37 @@ def test_bulk_delete(api_client, project):
     assert set(Observation.objects.values_list("trace_id", flat=True)) == {"c"}
 
 
-@pytest.mark.parametrize("body", [{}, {"traceIds": []}, {"traceIds": "a"}, {"traceIds": [1, 2]}, ["a"]])
-def test_bulk_delete_bad_body_is_400(api_client, body):
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"traceIds": []},
+        {"traceIds": "a"},
+        {"traceIds": [1, 2]},
+        ["a"],
+        {"traceIds": ["a\x00b"]},
+        {"traceIds": [f"t{index}" for index in range(1001)]},
+    ],
+)
+def test_bulk_delete_bad_body_is_400(api_client, project, body):
+    make_llm_trace(project, "a")
     response = api_client.delete("/api/public/traces", body, format="json")
     assert response.status_code == 400
-    assert "traceIds" in response.json()["message"]
+    assert response.json()["message"].startswith("traceIds"), response.json()
+    assert Trace.objects.filter(project=project, id="a").exists()
+
+
+def test_trace_deletes_are_audited_with_the_api_key(api_client, project, key_pair):
+    for trace_id in ("a", "b", "c"):
+        make_llm_trace(project, trace_id)
+    assert api_client.delete("/api/public/traces", {"traceIds": ["a", "b"]}, format="json").status_code == 200
+    assert api_client.delete("/api/public/traces/c").status_code == 200
+    events = AuditEvent.objects.filter(project=project, action="trace.deleted")
+    assert sorted((event.object_id, event.actor_label) for event in events) == [
+        ("2 traces", f"API key {key_pair[0]}"),
+        ("c", f"API key {key_pair[0]}"),
+    ]
+    assert sorted(events.get(object_id="2 traces").before["traceIds"]) == ["a", "b"]
 
 
 # Observations v1
@@ -463,12 +489,17 @@ def test_v2_filters(api_client, project):
         ("/api/public/v2/observations", {"parseIoAsJson": "true"}, "parseIoAsJson"),
         ("/api/public/v2/observations", {"limit": "1001"}, "limit"),
         ("/api/public/v2/observations", {"toStartTime": "soon"}, "toStartTime"),
+        ("/api/public/v2/observations", {"parseIoAsJson": "maybe"}, "parseIoAsJson"),
+        ("/api/public/v2/observations", {"limit": "0"}, "limit"),
+        ("/api/public/v2/observations", {"limit": "ten"}, "limit"),
+        ("/api/public/traces/t1", {"fields": "core,secrets"}, "fields"),
     ],
 )
-def test_observation_lists_reject_bad_parameters(api_client, url, params, field):
+def test_observation_lists_reject_bad_parameters(api_client, project, url, params, field):
+    make_llm_trace(project, "t1")
     response = api_client.get(url, params)
     assert response.status_code == 400
-    assert field in response.json()["message"]
+    assert response.json()["message"].startswith(field), response.json()
 
 
 # Sessions
@@ -512,3 +543,11 @@ def test_read_endpoints_need_the_secret_key(key_pair, project):
     public_only = make_client(key_pair[0])
     for url in ("/api/public/traces", "/api/public/traces/t1", "/api/public/observations", "/api/public/sessions"):
         assert public_only.get(url).status_code in (401, 403), url
+
+
+def test_v2_empty_parameters_keep_their_defaults(api_client, project):
+    make_llm_trace(project, "t1")
+    body = api_client.get("/api/public/v2/observations", {"limit": "", "fields": "", "cursor": ""}).json()
+    assert len(body["data"]) == 3 and "name" in body["data"][0] and "input" not in body["data"][0]
+    expanded = api_client.get("/api/public/v2/observations", {"fields": "metadata", "expandMetadata": "k,j"})
+    assert expanded.status_code == 200 and "metadata" in expanded.json()["data"][0]

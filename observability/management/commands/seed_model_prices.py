@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from observability.ingestion.costs import price_table_invalidate
-from observability.pricing import SEED_FILE, seed_model_prices
+from observability.services.pricing import SEED_FILE, seed_model_prices
 
 
 class Command(BaseCommand):

@@ -1,0 +1,86 @@
+"""The score body on the wire (CreateScoreRequest, and the body of score-create ingestion events)."""
+
+from rest_framework import serializers
+
+from aistrale.api.errors import domain_error_message, flatten_detail
+from aistrale.errors import DomainError
+from evals.models import Score, ScoreDataType, ScoreSource
+from evals.services import score_build
+
+
+class ScoreValueField(serializers.Field):
+    """A number, or a string for categorical, text and correction scores."""
+
+    default_error_messages = {"invalid": "must be a number or a string"}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float, str)):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+def optional_text(source: str | None = None, **kwargs) -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        trim_whitespace=False,
+        **({"source": source} if source else {}),
+        **kwargs,
+    )
+
+
+class ScoreCreateSerializer(serializers.Serializer):
+    id = optional_text("score_id")
+    traceId = optional_text("trace_id")
+    observationId = optional_text("observation_id")
+    sessionId = optional_text("session_id")
+    datasetRunId = optional_text("dataset_run_id")
+    name = serializers.CharField()
+    value = ScoreValueField()
+    dataType = serializers.ChoiceField(
+        source="data_type", choices=ScoreDataType.values, required=False, allow_null=True
+    )
+    source = serializers.ChoiceField(choices=ScoreSource.values, required=False, allow_null=True)
+    comment = optional_text()
+    metadata = serializers.JSONField(required=False, allow_null=True)
+    configId = optional_text("config_id")
+    environment = optional_text()
+    timestamp = serializers.DateTimeField(required=False, allow_null=True)
+    queueId = optional_text("queue_id")
+
+
+def score_from_body(*, project, body, default_timestamp=None, allowed_sources=None) -> Score:
+    """An unsaved Score from a wire body: the serializer parses it, the service holds it to the score rules.
+
+    POST /scores and score-create ingestion events both come here, so a score is validated one way.
+    Raises the serializer's ValidationError or the service's DomainError.
+    """
+    serializer = ScoreCreateSerializer(data=body)
+    serializer.is_valid(raise_exception=True)
+    return score_build(
+        project=project,
+        default_timestamp=default_timestamp,
+        allowed_sources=allowed_sources,
+        **serializer.validated_data,
+    )
+
+
+def scores_from_bodies(*, project, bodies, allowed_sources=None) -> tuple[list[Score], dict]:
+    """(the valid scores, {key: error message}) of (key, body, default timestamp) triples."""
+    scores, errors = [], {}
+    for key, body, default_timestamp in bodies:
+        try:
+            scores.append(
+                score_from_body(
+                    project=project, body=body, default_timestamp=default_timestamp, allowed_sources=allowed_sources
+                )
+            )
+        except serializers.ValidationError as error:
+            errors[key] = "; ".join(flatten_detail(error.detail))
+        except DomainError as error:
+            errors[key] = domain_error_message(error)
+    return scores, errors
