@@ -62,13 +62,5 @@ def start_inprocess_worker() -> dramatiq.Worker:
         return _worker
 
 
-def wait_for_background_work(timeout_ms: int = 30_000) -> None:
-    """Block until every queued message has been processed (tests, commands)."""
-    for queue_name in broker.get_declared_queues():
-        broker.join(queue_name, timeout=timeout_ms)
-    if _worker is not None:
-        _worker.join()
-
-
 broker = _make_broker()
 dramatiq.set_broker(broker)

@@ -369,6 +369,7 @@ class TraceAdmin(ReadOnlyAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         trace = self.get_object(request, unquote(object_id))
         if trace is None:
+            # Django's own "doesn't exist" message and redirect; ModelAdmin has no public form of it.
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_permission(request, trace):
             raise PermissionDenied

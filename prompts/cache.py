@@ -2,7 +2,7 @@
 
 A cached body records a generation for the prompt and for every prompt it composes, and is served
 only while they all still match. With Redis the generations are tokens there (see
-aistrale.api.key_cache), replaced by every write now and after commit, so any web worker sees a
+aistrale.generation_tokens), replaced by every write now and after commit, so any web worker sees a
 write on its next fetch; each worker also memoizes the bodies it served, so a repeated fetch costs
 one MGET of the tokens (plus the API key's token, in the same round trip). With a process-local
 cache, other workers cannot see those tokens, so the generation is the prompt row's `updated_at`
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 
-from aistrale.api.key_cache import redis_key, token_bump, token_current, tokens_mget, tokens_read, tokens_shared
+from aistrale.generation_tokens import redis_key, token_bump, token_current, tokens_mget, tokens_read, tokens_shared
 from prompts.models import Prompt
 
 BODY_TIMEOUT = 3600

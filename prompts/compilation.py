@@ -43,15 +43,6 @@ def compile_template(content: str, variables: Mapping[str, object] | None) -> st
         position = end + len(CLOSING)
 
 
-def variable_names(content: str) -> list[str]:
-    names = []
-    position = 0
-    while (start := content.find(OPENING, position)) != -1 and (end := content.find(CLOSING, start)) != -1:
-        names.append(content[start + len(OPENING) : end].strip())
-        position = end + len(CLOSING)
-    return names
-
-
 def is_placeholder(message: Mapping) -> bool:
     return message.get("type") == "placeholder"
 
@@ -187,12 +178,6 @@ def resolve_composition(root: ResolvedPrompt, load: PromptLoader) -> Resolution:
         ]
     graph = {"root": node(root), "dependencies": dependencies} if dependencies else None
     return Resolution(content=content, graph=graph, names=names)
-
-
-def has_dependencies(content: object) -> bool:
-    if isinstance(content, str):
-        return DEPENDENCY_TAG.search(content) is not None
-    return any(not is_placeholder(message) and DEPENDENCY_TAG.search(message["content"]) for message in content)
 
 
 def compile_prompt(*, prompt_type: str, content, engine: str, variables: Mapping, placeholders: Mapping) -> object:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from aistrale.api.key_cache import tokens_shared
+from aistrale.generation_tokens import tokens_shared
 from aistrale.tenancy.models import Role
 from aistrale.tenancy.services import api_key_create, membership_set, organization_get_or_create, project_get_or_create
 
@@ -29,7 +29,7 @@ def clear_cache() -> None:
 
 
 def redis_settle() -> None:
-    """A round trip to Redis after a write made outside aistrale.api.key_cache (which does this itself).
+    """A round trip to Redis after a write made outside aistrale.generation_tokens (which does this itself).
 
     Redis answers it only once it has pushed the write's invalidations to every tracking connection.
     """

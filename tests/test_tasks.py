@@ -9,7 +9,8 @@ import dramatiq
 from django.conf import settings
 from dramatiq.brokers.stub import StubBroker
 
-from aistrale.tasks import broker, start_inprocess_worker, wait_for_background_work
+from aistrale.tasks import broker, start_inprocess_worker
+from tests.background import wait_for_background_work
 
 ROOT = Path(__file__).resolve().parent.parent
 processed: list[int] = []

@@ -1,176 +1,21 @@
 """Verified API keys memoized per process, re-validated against a generation token on every request.
 
-Generation tokens live in Redis (when it is the cache) under the cache's key prefix. Every ApiKey
-write (create, revoke, role change, delete) replaces the key's token now and again after commit. A
-worker serves a memoized key only while the token it read *before* loading the key from the
-database is still current, so a revoked key is refused on the very next request in every worker.
-With a process-local cache (workers cannot see each other's writes) every request asks the
-database. The secret is checked on every request either way.
-
-Token reads go through Redis server-assisted client-side caching: each thread keeps one RESP3
-connection with CLIENT TRACKING on and the token values it read, which Redis invalidates by push.
-A read first drains pushes already on the socket (a poll, not a round trip). A token write is
-followed by a PING: Redis answers it only after flushing the write's invalidations to every
-tracking connection, so when a write returns, every worker's next read sees it. Changes made by
-other Redis clients (an eviction, a flush) reach the workers a moment after they happen.
+Every ApiKey write (create, revoke, role change, delete) replaces the key's token (aistrale.tenancy.signals),
+now and again after commit. A worker serves a memoized key only while the token it read *before*
+loading the key from the database is still current (aistrale.generation_tokens), so a revoked key is
+refused on the very next request in every worker. With a process-local cache (workers cannot see
+each other's writes) every request asks the database. The secret is checked on every request either way.
 """
 
-import hashlib
 import hmac
-import os
-import threading
-import uuid
 from dataclasses import dataclass
 
-import redis
-from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
-
+from aistrale.generation_tokens import redis_key, token_current, tokens_read, tokens_shared
 from aistrale.tenancy.models import ApiKey
 from aistrale.tenancy.services import api_key_authenticate, hash_secret
+from aistrale.tenancy.signals import key_token_name
 
 MAX_MEMOIZED_KEYS = 10_000
-MAX_TRACKED_TOKENS = 100_000
-
-_pools: dict[str, redis.ConnectionPool] = {}
-_local = threading.local()
-
-
-def tokens_shared() -> bool:
-    """Whether generation tokens are visible to every worker (the cache is Redis)."""
-    return isinstance(caches["default"], RedisCache)
-
-
-class TrackedTokens:
-    """One thread's tracking connection to Redis and the token values read over it, kept current by push."""
-
-    def __init__(self, location: str):
-        pool = _pools.get(location) or _pools.setdefault(location, redis.ConnectionPool.from_url(location))
-        self.connection = pool.connection_class(**{**pool.connection_kwargs, "protocol": 3})
-        self.values: dict[str, bytes | None] = {}
-        self.tracking = False
-
-    def _invalidate(self, push: list) -> None:
-        if push[1] is None:
-            self.values.clear()
-        else:
-            for key in push[1]:
-                self.values.pop(key.decode(), None)
-
-    def _start_tracking(self) -> None:
-        self.values.clear()
-        self.connection.connect()
-        self.connection._parser.set_invalidation_push_handler(self._invalidate)
-        self.command("CLIENT", "TRACKING", "ON")
-        self.tracking = True
-
-    def command(self, *command):
-        self.connection.send_command(*command)
-        return self.connection.read_response()
-
-    def _safely(self, operation):
-        """Run `operation`; a broken connection is reopened once, since tracking (and what it vouched for) is lost."""
-        for attempt in (1, 2):
-            try:
-                if not self.tracking:
-                    self._start_tracking()
-                while self.connection.can_read():
-                    self.connection.read_response(push_request=True)
-                return operation()
-            except (redis.ConnectionError, redis.TimeoutError):
-                self._reset()
-                if attempt == 2:
-                    raise
-            except BaseException:
-                self._reset()
-                raise
-
-    def _reset(self) -> None:
-        self.tracking = False
-        self.values.clear()
-        self.connection.disconnect()
-
-    def mget(self, keys: list[str]) -> list[bytes | None]:
-        def read():
-            values = self.values
-            if all(key in values for key in keys):
-                return [values[key] for key in keys]
-            found = self.command("MGET", *keys)
-            if len(values) >= MAX_TRACKED_TOKENS:
-                values.clear()
-            values.update(zip(keys, found, strict=True))
-            return found
-
-        return self._safely(read)
-
-    def write(self, key: str, *command):
-        """Run a command that writes `key`, then wait until Redis has pushed its invalidations to every worker."""
-
-        def run():
-            self.values.pop(key, None)
-            reply = self.command(*command)
-            self.command("PING")
-            return reply
-
-        return self._safely(run)
-
-
-def _tokens() -> TrackedTokens:
-    tokens = getattr(_local, "tokens", None)
-    if tokens is None:
-        tokens = _local.tokens = TrackedTokens(settings.CACHES["default"]["LOCATION"].split(",")[0])
-    return tokens
-
-
-def _forget_connections() -> None:
-    global _local
-    _local = threading.local()
-
-
-os.register_at_fork(after_in_child=_forget_connections)
-
-
-def redis_key(name: str) -> str:
-    """The Redis key of a token name: the cache's prefix and version applied."""
-    return caches["default"].make_key(name)
-
-
-def tokens_mget(keys: list[str]) -> list[bytes | None]:
-    """The current token under each Redis key: at most one round trip, none when all are tracked."""
-    return _tokens().mget(keys)
-
-
-def tokens_read(names: list[str]) -> list[bytes | None]:
-    return tokens_mget([redis_key(name) for name in names])
-
-
-def token_current(name: str, read: bytes | None) -> bytes:
-    """`read` if there was a token, else a new one stored unless another worker stored one first."""
-    if read is not None:
-        return read
-    token = uuid.uuid4().hex.encode()
-    key = redis_key(name)
-    previous = _tokens().write(key, "SET", key, token, "NX", "GET")
-    return token if previous is None else previous
-
-
-def token_bump(name: str) -> None:
-    """Retire whatever was derived under the current token, now and after the transaction commits."""
-    if not tokens_shared():
-        return
-    key = redis_key(name)
-
-    def bump() -> None:
-        _tokens().write(key, "SET", key, uuid.uuid4().hex.encode())
-
-    bump()
-    transaction.on_commit(bump)
-
-
-def key_token_name(public_key: str) -> str:
-    return "apikey:gen:" + hashlib.blake2b(public_key.encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)

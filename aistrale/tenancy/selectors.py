@@ -5,7 +5,7 @@ from django.db.models import Model, Q, QuerySet
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
-from aistrale.tenancy.models import MANAGING_ROLES, WRITING_ROLES, Membership, Project, Role
+from aistrale.tenancy.models import MANAGING_ROLES, Membership, Project, Role
 
 
 def projects_for_user(user, *, roles=None) -> QuerySet[Project]:
@@ -55,10 +55,6 @@ def project_role(user, project: Project) -> Role | None:
 
 def can_manage_project(user, project: Project) -> bool:
     return project_role(user, project) in MANAGING_ROLES
-
-
-def can_write_project(user, project: Project) -> bool:
-    return project_role(user, project) in WRITING_ROLES
 
 
 def visible_to_user(user, queryset: QuerySet, *, project_field: str = "project") -> QuerySet:

@@ -1,10 +1,12 @@
 """Audit membership and object-permission changes; retire memoized API keys on every key write."""
 
+import hashlib
+
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from aistrale.api.key_cache import key_token_name, token_bump
+from aistrale.generation_tokens import token_bump
 from aistrale.tenancy.models import ApiKey, Membership, Project
 from aistrale.tenancy.services import audit_record
 
@@ -89,6 +91,11 @@ def _audit_grant_deleted(sender, instance, **kwargs):
         project=_grant_project(instance),
         before=_grant_state(instance),
     )
+
+
+def key_token_name(public_key: str) -> str:
+    """The generation token of an API key, which aistrale.api.key_cache checks before serving its memo."""
+    return "apikey:gen:" + hashlib.blake2b(public_key.encode(), digest_size=16).hexdigest()
 
 
 @receiver(post_save, sender=ApiKey)

@@ -37,10 +37,10 @@ def _gunzip(raw: bytes, limit: int) -> bytes:
 def read_body(request) -> bytes:
     """The request body, gzip-decoded when so encoded; 413 past the limit."""
     limit = body_limit()
-    raw = request._request.read(limit + 1)
+    raw = request.read(limit + 1)
     if len(raw) > limit:
         raise too_large(limit)
-    encoding = request._request.META.get("HTTP_CONTENT_ENCODING", "").strip().lower()
+    encoding = request.META.get("HTTP_CONTENT_ENCODING", "").strip().lower()
     if encoding in ("", "identity"):
         return raw
     if encoding not in ("gzip", "x-gzip"):
@@ -49,4 +49,4 @@ def read_body(request) -> bytes:
 
 
 def media_type(request) -> str:
-    return request._request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    return request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()

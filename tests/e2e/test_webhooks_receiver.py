@@ -14,11 +14,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from langfuse import Langfuse
 
-from aistrale.tasks import start_inprocess_worker, wait_for_background_work
+from aistrale.tasks import start_inprocess_worker
 from aistrale.tenancy.models import Role
 from prompts.models import DeliveryStatus, WebhookDelivery
 from prompts.signals import prompt_label_moved, prompt_version_created
 from prompts.webhooks import webhook_deliveries_create, webhook_endpoint_create
+from tests.background import wait_for_background_work
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

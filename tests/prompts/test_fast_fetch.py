@@ -2,7 +2,7 @@
 
 import pytest
 
-from aistrale.api.key_cache import tokens_shared
+from aistrale.generation_tokens import tokens_shared
 from aistrale.tenancy.models import ApiKey, Role
 from aistrale.tenancy.services import api_key_revoke
 from prompts.services import prompt_labels_set, prompt_version_create

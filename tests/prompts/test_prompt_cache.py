@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from aistrale.api.key_cache import tokens_shared
+from aistrale.generation_tokens import tokens_shared
 from aistrale.tenancy.models import Role
 from prompts.cache import _generation_key, cached_prompt_body
 from prompts.selectors import prompt_version_find

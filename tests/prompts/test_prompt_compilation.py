@@ -9,7 +9,6 @@ from prompts.compilation import (
     compile_template,
     parse_dependency_tag,
     resolve_composition,
-    variable_names,
 )
 
 
@@ -26,10 +25,6 @@ def test_missing_variables_stay_as_written_and_none_becomes_empty():
 def test_unclosed_braces_and_no_variables_leave_text_unchanged():
     assert compile_template("{{open and {{x}", {"x": "y"}) == "{{open and {{x}"
     assert compile_template("{{x}}", None) == "{{x}}"
-
-
-def test_variable_names_in_order():
-    assert variable_names("{{a}} and {{ b }} then {{a}}") == ["a", "b", "a"]
 
 
 def test_chat_messages_get_variables_and_placeholders():

@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.admin import AdminSite
-from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.messages.middleware import MessageMiddleware
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from guardian.shortcuts import assign_perm
@@ -32,7 +32,7 @@ def _request(user, path="/admin/prompts/prompt/"):
     request = RequestFactory().get(path)
     request.user = user
     request.session = {}
-    request._messages = FallbackStorage(request)
+    MessageMiddleware(lambda request: None).process_request(request)
     return request
 
 

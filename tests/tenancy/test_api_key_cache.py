@@ -3,13 +3,14 @@
 import pytest
 
 from aistrale.api import key_cache
+from aistrale.generation_tokens import tokens_shared
 from aistrale.tenancy.models import ApiKey, Role
 from aistrale.tenancy.services import api_key_create, api_key_revoke
 from tests.conftest import clear_cache, make_client
 
 pytestmark = pytest.mark.django_db
 
-SHARED = key_cache.tokens_shared()
+SHARED = tokens_shared()
 
 
 def authenticate(public_key, secret_key):
