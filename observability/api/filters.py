@@ -3,6 +3,8 @@
 import django_filters
 from django import forms
 
+from aistrale.errors import DomainError
+from aistrale.limits import timestamp_check
 from observability import selectors
 from observability.api import structured_filters
 from observability.models import ObservationLevel, ObservationType
@@ -51,7 +53,22 @@ class OrderByFilter(django_filters.Filter):
     field_class = OrderByField
 
 
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 datetime in UTC, refused outside the range timestamps are stored in."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return timestamp_check(parsed, field="")
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from None
+
+
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, error_messages=ISO_ERROR, **kwargs)
 
