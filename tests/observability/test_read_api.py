@@ -551,3 +551,20 @@ def test_v2_empty_parameters_keep_their_defaults(api_client, project):
     assert len(body["data"]) == 3 and "name" in body["data"][0] and "input" not in body["data"][0]
     expanded = api_client.get("/api/public/v2/observations", {"fields": "metadata", "expandMetadata": "k,j"})
     assert expanded.status_code == 200 and "metadata" in expanded.json()["data"][0]
+
+
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("/api/public/traces", "fromTimestamp"),
+        ("/api/public/sessions", "toTimestamp"),
+        ("/api/public/observations", "fromStartTime"),
+        ("/api/public/v2/observations", "toStartTime"),
+    ],
+)
+@pytest.mark.parametrize("value", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+01:00"])
+def test_timestamps_beyond_the_stored_range_are_400(api_client, url, param, value):
+    response = api_client.get(url, {param: value})
+    assert response.status_code == 400, response.content
+    assert response.json()["message"].startswith(param)
+    assert api_client.get(url, {param: "2025-01-15T12:00:00-05:00"}).status_code == 200
