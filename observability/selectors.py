@@ -30,9 +30,11 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextField,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Substr
 
+from aistrale import display
 from aistrale.api.json_filter import JsonListContains, datetime_value
 from aistrale.errors import DomainError
 from aistrale.limits import MAX_COUNT
@@ -390,16 +392,13 @@ def _percentile(values: list[float], fraction: float) -> float:
 def prompt_version_insights(prompt) -> dict[int, dict[str, object]]:
     """The prompt admin's per-version columns: generations, latency percentiles, tokens, cost."""
 
-    def latency(value):
-        return "" if value is None else f"{value:.2f}s"
-
     return {
         version: {
             "Generations": row["generations"],
-            "Median latency": latency(row["median_latency"]),
-            "p95 latency": latency(row["p95_latency"]),
-            "Tokens (in/out)": f"{row['input_tokens']}/{row['output_tokens']}",
-            "Cost": "" if row["cost"] is None else f"${row['cost']:.6f}",
+            "Median latency": display.duration(row["median_latency"]),
+            "p95 latency": display.duration(row["p95_latency"]),
+            "Tokens (in/out)": display.tokens_in_out(row["input_tokens"], row["output_tokens"]),
+            "Cost": display.money(row["cost"]),
         }
         for version, row in prompt_version_stats(project_id=prompt.project_id, prompt_name=prompt.name).items()
     }
@@ -447,3 +446,44 @@ def model_definition_list(*, project) -> QuerySet[ModelDefinition]:
 def model_definition_get(*, project, model_id: str) -> ModelDefinition | None:
     """A model definition the project sees (its own or a built-in one), tiers prefetched."""
     return model_definition_list(project=project).filter(pk=model_id).first()
+
+
+# The admin's reads
+
+
+def distinct_values_list(queryset: QuerySet, field: str, *, limit: int) -> list:
+    """The first `limit` distinct non-null values of a field among these rows, sorted."""
+    values = queryset.exclude(**{f"{field}__isnull": True}).order_by(field).values_list(field, flat=True)
+    return list(values.distinct()[:limit])
+
+
+def traces_with_previews(queryset: QuerySet[Trace], *, chars: int) -> QuerySet[Trace]:
+    """Without the payloads, annotated with `input_preview`/`output_preview`: their first `chars` + 1 characters.
+
+    The cut is a subquery, so only the rows of the page compute it.
+    """
+
+    def preview(field: str) -> Subquery:
+        cut = Substr(Cast(field, TextField()), 1, chars + 1)
+        return Subquery(Trace.objects.filter(key=OuterRef("key")).annotate(cut=cut).values("cut"))
+
+    return queryset.defer("input", "output", "metadata").annotate(
+        input_preview=preview("input"), output_preview=preview("output")
+    )
+
+
+def sessions_with_trace_count(queryset: QuerySet[Session]) -> QuerySet[Session]:
+    """Annotated with `trace_count`, the number of traces of each session (sortable)."""
+    traces = (
+        Trace.objects.filter(project=OuterRef("project"), session_id=OuterRef("id"))
+        .order_by()
+        .values("session_id")
+        .annotate(count=Count("key"))
+        .values("count")
+    )
+    return queryset.annotate(trace_count=Coalesce(Subquery(traces), 0))
+
+
+def trace_key_find(traces: QuerySet[Trace], *, project_id: str, trace_id: str):
+    """The primary key of the project's trace with this id among these traces, or None."""
+    return traces.filter(project_id=project_id, id=trace_id).values_list("key", flat=True).first()

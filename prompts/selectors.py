@@ -1,16 +1,18 @@
 """Reads on prompts: project-scoped lookups, label/version resolution, composition and the list view."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.text import smart_split, unescape_string_literal
 
 from aistrale.tenancy.models import Project
 from prompts.compilation import Dependency, PromptLoader, ResolvedPrompt, resolve_composition
 from prompts.filters import PROMPT_FILTER
-from prompts.models import LATEST_LABEL, Prompt, PromptLabel, PromptVersion
+from prompts.models import LATEST_LABEL, Prompt, PromptLabel, PromptVersion, ProtectedLabel
 
 
 def prompts_for_project(project: Project) -> QuerySet[Prompt]:
@@ -189,3 +191,75 @@ def prompt_metas(prompts: list[Prompt], versions: QuerySet[PromptVersion]) -> li
             )
         )
     return metas
+
+
+# The admin's reads
+
+
+def prompts_with_latest(prompts: QuerySet[Prompt]) -> QuerySet[Prompt]:
+    """Annotated with `latest` (the newest version number), labels prefetched by name with their version."""
+    newest = PromptVersion.objects.filter(prompt=OuterRef("pk")).order_by("-version").values("version")[:1]
+    labels = PromptLabel.objects.select_related("version").only("name", "prompt_id", "version__version")
+    return prompts.annotate(latest=Subquery(newest)).prefetch_related(
+        Prefetch("labels", queryset=labels.order_by("name"))
+    )
+
+
+def prompts_search(prompts: QuerySet[Prompt], search_term: str) -> QuerySet[Prompt]:
+    """Prompts matching every word (or "quoted phrase") in their name, a tag or any version's content."""
+    for word in smart_split(search_term):
+        if word[0] in "\"'" and word[0] == word[-1] and len(word) > 1:
+            word = unescape_string_literal(word)
+        match = Q(name__icontains=word)
+        # SQLite keeps JSON text with non-ASCII and quotes escaped; PostgreSQL's jsonb text does not.
+        for form in {word, json.dumps(word)[1:-1]}:
+            in_content = PromptVersion.objects.filter(prompt=OuterRef("pk"), content__icontains=form)
+            match |= Q(tags__icontains=form) | Exists(in_content)
+        prompts = prompts.filter(match)
+    return prompts
+
+
+def prompt_folders_list(prompts: QuerySet[Prompt]) -> list[str]:
+    """Every folder of these prompts' names, parents included (`a/b/c` gives `a` and `a/b`), sorted."""
+    folders = set()
+    for name in prompts.filter(name__contains="/").values_list("name", flat=True):
+        parts = name.split("/")[:-1]
+        folders.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+    return sorted(folders)
+
+
+def prompt_label_names_list(prompts: QuerySet[Prompt]) -> list[str]:
+    """The distinct label names on these prompts, sorted."""
+    names = PromptLabel.objects.filter(prompt__in=prompts.values("pk")).values_list("name", flat=True).distinct()
+    return sorted(names)
+
+
+def prompt_versions_list(*, prompt: Prompt) -> list[PromptVersion]:
+    """The prompt's versions, newest first, with their author and labels (by name)."""
+    return list(
+        prompt.versions.select_related("author").prefetch_related(
+            Prefetch("labels", PromptLabel.objects.order_by("name"))
+        )
+    )
+
+
+def protected_label_names_list(*, project: Project) -> list[str]:
+    return sorted(ProtectedLabel.objects.filter(project=project).values_list("name", flat=True))
+
+
+@dataclass(frozen=True)
+class LabelHistory:
+    """A label, the version before the one it points to (what a rollback returns to), and its protection."""
+
+    label: PromptLabel
+    previous: int | None
+    protected: bool
+
+
+def prompt_label_history(*, prompt: Prompt, version_numbers: list[int], protected: list[str]) -> list[LabelHistory]:
+    """Each label of the prompt by name, with the version number a rollback would move it to."""
+    rows = []
+    for label in PromptLabel.objects.filter(prompt=prompt).select_related("version").order_by("name"):
+        older = [number for number in version_numbers if number < label.version.version]
+        rows.append(LabelHistory(label=label, previous=max(older, default=None), protected=label.name in protected))
+    return rows

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from aistrale.errors import DomainError
 from aistrale.tenancy.models import MANAGING_ROLES, Project
 from aistrale.tenancy.selectors import project_role
 from aistrale.tenancy.services import audit_record
@@ -24,7 +25,7 @@ LABEL_PATTERN = re.compile(r"^[a-z0-9_\-.]+$")
 RESERVED_NAMES = frozenset({"new"})
 
 
-class PromptError(Exception):
+class PromptError(DomainError):
     """A prompt rule was broken; `field` names the input at fault when there is one."""
 
     def __init__(self, message: str, *, field: str | None = None):

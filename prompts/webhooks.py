@@ -16,17 +16,20 @@ import ipaddress
 import secrets
 import socket
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import orjson
 import requests
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from aistrale.errors import DomainError
+from aistrale.tenancy.models import MANAGING_ROLES
+from aistrale.tenancy.selectors import projects_for_user
 from aistrale.tenancy.services import audit_record
 from prompts.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -53,28 +56,24 @@ def webhook_setting(name: str):
 
 
 def webhook_endpoint_validate(*, url: str, events) -> list[str]:
-    """The events as a sorted list of known values; ValidationError naming the field otherwise."""
-    errors = {}
+    """The events as a sorted list of known values; DomainError naming the field otherwise."""
     parts = urlsplit(url or "")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        errors["url"] = f"url must be an absolute http(s) URL, got {url!r}"
+        raise DomainError(f"must be an absolute http(s) URL, got {url!r}", field="url")
     if not isinstance(events, (list, tuple)) or not events:
-        errors["events"] = f"events must be a non-empty list of: {', '.join(WebhookEvent.values)}"
-    else:
-        unknown = sorted({str(event) for event in events} - set(WebhookEvent.values))
-        if unknown:
-            errors["events"] = f"unknown events {unknown}; known: {', '.join(WebhookEvent.values)}"
-    if errors:
-        raise ValidationError(errors)
+        raise DomainError(f"must be a non-empty list of: {', '.join(WebhookEvent.values)}", field="events")
+    unknown = sorted({str(event) for event in events} - set(WebhookEvent.values))
+    if unknown:
+        raise DomainError(f"unknown events {unknown}; known: {', '.join(WebhookEvent.values)}", field="events")
     return sorted(set(events))
 
 
 def webhook_secret_validate(secret: str | None) -> str:
-    """The given signing secret, or a new random one; ValidationError when it is too short to be safe."""
+    """The given signing secret, or a new random one; DomainError when it is too short to be safe."""
     if secret is None or secret == "":
         return SECRET_PREFIX + secrets.token_urlsafe(32)
     if not isinstance(secret, str) or len(secret) < SECRET_MIN_LENGTH:
-        raise ValidationError({"secret": f"secret must hold at least {SECRET_MIN_LENGTH} characters"})
+        raise DomainError(f"must hold at least {SECRET_MIN_LENGTH} characters", field="secret")
     return secret
 
 
@@ -198,7 +197,7 @@ def webhook_deliveries_stalled(*, older_than: timedelta) -> QuerySet[WebhookDeli
 def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """A new pending delivery of the same event and payload to the same endpoint."""
     if not delivery.endpoint.active:
-        raise ValidationError(f"endpoint {delivery.endpoint.url} is inactive: activate it before redelivering")
+        raise DomainError(f"endpoint {delivery.endpoint.url} is inactive: activate it before redelivering", status=409)
     return WebhookDelivery.objects.create(
         project=delivery.project,
         endpoint=delivery.endpoint,
@@ -207,6 +206,27 @@ def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
         max_attempts=webhook_setting("MAX_ATTEMPTS"),
         redelivery_of=delivery,
     )
+
+
+@dataclass
+class Redelivery:
+    """What a redelivery request did: the new deliveries, those refused and why, those not the user's to resend."""
+
+    queued: list[WebhookDelivery] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    not_managed: int = 0
+
+
+def webhook_deliveries_redeliver(*, deliveries: QuerySet[WebhookDelivery], user) -> Redelivery:
+    """Redeliver those of the deliveries whose project the user owns or administers and whose endpoint is active."""
+    managed = projects_for_user(user, roles=MANAGING_ROLES).values("pk")
+    outcome = Redelivery(not_managed=deliveries.exclude(project__in=managed).count())
+    for delivery in deliveries.filter(project__in=managed).select_related("endpoint", "project"):
+        try:
+            outcome.queued.append(webhook_redeliver(delivery=delivery))
+        except DomainError as error:
+            outcome.refused.append(error.message)
+    return outcome
 
 
 def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str, str]:

@@ -3,10 +3,11 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from aistrale.tenancy.admin_scoping import NoEditAdminMixin
+from aistrale.tenancy.admin_errors import DomainErrorsAsFormErrors
+from aistrale.tenancy.admin_scoping import ManagedProjectsAdmin, NoEditAdminMixin, is_staff_member
 from aistrale.tenancy.models import MANAGING_ROLES, ApiKey, AuditEvent, Membership, Organization, Project
 from aistrale.tenancy.selectors import can_manage_project, projects_for_user
-from aistrale.tenancy.services import api_key_create, api_key_revoke
+from aistrale.tenancy.services import api_key_create, api_key_revoke, api_key_update
 
 
 class OrganizationMembershipInline(admin.TabularInline):
@@ -66,7 +67,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         user = request.user
-        return user.is_active and user.is_staff and (user.is_superuser or self.get_queryset(request).exists())
+        return is_staff_member(user) and (user.is_superuser or self.get_queryset(request).exists())
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -93,7 +94,7 @@ class ProjectAdmin(admin.ModelAdmin):
         return super().get_queryset(request).filter(pk__in=projects_for_user(request.user).values("pk"))
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff and projects_for_user(request.user).exists()
+        return is_staff_member(request.user) and projects_for_user(request.user).exists()
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -111,26 +112,14 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(DomainErrorsAsFormErrors, ManagedProjectsAdmin):
     list_display = ("public_key", "display_secret_key", "project", "role", "note", "created_at", "status")
     list_filter = ("project",)
     search_fields = ("public_key", "note")
     fields = ("project", "role", "note", "public_key", "display_secret_key", "created_at", "revoked_at")
     readonly_fields = ("public_key", "display_secret_key", "created_at", "revoked_at")
+    list_select_related = ("project__organization",)
     actions = ["revoke_selected"]
-
-    def _managed_projects(self, request):
-        return projects_for_user(request.user, roles=MANAGING_ROLES)
-
-    def get_queryset(self, request):
-        managed = self._managed_projects(request).values("pk")
-        return super().get_queryset(request).select_related("project__organization").filter(project__in=managed)
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff and self._managed_projects(request).exists()
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
         return self.has_module_permission(request)
@@ -144,18 +133,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "project") if obj else self.readonly_fields
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "project":
-            kwargs["queryset"] = self._managed_projects(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     @admin.display(description="Status")
     def status(self, obj):
         return "active" if obj.is_active else format_html("<b>revoked</b> {}", obj.revoked_at)
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["note", "role"])
+            api_key_update(api_key=obj, role=form.cleaned_data["role"], note=form.cleaned_data["note"])
             return
         api_key, secret_key = api_key_create(project=obj.project, note=obj.note, role=obj.role)
         obj.pk = api_key.pk
@@ -178,24 +162,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(NoEditAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(NoEditAdminMixin, ManagedProjectsAdmin):
     list_display = ("at", "action", "object_type", "object_id", "actor_label", "project", "ip")
     list_filter = ("action", "object_type", "project")
     search_fields = ("object_id", "actor_label", "action")
     date_hierarchy = "at"
     list_select_related = ("project__organization",)
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(project__in=projects_for_user(request.user, roles=MANAGING_ROLES).values("pk"))
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff and self.get_queryset(request).exists()
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request) or request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,10 +1,28 @@
-"""The admin base every project-scoped model uses: members see their projects' rows and their grants."""
+"""The admin permission bases: who sees and changes which rows, decided once for every app's admin.
 
+- `ProjectScopedAdmin`: members see their projects' rows and the rows granted to them (django-guardian);
+  writers change them.
+- `ReadOnlyProjectAdmin`: the same rows, shown only (ingestion, delivery logs).
+- `ManagersWriteAdmin`: members see the rows, only the project's owners and admins change them.
+- `ManagedProjectsAdmin`: tenancy rows (API keys, the audit log) shown only to their project's owners and admins.
+"""
+
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from guardian.admin import GuardedModelAdmin
 
-from aistrale.tenancy.models import WRITING_ROLES
+from aistrale.tenancy.models import MANAGING_ROLES, WRITING_ROLES
 from aistrale.tenancy.selectors import can_manage_project, projects_for_user, user_can_view, visible_to_user
+
+
+def is_staff_member(user) -> bool:
+    """May use the admin at all: active staff."""
+    return user.is_active and user.is_staff
+
+
+def managed_projects(user):
+    """The projects whose owners or admins the user is (every project for a superuser)."""
+    return projects_for_user(user, roles=MANAGING_ROLES)
 
 
 class NoEditAdminMixin:
@@ -34,7 +52,7 @@ class ProjectScopedAdmin(GuardedModelAdmin):
 
     def has_module_permission(self, request):
         user = request.user
-        return user.is_active and user.is_staff and (user.is_superuser or projects_for_user(user).exists())
+        return is_staff_member(user) and (user.is_superuser or projects_for_user(user).exists())
 
     def has_view_permission(self, request, obj=None):
         if not self.has_module_permission(request):
@@ -77,3 +95,54 @@ class ProjectScopedAdmin(GuardedModelAdmin):
     def obj_perms_manage_group_view(self, request, object_pk, group_id):
         self._require_grant_manager(request, object_pk)
         return super().obj_perms_manage_group_view(request, object_pk, group_id)
+
+
+class ReadOnlyProjectAdmin(NoEditAdminMixin, ProjectScopedAdmin):
+    """Project rows written elsewhere (ingestion, delivery jobs): members see them, nobody edits them here."""
+
+
+class ManagersWriteAdmin(ProjectScopedAdmin):
+    """Members see the rows; only the project's owners and admins change them."""
+
+    def has_add_permission(self, request):
+        return managed_projects(request.user).exists()
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_add_permission(request)
+        return can_manage_project(request.user, self._project_of(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.project_field:
+            kwargs["queryset"] = managed_projects(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, self.project_field) if obj else ()
+
+
+class ManagedProjectsAdmin(admin.ModelAdmin):
+    """Rows of the projects the user owns or administers; a superuser sees every row, project or not."""
+
+    project_field = "project"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.project_field}__in": managed_projects(request.user).values("pk")})
+
+    def has_module_permission(self, request):
+        user = request.user
+        return is_staff_member(user) and (user.is_superuser or managed_projects(user).exists())
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.project_field:
+            kwargs["queryset"] = managed_projects(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

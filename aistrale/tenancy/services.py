@@ -8,6 +8,8 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from aistrale.errors import DomainError
+from aistrale.limits import column_length, text_check
 from aistrale.tenancy.audit import current_audit_context
 from aistrale.tenancy.models import ApiKey, AuditEvent, Membership, Organization, Project, Role
 
@@ -104,6 +106,37 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
             before={"publicKey": api_key.public_key, "active": True},
             after={"publicKey": api_key.public_key, "active": False},
         )
+    return api_key
+
+
+def _api_key_state(api_key: ApiKey) -> dict:
+    return {"publicKey": api_key.public_key, "role": api_key.role, "note": api_key.note}
+
+
+@transaction.atomic
+def api_key_update(*, api_key: ApiKey, role: str | None = None, note: str | None = None) -> ApiKey:
+    """Change a key's role and/or note (None: keep it); a change is audited with the old and new values."""
+    roles = [value for value, _ in ApiKey._meta.get_field("role").flatchoices]
+    if role is not None and role not in roles:
+        raise DomainError(f"must be one of {', '.join(roles)}, got {role!r}", field="role")
+    if note is not None:
+        text_check(note, field="note", max_length=column_length(ApiKey, "note"))
+    stored = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    before = _api_key_state(stored)
+    stored.role = stored.role if role is None else role
+    stored.note = stored.note if note is None else note
+    after = _api_key_state(stored)
+    if after != before:
+        stored.save(update_fields=["role", "note"])
+        audit_record(
+            action="api_key.updated",
+            object_type="ApiKey",
+            object_id=stored.pk,
+            project=stored.project,
+            before=before,
+            after=after,
+        )
+    api_key.role, api_key.note = stored.role, stored.note
     return api_key
 
 

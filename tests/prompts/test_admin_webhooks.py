@@ -58,9 +58,9 @@ def test_owner_adds_an_endpoint_and_sees_its_secret_once(client, owner, project)
 def test_a_secret_can_be_written_but_never_read_back(client, owner, project, endpoint):
     client.force_login(owner)
     form = {"project": project.pk, "url": "https://hooks.example.com/own", "events": ["prompt.deleted"]}
-    response = client.post(f"{ENDPOINTS}add/", {**form, "new_secret": "short"})
-    assert "at least 16 characters" in response.context["adminform"].form.errors["new_secret"][0]
-    response = client.post(f"{ENDPOINTS}add/", {**form, "new_secret": "my-own-receiver-secret"}, follow=True)
+    response = client.post(f"{ENDPOINTS}add/", {**form, "secret": "short"})
+    assert "at least 16 characters" in response.context["adminform"].form.errors["secret"][0]
+    response = client.post(f"{ENDPOINTS}add/", {**form, "secret": "my-own-receiver-secret"}, follow=True)
     assert "my-own-receiver-secret" in response.content.decode()
     assert "will be refused" not in response.content.decode()
     assert WebhookEndpoint.objects.get(url=form["url"]).secret == "my-own-receiver-secret"
@@ -68,7 +68,7 @@ def test_a_secret_can_be_written_but_never_read_back(client, owner, project, end
     change_url = f"{ENDPOINTS}{endpoint.pk}/change/"
     page = client.get(change_url).content.decode()
     assert endpoint.secret not in page and 'type="password"' in page
-    client.post(change_url, {"url": endpoint.url, "events": ALL_EVENTS, "active": "on", "new_secret": "x" * 20})
+    client.post(change_url, {"url": endpoint.url, "events": ALL_EVENTS, "active": "on", "secret": "x" * 20})
     endpoint.refresh_from_db()
     assert endpoint.secret == "x" * 20
     assert AuditEvent.objects.filter(action="webhook_endpoint.secret_rotated", object_id=endpoint.pk).exists()

@@ -4,8 +4,8 @@ import socket
 
 import orjson
 import pytest
-from django.core.exceptions import ValidationError
 
+from aistrale.errors import DomainError
 from aistrale.tenancy.models import AuditEvent
 from prompts.models import DeliveryStatus, WebhookDelivery
 from prompts.signals import prompt_deleted, prompt_label_moved, prompt_version_created
@@ -44,9 +44,9 @@ def closed_port_url() -> str:
     ],
 )
 def test_endpoint_create_names_the_bad_field(project, url, events, field, message):
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(DomainError) as raised:
         webhook_endpoint_create(project=project, url=url, events=events)
-    assert message in raised.value.message_dict[field][0]
+    assert raised.value.field == field and message in raised.value.message
 
 
 def test_endpoint_create_generates_a_secret_and_audits(project):
@@ -186,5 +186,5 @@ def test_redeliver_copies_the_event_and_refuses_inactive_endpoints(project):
     )
     endpoint.active = False
     endpoint.save()
-    with pytest.raises(ValidationError, match="inactive"):
+    with pytest.raises(DomainError, match="inactive"):
         webhook_redeliver(delivery=WebhookDelivery.objects.get(pk=delivery.pk))

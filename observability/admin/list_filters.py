@@ -1,0 +1,115 @@
+"""The explorer's side filters: free-text inputs, time ranges and choices among the rows the user may see."""
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.utils import timezone
+
+from aistrale.tenancy.selectors import visible_to_user
+from observability import selectors
+from observability.models import Observation, ObservationLevel
+
+DISTINCT_CHOICES_LIMIT = 100
+
+
+class InputFilter(admin.SimpleListFilter):
+    """A free-text filter: a small form instead of a list of choices."""
+
+    template = "observability/admin/input_filter.html"
+
+    def lookups(self, request, model_admin):
+        return ()
+
+    def has_output(self):
+        return True
+
+    def choices(self, changelist):
+        others = [
+            (key, value)
+            for key, values in changelist.get_filters_params().items()
+            if key != self.parameter_name
+            for value in values
+        ]
+        yield {"parameter_name": self.parameter_name, "value": self.value() or "", "others": others}
+
+
+class FieldInputFilter(InputFilter):
+    field = ""
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.field: self.value()}) if self.value() else queryset
+
+
+def field_filter(base: type, field: str, title: str) -> type:
+    """A `base` filter on one model field, its query parameter named after the field."""
+    return type(
+        f"{field.title().replace('_', '')}Filter", (base,), {"title": title, "parameter_name": field, "field": field}
+    )
+
+
+class TagFilter(InputFilter):
+    title = "tag"
+    parameter_name = "tag"
+
+    def queryset(self, request, queryset):
+        return selectors.with_tags(queryset, [self.value()]) if self.value() else queryset
+
+
+class TimeRangeFilter(admin.SimpleListFilter):
+    title = "time range"
+    parameter_name = "since"
+    field = "timestamp"
+    RANGES = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+
+    def lookups(self, request, model_admin):
+        return [("1h", "Last hour"), ("24h", "Last 24 hours"), ("7d", "Last 7 days"), ("30d", "Last 30 days")]
+
+    def queryset(self, request, queryset):
+        delta = self.RANGES.get(self.value())
+        if delta is None:
+            return queryset
+        return queryset.filter(**{f"{self.field}__gte": timezone.now() - delta})
+
+
+class DistinctValueFilter(admin.SimpleListFilter):
+    """Choices are the distinct values of a field among the rows this user may see."""
+
+    field = ""
+
+    def lookups(self, request, model_admin):
+        values = selectors.distinct_values_list(
+            model_admin.get_queryset(request), self.field, limit=DISTINCT_CHOICES_LIMIT
+        )
+        return [(value, value) for value in values]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.field: self.value()}) if self.value() else queryset
+
+
+EnvironmentFilter = field_filter(DistinctValueFilter, "environment", "environment")
+
+
+class LevelFilter(admin.SimpleListFilter):
+    title = "level"
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return [(ObservationLevel.ERROR, "Has errors"), (ObservationLevel.WARNING, "Has warnings")]
+
+    def queryset(self, request, queryset):
+        return selectors.traces_with_level(queryset, self.value()) if self.value() else queryset
+
+
+class ModelFilter(admin.SimpleListFilter):
+    """Traces holding a generation of this model; choices among the observations the user may see."""
+
+    title = "model"
+    parameter_name = "model"
+
+    def lookups(self, request, model_admin):
+        observations = visible_to_user(request.user, Observation.objects.all())
+        models = selectors.distinct_values_list(observations, "model", limit=DISTINCT_CHOICES_LIMIT)
+        return [(model, model) for model in models]
+
+    def queryset(self, request, queryset):
+        return selectors.traces_with_model(queryset, self.value()) if self.value() else queryset

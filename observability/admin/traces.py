@@ -1,0 +1,302 @@
+"""The trace list and a trace's page (tree, waterfall, payloads, scores), session replay and the users page."""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+
+from aistrale import display
+from aistrale.tenancy.admin_scoping import ReadOnlyProjectAdmin
+from aistrale.tenancy.models import WRITING_ROLES
+from aistrale.tenancy.selectors import projects_for_user, visible_to_user
+from observability import selectors, services
+from observability.admin.links import session_url
+from observability.admin.list_filters import (
+    DistinctValueFilter,
+    EnvironmentFilter,
+    FieldInputFilter,
+    LevelFilter,
+    ModelFilter,
+    TagFilter,
+    TimeRangeFilter,
+    field_filter,
+)
+from observability.admin.payloads import PREVIEW_CHARS, payload_text, payload_view, short
+from observability.extensions import scores_for_traces
+from observability.models import Observation, Trace
+
+
+class TraceChangeList(ChangeList):
+    """Lists load previews cut in the database, never the full payloads."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return selectors.traces_with_previews(super().get_queryset(request, exclude_parameters), chars=PREVIEW_CHARS)
+
+
+@admin.register(Trace)
+class TraceAdmin(ReadOnlyProjectAdmin):
+    list_display = (
+        "timestamp_display",
+        "name_display",
+        "user_display",
+        "session_display",
+        "tags_display",
+        "environment",
+        "latency_display",
+        "tokens_display",
+        "cost_display",
+        "errors_display",
+        "input_display",
+        "output_display",
+    )
+    list_filter = (
+        TimeRangeFilter,
+        field_filter(FieldInputFilter, "name", "name"),
+        field_filter(FieldInputFilter, "user_id", "user"),
+        field_filter(FieldInputFilter, "session_id", "session"),
+        TagFilter,
+        EnvironmentFilter,
+        field_filter(DistinctValueFilter, "release", "release"),
+        LevelFilter,
+        ModelFilter,
+    )
+    search_fields = ("=id", "name", "=user_id", "=session_id")
+    date_hierarchy = "timestamp"
+    ordering = ("-timestamp", "-key")
+    list_per_page = 50
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_select_related = ("project",)
+    change_list_template = "observability/admin/trace_change_list.html"
+
+    class Media:
+        css = {"all": ["observability/trace_explorer.css"]}
+
+    def get_queryset(self, request):
+        return selectors.traces_with_metrics(super().get_queryset(request))
+
+    def get_changelist(self, request, **kwargs):
+        return TraceChangeList
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return projects_for_user(request.user, roles=WRITING_ROLES).exists()
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.traces_delete(project=obj.project, trace_ids=[obj.id])
+
+    def delete_queryset(self, request, queryset):
+        by_project: dict = {}
+        for trace in queryset.select_related("project").only("id", "project"):
+            by_project.setdefault(trace.project, []).append(trace.id)
+        for project, trace_ids in by_project.items():
+            services.traces_delete(project=project, trace_ids=trace_ids)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("users/", view(self.users_view), name="observability_trace_users"),
+            path(
+                "session/<str:project_id>/<path:session_id>/",
+                view(self.session_view),
+                name="observability_trace_session",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Time", ordering="timestamp")
+    def timestamp_display(self, trace):
+        return timezone.localtime(trace.timestamp).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+    @admin.display(description="Name", ordering="name")
+    def name_display(self, trace):
+        return trace.name or trace.id
+
+    @admin.display(description="User", ordering="user_id")
+    def user_display(self, trace):
+        if not trace.user_id:
+            return ""
+        url = reverse("admin:observability_trace_changelist") + "?" + urlencode({"user_id": trace.user_id})
+        return format_html('<a href="{}">{}</a>', url, trace.user_id)
+
+    @admin.display(description="Session", ordering="session_id")
+    def session_display(self, trace):
+        if not trace.session_id:
+            return ""
+        return format_html('<a href="{}">{}</a>', session_url(trace.project_id, trace.session_id), trace.session_id)
+
+    @admin.display(description="Tags")
+    def tags_display(self, trace):
+        return format_html_join(" ", '<span class="obs-tag">{}</span>', ((tag,) for tag in trace.tags or []))
+
+    @admin.display(description="Latency", ordering="latency")
+    def latency_display(self, trace):
+        return display.duration(selectors.seconds_between(trace.obs_start, trace.obs_end))
+
+    @admin.display(description="Tokens (in/out)", ordering="total_tokens")
+    def tokens_display(self, trace):
+        return display.tokens(trace.total_tokens, trace.input_tokens, trace.output_tokens)
+
+    @admin.display(description="Cost", ordering="total_cost")
+    def cost_display(self, trace):
+        return display.money(trace.total_cost)
+
+    @admin.display(description="Errors", ordering="error_count")
+    def errors_display(self, trace):
+        if not trace.error_count:
+            return ""
+        return format_html('<span class="obs-level obs-level-ERROR">{} error(s)</span>', trace.error_count)
+
+    @admin.display(description="Input")
+    def input_display(self, trace):
+        return short(getattr(trace, "input_preview", None))
+
+    @admin.display(description="Output")
+    def output_display(self, trace):
+        return short(getattr(trace, "output_preview", None))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "users_url": reverse("admin:observability_trace_users")}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        trace = self.get_object(request, unquote(object_id))
+        if trace is None:
+            # Django's own "doesn't exist" message and redirect; ModelAdmin has no public form of it.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, trace):
+            raise PermissionDenied
+        observations = selectors.trace_observations(trace=trace)
+        rows, span = waterfall(observations)
+        metrics = selectors.trace_metrics(project=trace.project, trace_ids=[trace.id]).get(trace.id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Trace {trace.name or trace.id}",
+            "trace": trace,
+            "metrics": metrics or selectors.TraceMetrics(),
+            "latency": display.duration(metrics.latency if metrics else None),
+            "cost": display.money(metrics.total_cost if metrics else None),
+            "tokens": display.tokens(metrics.total_tokens, metrics.input_tokens, metrics.output_tokens)
+            if metrics
+            else display.EMPTY,
+            "rows": rows,
+            "axis": time_axis(span),
+            "scores": scores_for_traces(project=trace.project, trace_ids=[trace.id]).get(trace.id, []),
+            "trace_input": payload_view(trace.input),
+            "trace_output": payload_view(trace.output),
+            "trace_metadata": payload_text(trace.metadata),
+            "session_url": session_url(trace.project_id, trace.session_id) if trace.session_id else None,
+            "has_delete_permission": self.has_delete_permission(request, trace),
+            "delete_url": reverse("admin:observability_trace_delete", args=[trace.key]),
+        }
+        return TemplateResponse(request, "observability/admin/trace_detail.html", context)
+
+    def session_view(self, request, project_id, session_id):
+        traces = list(
+            self.get_queryset(request)
+            .filter(project_id=project_id, session_id=session_id)
+            .select_related("project")
+            .order_by("timestamp", "key")
+        )
+        if not traces:
+            raise Http404("No trace of this session is visible to you.")
+        total_cost = sum((trace.total_cost or 0) for trace in traces)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Session {session_id}",
+            "session_id": session_id,
+            "project": traces[0].project,
+            "session": selectors.session_row(project=traces[0].project, session_id=session_id),
+            "turns": [
+                {
+                    "trace": trace,
+                    "url": reverse("admin:observability_trace_change", args=[trace.key]),
+                    "input": payload_view(trace.input),
+                    "output": payload_view(trace.output),
+                    "latency": display.duration(selectors.seconds_between(trace.obs_start, trace.obs_end)),
+                    "cost": display.money(trace.total_cost),
+                }
+                for trace in traces
+            ],
+            "total_cost": display.money(total_cost),
+            "total_tokens": sum(trace.total_tokens for trace in traces),
+        }
+        return TemplateResponse(request, "observability/admin/session_detail.html", context)
+
+    def users_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        users = selectors.user_list(visible_to_user(request.user, Trace.objects.all()))
+        page = Paginator(users, 100).get_page(request.GET.get("p"))
+        usage = selectors.user_usage(list(page.object_list))
+        changelist = reverse("admin:observability_trace_changelist")
+        rows = []
+        for row in page.object_list:
+            sums = usage.get((row["project"], row["user_id"]), {})
+            rows.append(
+                {
+                    **row,
+                    **sums,
+                    "traces_url": changelist + "?" + urlencode({"user_id": row["user_id"]}),
+                    "tokens": display.tokens(
+                        sums.get("total_tokens"), sums.get("input_tokens"), sums.get("output_tokens")
+                    ),
+                    "cost": display.money(sums.get("total_cost")),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Users",
+            "rows": rows,
+            "page": page,
+        }
+        return TemplateResponse(request, "observability/admin/users.html", context)
+
+
+def time_axis(span: float) -> list[dict]:
+    return [{"left": percent, "label": display.duration(span * percent / 100)} for percent in (0, 25, 50, 75)]
+
+
+def waterfall(observations: list[Observation]) -> tuple[list[dict], float]:
+    """Tree rows with bar offsets and widths in percent of the observations' time span, and that span."""
+    if not observations:
+        return [], 0.0
+    start = min(o.start_time for o in observations)
+    end = max(o.end_time or o.start_time for o in observations)
+    span = max((end - start).total_seconds(), 1e-6)
+    rows = []
+    for observation, depth in selectors.observation_tree(observations):
+        duration = selectors.seconds_between(observation.start_time, observation.end_time)
+        offset = (observation.start_time - start).total_seconds() / span * 100
+        rows.append(
+            {
+                "observation": observation,
+                "depth": depth,
+                "indent": depth * 16,
+                "offset": f"{min(offset, 99.5):.3f}",
+                "width": f"{max(min((duration or 0) / span * 100, 100 - offset), 0.5):.3f}",
+                "duration": display.duration(duration),
+                "ttft": display.duration(
+                    selectors.seconds_between(observation.start_time, observation.completion_start_time)
+                ),
+                "cost": display.money(observation.total_cost),
+                "input": payload_view(observation.input),
+                "output": payload_view(observation.output),
+                "metadata": payload_text(observation.metadata),
+                "model_parameters": payload_text(observation.model_parameters),
+                "usage": observation.usage_details or {},
+                "cost_details": observation.cost_details or {},
+            }
+        )
+    return rows, span
