@@ -10,20 +10,30 @@ from aistrale.tenancy.selectors import can_manage_project, projects_for_user
 from aistrale.tenancy.services import api_key_create, api_key_revoke, api_key_update
 
 
-class OrganizationMembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline):
+    """Members in a table: their rows and the user choices are loaded once, whatever the number of members."""
+
     model = Membership
+    fields = ("user", "role", "created_at")
+    readonly_fields = ("created_at",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "project__organization", "organization")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user":
+            formfield.choices = list(formfield.choices)
+        return formfield
+
+
+class OrganizationMembershipInline(MembershipInline):
     fk_name = "organization"
-    fields = ("user", "role", "created_at")
-    readonly_fields = ("created_at",)
-    extra = 0
 
 
-class ProjectMembershipInline(admin.TabularInline):
-    model = Membership
+class ProjectMembershipInline(MembershipInline):
     fk_name = "project"
-    fields = ("user", "role", "created_at")
-    readonly_fields = ("created_at",)
-    extra = 0
 
     def _can_manage(self, request, obj):
         return obj is not None and can_manage_project(request.user, obj)
