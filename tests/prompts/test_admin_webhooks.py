@@ -188,3 +188,18 @@ def test_endpoint_list_query_count_does_not_grow(client, owner, project):
 
     assert_queries_constant(lambda: client.get(ENDPOINTS), create)
     assert client.get(ENDPOINTS).context["cl"].result_count == 21
+
+
+def test_a_service_refusal_on_save_rolls_the_change_back_and_shows_on_its_field(client, owner, endpoint):
+    client.force_login(owner)
+    response = client.post(
+        f"{ENDPOINTS}{endpoint.pk}/change/",
+        {"url": "https://hooks.example.com/moved", "events": ALL_EVENTS, "active": "on", "secret": "too-short"},
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "at least 16 characters" in form.errors["secret"][0]
+    assert form["url"].value() == "https://hooks.example.com/moved"
+    endpoint.refresh_from_db()
+    assert endpoint.url == "https://hooks.example.com/ours"
+    assert not AuditEvent.objects.filter(action="webhook_endpoint.updated").exists()

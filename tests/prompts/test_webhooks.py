@@ -6,12 +6,13 @@ import orjson
 import pytest
 
 from aistrale.errors import DomainError
-from aistrale.tenancy.models import AuditEvent
-from prompts.models import DeliveryStatus, WebhookDelivery
+from aistrale.tenancy.models import AuditEvent, Role
+from prompts.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from prompts.signals import prompt_deleted, prompt_label_moved, prompt_version_created
 from prompts.webhooks import (
     webhook_body,
     webhook_deliveries_create,
+    webhook_deliveries_redeliver,
     webhook_delivery_attempt,
     webhook_endpoint_create,
     webhook_endpoint_rotate_secret,
@@ -188,3 +189,20 @@ def test_redeliver_copies_the_event_and_refuses_inactive_endpoints(project):
     endpoint.save()
     with pytest.raises(DomainError, match="inactive"):
         webhook_redeliver(delivery=WebhookDelivery.objects.get(pk=delivery.pk))
+
+
+def test_redeliver_resends_only_the_managed_projects_deliveries_to_active_endpoints(project, other_project, make_user):
+    owner = make_user("owner", project=project, role=Role.OWNER)
+    for target in (project, other_project):
+        webhook_endpoint_create(project=target, url="https://example.com/hook", events=ALL_EVENTS)
+    inactive, _ = webhook_endpoint_create(project=project, url="https://example.com/off", events=ALL_EVENTS)
+    for target in (project, other_project):
+        webhook_deliveries_create(project=target, event="prompt.deleted", payload={})
+    WebhookEndpoint.objects.filter(pk=inactive.pk).update(active=False)
+    outcome = webhook_deliveries_redeliver(deliveries=WebhookDelivery.objects.all(), user=owner)
+    assert [(delivery.project_id, delivery.endpoint.url) for delivery in outcome.queued] == [
+        (project.pk, "https://example.com/hook")
+    ]
+    assert outcome.not_managed == 1
+    assert outcome.refused == ["endpoint https://example.com/off is inactive: activate it before redelivering"]
+    assert WebhookDelivery.objects.filter(redelivery_of__isnull=False).count() == 1
