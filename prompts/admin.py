@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import smart_split, unescape_string_literal
 
+from aistrale.errors import DomainError
 from aistrale.tenancy.admin_scoping import NoEditAdminMixin, ProjectScopedAdmin
 from aistrale.tenancy.models import MANAGING_ROLES, WRITING_ROLES
 from aistrale.tenancy.selectors import can_manage_project, projects_for_user, visible_to_user
@@ -33,7 +34,6 @@ from prompts.models import (
     WebhookEvent,
 )
 from prompts.services import (
-    PromptError,
     labels_validate,
     prompt_delete,
     prompt_label_remove,
@@ -182,17 +182,6 @@ class PromptVersionForm(forms.Form):
 
     def clean_tags(self):
         return split_csv(self.cleaned_data["tags"])
-
-
-SERVICE_FIELDS = {
-    "name": "name",
-    "prompt": "content",
-    "type": "type",
-    "templateEngine": "template_engine",
-    "labels": "labels",
-    "tags": "tags",
-    "commitMessage": "commit_message",
-}
 
 
 class LabelForm(forms.Form):
@@ -396,9 +385,11 @@ class PromptAdmin(ProjectScopedAdmin):
                 author=request.user,
                 created_by=request.user.get_username(),
             )
-        except PromptError as error:
-            field = SERVICE_FIELDS.get((error.field or "").split(".")[0])
-            form.add_error(field if field in form.fields else None, str(error))
+        except DomainError as error:
+            field = (error.field or "").split(".")[0]
+            form.add_error(
+                field if field in form.fields else None, f"{error.field}: {error}" if error.field else str(error)
+            )
             return None
 
     def version_view(self, request, object_id, number):
@@ -455,14 +446,14 @@ class PromptAdmin(ProjectScopedAdmin):
             else:
                 prompt_labels_set(version=version, labels=[label], actor_role=None, actor_user=request.user)
                 messages.success(request, f"Label {label} now points to version {number}.")
-        except PromptError as error:
+        except DomainError as error:
             messages.error(request, str(error))
         return HttpResponseRedirect(self._url("change", prompt))
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
-        except PromptError as error:
+        except DomainError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:prompts_prompt_change", args=(unquote(object_id),)))
 
@@ -515,7 +506,7 @@ class ProtectedLabelAdmin(ManagersWriteAdmin):
             def clean_name(self):
                 try:
                     return labels_validate([self.cleaned_data["name"]], field="name")[0]
-                except PromptError as error:
+                except DomainError as error:
                     raise ValidationError(str(error)) from error
 
         return Form
