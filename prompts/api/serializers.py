@@ -9,6 +9,7 @@ orjson bytes, see prompts.cache), so every prompt body is built by the same hand
 from contextlib import contextmanager
 
 import orjson
+from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
 from aistrale.api.json_filter import datetime_param
@@ -20,6 +21,7 @@ from prompts.selectors import FetchedPrompt, PromptMeta
 
 VERSION_MAX = 2**31 - 1
 NON_EMPTY_STRING = "must be a non-empty string"
+NUL_REFUSED = "must not contain a NUL character"
 
 
 class StringField(serializers.CharField):
@@ -30,6 +32,12 @@ class StringField(serializers.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
+        self.validators = [
+            ProhibitNullCharactersValidator(message=NUL_REFUSED)
+            if isinstance(validator, ProhibitNullCharactersValidator)
+            else validator
+            for validator in self.validators
+        ]
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

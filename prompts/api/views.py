@@ -77,10 +77,9 @@ class PromptsView(ProjectApiView):
 
 class PromptView(ProjectApiView):
     def get(self, request, name: str):
-        query = serializers.PromptFetchQuerySerializer.parse(request.query_params)
-        label, version = query["label"], query["version"]
+        label, version, resolve = _fetch_query(request.META.get("QUERY_STRING", ""))
         project = request.auth.project
-        if query["resolve"]:
+        if resolve:
             return HttpResponse(
                 fetched_body(project=project, name=name, label=label, version=version), content_type="application/json"
             )
@@ -145,12 +144,19 @@ _prompt_view = PromptView.as_view()
 
 
 @functools.lru_cache(maxsize=1024)
+def _fetch_query(query_string: str) -> tuple[str | None, int | None, bool]:
+    """(label, version, resolve) of a fetch's query string, parsed once per distinct string."""
+    query = serializers.PromptFetchQuerySerializer.parse(QueryDict(query_string))
+    return query["label"], query["version"], query["resolve"]
+
+
 def _memoizable_selector(query_string: str) -> str | None:
-    """The cache selector a fetch with this query string asks for; None unless a plain resolved fetch."""
-    parsed = serializers.PromptFetchQuerySerializer(data=QueryDict(query_string))
-    if not parsed.is_valid() or not parsed.validated_data["resolve"]:
+    """The cache selector a fetch with this query string asks for; None unless a valid resolved fetch."""
+    try:
+        label, version, resolve = _fetch_query(query_string)
+    except ValidationError:
         return None
-    return _selector(parsed.validated_data["label"], parsed.validated_data["version"])
+    return _selector(label, version) if resolve else None
 
 
 def _memoized_fetch(request, name: str) -> bytes | None:

@@ -2,7 +2,9 @@ from contextlib import contextmanager
 
 import pytest
 
+from aistrale import limits
 from aistrale.errors import DomainError
+from aistrale.limits import column_length
 from aistrale.tenancy.models import AuditEvent, Role
 from prompts import signals
 from prompts.models import Prompt, PromptLabel, PromptVersion, ProtectedLabel
@@ -249,3 +251,60 @@ def test_removing_a_label_is_audited_and_signalled(project, captured, django_cap
     assert signal is signals.prompt_label_moved
     assert payload["label"] == "staging"
     assert AuditEvent.objects.filter(action="prompt.label_removed").count() == 1
+
+
+def nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a\x00b", "line\nbreak", "carriage\rreturn", "tab\tbed", "bell\x07", "delete\x7f", ".", "..", "a/../b", "a/./b"],
+)
+def test_names_the_api_could_never_address_again_are_refused(project, name):
+    with pytest.raises(DomainError) as error:
+        create(project, name=name)
+    assert (error.value.field, error.value.status) == ("name", 400)
+    assert not Prompt.objects.exists()
+
+
+def test_names_up_to_the_column_length_with_spaces_dots_and_unicode_are_accepted(project):
+    for name in ("x" * column_length(Prompt, "name"), "v1.2 draft/..hidden/ünïcödé ✓", "a.b/c..d"):
+        assert create(project, name=name).prompt.name == name
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({"config": {"a": nested(300)}}, "config", "nested deeper than 100"),
+        ({"config": {"a\x00": 1}}, "config", "NUL"),
+        ({"config": {"a": ["ok", "b\x00"]}}, "config", "NUL"),
+        ({"content": "hi\x00"}, "content", "NUL"),
+        ({"prompt_type": "chat", "content": [{"role": "user", "content": "a\x00"}]}, "content", "NUL"),
+        ({"prompt_type": "chat", "content": [{"role": "u\x00", "content": "a"}]}, "content", "NUL"),
+        (
+            {"prompt_type": "chat", "content": [{"role": "user", "content": "a", "extra": nested(300)}]},
+            "content",
+            "nested deeper than 100",
+        ),
+        ({"tags": ["ok", "t\x00"]}, "tags.1", "NUL"),
+        ({"commit_message": "c\x00"}, "commit_message", "NUL"),
+        ({"commit_message": 5}, "commit_message", "must be a string"),
+        ({"labels": ["a\x00"]}, "labels.0", "not a valid label"),
+    ],
+)
+def test_values_that_would_break_a_read_or_the_database_are_refused(project, kwargs, field, message):
+    with pytest.raises(DomainError, match=message) as error:
+        create(project, **kwargs)
+    assert error.value.field == field
+    assert not PromptVersion.objects.exists()
+
+
+def test_json_at_the_depth_limit_is_kept(project):
+    config = {"a": nested(limits.MAX_JSON_DEPTH - 1)}
+    version = create(project, config=config)
+    version.refresh_from_db()
+    assert version.config == config
