@@ -189,12 +189,6 @@ def resolve_composition(root: ResolvedPrompt, load: PromptLoader) -> Resolution:
     return Resolution(content=content, graph=graph, names=names)
 
 
-def has_dependencies(content: object) -> bool:
-    if isinstance(content, str):
-        return DEPENDENCY_TAG.search(content) is not None
-    return any(not is_placeholder(message) and DEPENDENCY_TAG.search(message["content"]) for message in content)
-
-
 def compile_prompt(*, prompt_type: str, content, engine: str, variables: Mapping, placeholders: Mapping) -> object:
     """Compile resolved content with its engine: Langfuse `{{var}}` semantics or the Jinja2 sandbox."""
     if engine != "jinja2":
