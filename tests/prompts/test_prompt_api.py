@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from aistrale.tenancy.models import AuditEvent, Role
@@ -9,6 +11,7 @@ from tests.isolation import assert_absent_from_other_project_list, assert_not_fo
 pytestmark = pytest.mark.django_db
 
 PROMPTS = "/api/public/v2/prompts"
+DEEP = json.loads("[" * 300 + "]" * 300)
 
 
 def create(client, name="greeting", prompt="Hi {{name}}", **body):
@@ -355,13 +358,6 @@ def test_auth_is_required_and_public_key_alone_is_refused(client, key_pair):
     assert public_only.post("/api/prompts/x/compile", {}, format="json").status_code == 403
 
 
-def nested(depth: int) -> list:
-    value: list = []
-    for _ in range(depth - 1):
-        value = [value]
-    return value
-
-
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -371,11 +367,11 @@ def nested(depth: int) -> list:
         ({"name": ".."}, "name: a name or folder cannot be '.' or '..'"),
         ({"name": "team/./x"}, "name: a name or folder cannot be '.' or '..'"),
         ({"name": "x" * 501}, "name: is longer than 500 characters (501)"),
-        ({"config": {"deep": nested(300)}}, "config: is nested deeper than 100 levels"),
+        ({"config": {"deep": DEEP}}, "config: is nested deeper than 100 levels"),
         ({"config": {"key": "nul\x00"}}, "config: must not contain a NUL character"),
         ({"prompt": "nul\x00"}, "prompt: must not contain a NUL character"),
         (
-            {"prompt": [{"role": "user", "content": "x", "extra": nested(300)}], "type": "chat"},
+            {"prompt": [{"role": "user", "content": "x", "extra": DEEP}], "type": "chat"},
             "prompt: is nested deeper than 100 levels",
         ),
         ({"prompt": [{"role": "user", "content": "nul\x00"}]}, "prompt: must not contain a NUL character"),
@@ -395,7 +391,7 @@ def test_create_refuses_what_could_never_be_read_or_addressed(api_client, body, 
 
 
 def test_what_is_accepted_at_the_limits_reads_back(api_client):
-    config = {"deep": nested(99)}
+    config = {"deep": json.loads("[" * 99 + "]" * 99)}
     name = "team/" + "x" * 495
     create(api_client, name=name, config=config, labels=["production"])
     assert fetch(api_client, name.replace("/", "%2F")).json()["config"] == config
@@ -405,11 +401,11 @@ def test_what_is_accepted_at_the_limits_reads_back(api_client):
 @pytest.mark.parametrize(
     ("method", "path", "body", "message"),
     [
-        ("post", "/api/prompts/greeting/compile", {"variables": {"v": nested(300)}}, "variables: is nested deeper"),
+        ("post", "/api/prompts/greeting/compile", {"variables": {"v": DEEP}}, "variables: is nested deeper"),
         (
             "post",
             "/api/prompts/greeting/compile",
-            {"placeholders": {"p": [{"role": "user", "content": nested(300)}]}},
+            {"placeholders": {"p": [{"role": "user", "content": DEEP}]}},
             "placeholders: is nested deeper",
         ),
         ("get", f"{PROMPTS}/greeting?version=2147483648", None, "version: must be at most 2147483647"),
