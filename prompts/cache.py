@@ -8,6 +8,9 @@ one MGET of the tokens (plus the API key's token, in the same round trip). With 
 cache, other workers cannot see those tokens, so the generation is the prompt row's `updated_at`
 (one indexed query), which every write moves. Either way a reader that raced a write stored its
 body under the old generation, which no later fetch accepts.
+
+The prompt fetch is a measured hot path (bench/prompt_fetch): this module and the fetch in
+prompts.api.views keep their hand-tuned code (bytes bodies, one MGET per memoized fetch).
 """
 
 import hashlib

@@ -1,6 +1,7 @@
 """Writes on prompts: new versions, label moves, protected labels and deletions, with their rules."""
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from aistrale.errors import DomainError
+from aistrale.limits import column_length, json_depth_check, text_check
 from aistrale.tenancy.models import MANAGING_ROLES, Project
 from aistrale.tenancy.selectors import project_role
 from aistrale.tenancy.services import audit_record
@@ -18,32 +20,12 @@ from prompts.compilation import CompilationError, ResolvedPrompt, resolve_compos
 from prompts.models import LATEST_LABEL, Prompt, PromptLabel, PromptType, PromptVersion, ProtectedLabel, TemplateEngine
 from prompts.selectors import composition_loader
 
-NAME_MAX_LENGTH = 255
 LABEL_MAX_LENGTH = 36
 COMMIT_MESSAGE_MAX_LENGTH = 500
 LABEL_PATTERN = re.compile(r"^[a-z0-9_\-.]+$")
 RESERVED_NAMES = frozenset({"new"})
-
-
-class PromptError(DomainError):
-    """A prompt rule was broken; `field` names the input at fault when there is one."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(f"{field}: {message}" if field else message)
-        self.message = message
-        self.field = field
-
-
-class PromptInvalid(PromptError):
-    pass
-
-
-class PromptNotFound(PromptError):
-    pass
-
-
-class LabelProtected(PromptError):
-    pass
+DOT_SEGMENTS = frozenset({".", ".."})
+UNADDRESSABLE_CATEGORIES = frozenset({"Cc", "Cs"})
 
 
 @dataclass(frozen=True)
@@ -54,16 +36,22 @@ class LabelMove:
 
 
 def prompt_name_validate(name) -> str:
+    """A name the API can address again: no control characters, no empty or dot folders, no '|'."""
     if not isinstance(name, str) or not name.strip():
-        raise PromptInvalid("must be a non-empty string", field="name")
-    if len(name) > NAME_MAX_LENGTH:
-        raise PromptInvalid(f"must be at most {NAME_MAX_LENGTH} characters", field="name")
+        raise DomainError("must be a non-empty string", field="name")
+    text_check(name, field="name", max_length=column_length(Prompt, "name"))
+    unaddressable = sorted({char for char in name if unicodedata.category(char) in UNADDRESSABLE_CATEGORIES})
+    if unaddressable:
+        shown = ", ".join(f"U+{ord(char):04X}" for char in unaddressable)
+        raise DomainError(f"must not contain control characters ({shown})", field="name")
     if "|" in name:
-        raise PromptInvalid("cannot contain '|'", field="name")
+        raise DomainError("cannot contain '|'", field="name")
     if name.startswith("/") or name.endswith("/") or "//" in name:
-        raise PromptInvalid("folders in a name cannot be empty: no leading, trailing or double '/'", field="name")
+        raise DomainError("folders in a name cannot be empty: no leading, trailing or double '/'", field="name")
+    if DOT_SEGMENTS.intersection(name.split("/")):
+        raise DomainError("a name or folder cannot be '.' or '..': clients resolve them away in URLs", field="name")
     if name in RESERVED_NAMES:
-        raise PromptInvalid(f"{name!r} is reserved", field="name")
+        raise DomainError(f"{name!r} is reserved", field="name")
     return name
 
 
@@ -72,13 +60,13 @@ def labels_validate(labels, *, field: str = "labels") -> list[str]:
     if labels is None:
         return []
     if not isinstance(labels, (list, tuple)):
-        raise PromptInvalid("must be a list of strings", field=field)
+        raise DomainError("must be a list of strings", field=field)
     result: list[str] = []
     for index, label in enumerate(labels):
         if not isinstance(label, str) or not label:
-            raise PromptInvalid("must be a non-empty string", field=f"{field}.{index}")
+            raise DomainError("must be a non-empty string", field=f"{field}.{index}")
         if len(label) > LABEL_MAX_LENGTH or not LABEL_PATTERN.match(label):
-            raise PromptInvalid(
+            raise DomainError(
                 f"{label!r} is not a valid label: lowercase letters, digits, '_', '-' or '.', "
                 f"at most {LABEL_MAX_LENGTH} characters",
                 field=f"{field}.{index}",
@@ -92,31 +80,50 @@ def _tags_validate(tags) -> list[str] | None:
     if tags is None:
         return None
     if not isinstance(tags, (list, tuple)) or not all(isinstance(tag, str) and tag for tag in tags):
-        raise PromptInvalid("must be a list of non-empty strings", field="tags")
+        raise DomainError("must be a list of non-empty strings", field="tags")
+    for index, tag in enumerate(tags):
+        text_check(tag, field=f"tags.{index}")
     return list(dict.fromkeys(tags))
+
+
+def json_value_check(value, *, field: str) -> None:
+    """Refuse JSON nested deeper than the limit, or holding a NUL character in a key or string."""
+    json_depth_check(value, field=field)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            text_check(item, field=field)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _content_validate(prompt_type: str, content) -> None:
     if prompt_type == PromptType.TEXT:
         if not isinstance(content, str):
-            raise PromptInvalid("a text prompt must be a string", field="prompt")
+            raise DomainError("a text prompt must be a string", field="content")
+        text_check(content, field="content")
         return
     if not isinstance(content, list):
-        raise PromptInvalid("a chat prompt must be a list of messages", field="prompt")
+        raise DomainError("a chat prompt must be a list of messages", field="content")
     for index, message in enumerate(content):
-        field = f"prompt.{index}"
+        field = f"content.{index}"
         if not isinstance(message, dict):
-            raise PromptInvalid("must be an object with role and content, or a placeholder with name", field=field)
+            raise DomainError("must be an object with role and content, or a placeholder with name", field=field)
         kind = message.get("type")
         if kind == "placeholder":
             if not isinstance(message.get("name"), str) or not message["name"]:
-                raise PromptInvalid("a placeholder needs a non-empty string name", field=f"{field}.name")
+                raise DomainError("a placeholder needs a non-empty string name", field=f"{field}.name")
             continue
         if kind not in (None, "chatmessage", "message"):
-            raise PromptInvalid(f"type must be 'chatmessage' or 'placeholder', got {kind!r}", field=f"{field}.type")
+            raise DomainError(f"type must be 'chatmessage' or 'placeholder', got {kind!r}", field=f"{field}.type")
         for key in ("role", "content"):
             if not isinstance(message.get(key), str):
-                raise PromptInvalid("must be a string", field=f"{field}.{key}")
+                raise DomainError("must be a string", field=f"{field}.{key}")
+    json_value_check(content, field="content")
 
 
 def _role_for(project: Project, actor_role: str | None, actor_user) -> str | None:
@@ -126,15 +133,16 @@ def _role_for(project: Project, actor_role: str | None, actor_user) -> str | Non
 
 
 def protected_labels_check(*, project: Project, labels: Iterable[str], actor_role: str | None, actor_user=None):
-    """Raise LabelProtected when a protected label is among `labels` and the actor is no owner or admin."""
+    """Raise a 403 DomainError when a protected label is among `labels` and the actor is no owner or admin."""
     labels = set(labels)
     if not labels or _role_for(project, actor_role, actor_user) in MANAGING_ROLES:
         return
     protected = sorted(ProtectedLabel.objects.filter(project=project, name__in=labels).values_list("name", flat=True))
     if protected:
-        raise LabelProtected(
+        raise DomainError(
             f"label(s) {', '.join(protected)} are protected in this project: only owners and admins may set, "
-            "move or delete them"
+            "move or delete them",
+            status=403,
         )
 
 
@@ -151,7 +159,7 @@ def _composition_check(*, project: Project, name: str, prompt_type: str, content
     try:
         resolve_composition(root, load)
     except CompilationError as error:
-        raise PromptInvalid(str(error), field="prompt") from error
+        raise DomainError(str(error), field="content") from error
 
 
 def _send(signal, *, project: Project, payload: dict) -> None:
@@ -234,20 +242,20 @@ def prompt_version_create(
     """Create the prompt's next version (and the prompt on first use), moving `labels` onto it."""
     name = prompt_name_validate(name)
     if prompt_type not in PromptType.values:
-        raise PromptInvalid(f"must be one of {', '.join(PromptType.values)}, got {prompt_type!r}", field="type")
+        raise DomainError(f"must be one of {', '.join(PromptType.values)}, got {prompt_type!r}", field="type")
     if template_engine not in TemplateEngine.values:
-        raise PromptInvalid(
-            f"must be one of {', '.join(TemplateEngine.values)}, got {template_engine!r}", field="templateEngine"
+        raise DomainError(
+            f"must be one of {', '.join(TemplateEngine.values)}, got {template_engine!r}", field="template_engine"
         )
     _content_validate(prompt_type, content)
     labels = [label for label in labels_validate(labels) if label != LATEST_LABEL]
     tags = _tags_validate(tags)
-    if commit_message is not None and (
-        not isinstance(commit_message, str) or len(commit_message) > COMMIT_MESSAGE_MAX_LENGTH
-    ):
-        raise PromptInvalid(
-            f"must be a string of at most {COMMIT_MESSAGE_MAX_LENGTH} characters", field="commitMessage"
-        )
+    if commit_message is not None:
+        if not isinstance(commit_message, str):
+            raise DomainError("must be a string", field="commit_message")
+        text_check(commit_message, field="commit_message", max_length=COMMIT_MESSAGE_MAX_LENGTH)
+    if config is not None:
+        json_value_check(config, field="config")
     protected_labels_check(project=project, labels=labels, actor_role=actor_role, actor_user=author)
     _composition_check(project=project, name=name, prompt_type=prompt_type, content=content, labels=labels)
     with transaction.atomic():
@@ -255,7 +263,7 @@ def prompt_version_create(
         prompt = Prompt.objects.select_for_update().get(pk=prompt.pk)
         newest = prompt.versions.order_by("-version").values("version", "type").first()
         if newest is not None and newest["type"] != prompt_type:
-            raise PromptInvalid(
+            raise DomainError(
                 f"prompt {name!r} is a {newest['type']} prompt; a new version cannot be {prompt_type}. "
                 "Create a prompt with another name instead",
                 field="type",
@@ -286,9 +294,9 @@ def prompt_labels_set(
     *, version: PromptVersion, labels: Sequence[str], actor_role: str | None, actor_user=None
 ) -> list[LabelMove]:
     """Add `labels` to `version` (moving them off other versions); returns the moves made."""
-    labels = labels_validate(labels, field="newLabels")
+    labels = labels_validate(labels)
     if LATEST_LABEL in labels:
-        raise PromptInvalid(f"{LATEST_LABEL!r} is reserved: it always points to the newest version", field="newLabels")
+        raise DomainError(f"{LATEST_LABEL!r} is reserved: it always points to the newest version", field="labels")
     project = version.prompt.project
     protected_labels_check(project=project, labels=labels, actor_role=actor_role, actor_user=actor_user)
     with transaction.atomic():
@@ -332,7 +340,7 @@ def protected_label_set(*, project: Project, name: str, protected: bool, actor_r
     """Protect a label name in the project, or lift the protection (owners and admins only)."""
     [name] = labels_validate([name], field="name")
     if _role_for(project, actor_role, actor_user) not in MANAGING_ROLES:
-        raise LabelProtected("only owners and admins may change which labels are protected")
+        raise DomainError("only owners and admins may change which labels are protected", status=403)
     with transaction.atomic():
         if protected:
             _, created = ProtectedLabel.objects.get_or_create(project=project, name=name)
@@ -364,7 +372,7 @@ def prompt_delete(
     with transaction.atomic():
         prompt = Prompt.objects.select_for_update().filter(project=project, name=name).first()
         if prompt is None:
-            raise PromptNotFound(f"prompt {name!r} not found")
+            raise DomainError(f"prompt {name!r} not found", status=404)
         versions = prompt.versions.all()
         if label == LATEST_LABEL:
             latest = versions.aggregate(newest=Max("version"))["newest"]
@@ -378,7 +386,7 @@ def prompt_delete(
             wanted = " and ".join(
                 part for part in (label and f"label {label!r}", version and f"version {version}") if part
             )
-            raise PromptNotFound(f"prompt {name!r} has no version with {wanted}")
+            raise DomainError(f"prompt {name!r} has no version with {wanted}", status=404)
         carried = PromptLabel.objects.filter(prompt=prompt, version__version__in=numbers).values_list("name", flat=True)
         protected_labels_check(project=project, labels=carried, actor_role=actor_role, actor_user=actor_user)
         prompt_id = prompt.pk

@@ -1,18 +1,214 @@
-"""Wire shapes of the Langfuse prompts API, and parsing of its query parameters and bodies."""
+"""Wire shapes of the Langfuse prompts API: a request serializer per endpoint, and the response bodies.
 
-from datetime import datetime
+Request input (bodies and query parameters) is parsed by the DRF serializers below; their camelCase wire
+fields become the services' and selectors' Python keyword arguments through `source=`. Responses are plain
+functions over the selectors' results: the prompt fetch is the measured hot path (its body is cached as
+orjson bytes, see prompts.cache), so every prompt body is built by the same hand-written functions.
+"""
+
+from contextlib import contextmanager
 
 import orjson
-from rest_framework.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from rest_framework import serializers
 
 from aistrale.api.json_filter import datetime_param
-from aistrale.api.pagination import positive_int_param
+from aistrale.errors import DomainError
+from aistrale.limits import json_depth_check
 from prompts.filters import PROMPT_FILTER
-from prompts.models import PRODUCTION_LABEL, TemplateEngine
+from prompts.models import PRODUCTION_LABEL, PromptType, TemplateEngine
 from prompts.selectors import FetchedPrompt, PromptMeta
 
-TRUE_VALUES = {"true", "1", "yes"}
-FALSE_VALUES = {"false", "0", "no"}
+VERSION_MAX = 2**31 - 1
+NON_EMPTY_STRING = "must be a non-empty string"
+NUL_REFUSED = "must not contain a NUL character"
+
+
+class StringField(serializers.CharField):
+    """A JSON string as sent: numbers are not turned into text, whitespace is kept, NUL is refused."""
+
+    default_error_messages = {"invalid": "must be a string"}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+        self.validators = [
+            ProhibitNullCharactersValidator(message=NUL_REFUSED)
+            if isinstance(validator, ProhibitNullCharactersValidator)
+            else validator
+            for validator in self.validators
+        ]
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StringListField(serializers.ListField):
+    default_error_messages = {"not_a_list": "must be a list of strings"}
+
+    def __init__(self, **kwargs):
+        super().__init__(child=StringField(allow_blank=True), **kwargs)
+
+
+class JsonField(serializers.JSONField):
+    """Any JSON value, kept as the body parser made it (services check its depth and text)."""
+
+    def to_internal_value(self, data):
+        return data
+
+
+class VersionField(serializers.IntegerField):
+    """A version number: a positive integer (or its digits, in a query) that the version column holds."""
+
+    default_error_messages = {
+        "invalid": "must be a positive integer",
+        "min_value": "must be a positive integer",
+        "max_value": "must be at most {max_value}",
+        "max_string_length": "must be a positive integer",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=VERSION_MAX, **kwargs)
+
+
+class QueryDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 query timestamp, read and range-checked as every list endpoint reads one."""
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            self.fail("invalid", format="ISO 8601")
+        return datetime_param(value, field=self.source)
+
+
+class RequestSerializer(serializers.Serializer):
+    """Request input: the wire fields validated, keyed by the Python names they are the source of."""
+
+    default_error_messages = {"invalid": "Request body must be a JSON object, got {datatype}"}
+
+    @classmethod
+    def parse(cls, data) -> dict:
+        serializer = cls(data=data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    @classmethod
+    @contextmanager
+    def wire_names(cls):
+        """DomainErrors raised inside name their field as this request does (`content` -> `prompt`)."""
+        wire = {field.source: name for name, field in cls().fields.items()}
+        try:
+            yield
+        except DomainError as error:
+            head, dot, rest = (error.field or "").partition(".")
+            if head in wire:
+                error.field = wire[head] + dot + rest
+            raise
+
+
+class LabelOrVersionSerializer(RequestSerializer):
+    """One of label or version; the "production" label when neither is given."""
+
+    label = StringField(
+        required=False, allow_null=True, error_messages={"invalid": NON_EMPTY_STRING, "blank": NON_EMPTY_STRING}
+    )
+    version = VersionField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        label, version = attrs.get("label"), attrs.get("version")
+        if label is not None and version is not None:
+            raise serializers.ValidationError({"version": "give either a label or a version, not both"})
+        if label is None and version is None:
+            label = PRODUCTION_LABEL
+        return {**attrs, "label": label, "version": version}
+
+
+class PromptFetchQuerySerializer(LabelOrVersionSerializer):
+    """GET /v2/prompts/{name}?label=&version=&resolve="""
+
+    resolve = serializers.BooleanField(default=True, error_messages={"invalid": "must be true or false"})
+
+
+class PromptListQuerySerializer(RequestSerializer):
+    """GET /v2/prompts: the JSON `filter`, when given, instead of the simple filters."""
+
+    name = StringField(required=False, allow_null=True)
+    label = StringField(required=False, allow_null=True)
+    tag = StringField(required=False, allow_null=True)
+    fromUpdatedAt = QueryDateTimeField(source="from_updated_at", required=False, allow_null=True)
+    toUpdatedAt = QueryDateTimeField(source="to_updated_at", required=False, allow_null=True)
+    filter = StringField(required=False, allow_null=True)
+
+    def validate_filter(self, raw):
+        return None if raw is None else PROMPT_FILTER.parse(raw)
+
+    def validate(self, attrs):
+        if attrs.get("filter") is not None:
+            return {"conditions": attrs["filter"]}
+        return {name: attrs.get(name) for name in ("name", "label", "tag", "from_updated_at", "to_updated_at")}
+
+
+class PromptDeleteQuerySerializer(RequestSerializer):
+    """DELETE /v2/prompts/{name}?label=&version="""
+
+    label = StringField(required=False, allow_null=True)
+    version = VersionField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        return {"label": attrs.get("label"), "version": attrs.get("version")}
+
+
+class PromptCreateSerializer(RequestSerializer):
+    """POST /v2/prompts: a CreatePromptRequest (text or chat)."""
+
+    name = StringField()
+    prompt = JsonField(source="content")
+    type = StringField(source="prompt_type", required=False, allow_null=True)
+    config = JsonField(required=False, allow_null=True)
+    labels = StringListField(required=False, allow_null=True)
+    tags = StringListField(required=False, allow_null=True)
+    commitMessage = StringField(source="commit_message", required=False, allow_null=True, allow_blank=True)
+    templateEngine = StringField(source="template_engine", required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if attrs.get("prompt_type") is None:
+            attrs["prompt_type"] = PromptType.CHAT if isinstance(attrs["content"], list) else PromptType.TEXT
+        attrs["labels"] = attrs.get("labels") or []
+        attrs["template_engine"] = attrs.get("template_engine") or TemplateEngine.LANGFUSE
+        return attrs
+
+
+class PromptVersionPathSerializer(RequestSerializer):
+    """The {version} of /v2/prompts/{name}/versions/{version}."""
+
+    version = VersionField()
+
+
+class PromptLabelsUpdateSerializer(RequestSerializer):
+    """PATCH /v2/prompts/{name}/versions/{version}: labels to add to the version."""
+
+    newLabels = StringListField(source="labels")
+
+
+class PromptCompileSerializer(LabelOrVersionSerializer):
+    """POST /api/prompts/{name}/compile: the version to compile and what to fill in."""
+
+    variables = serializers.DictField(
+        required=False, allow_null=True, error_messages={"not_a_dict": "must be an object of variable names to values"}
+    )
+    placeholders = serializers.DictField(
+        required=False,
+        allow_null=True,
+        error_messages={"not_a_dict": "must be an object of placeholder names to lists of messages"},
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        for field in ("variables", "placeholders"):
+            attrs[field] = attrs.get(field) or {}
+            json_depth_check(attrs[field], field=field)
+        return attrs
 
 
 def prompt_representation(fetched: FetchedPrompt) -> dict:
@@ -51,126 +247,3 @@ def prompt_meta_representation(meta: PromptMeta) -> dict:
         "lastUpdatedAt": meta.last_updated_at,
         "lastConfig": meta.last_config,
     }
-
-
-def _datetime_param(request, name: str) -> datetime | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    return datetime_param(raw, field=name)
-
-
-def _text_param(request, name: str) -> str | None:
-    raw = request.query_params.get(name)
-    return raw if raw not in (None, "") else None
-
-
-def list_filters(request) -> dict:
-    """Selector arguments from the query: the JSON `filter`, when given, instead of the simple filters."""
-    raw = request.query_params.get("filter")
-    if raw not in (None, ""):
-        return {"conditions": PROMPT_FILTER.parse(raw)}
-    return {
-        "name": _text_param(request, "name"),
-        "label": _text_param(request, "label"),
-        "tag": _text_param(request, "tag"),
-        "from_updated_at": _datetime_param(request, "fromUpdatedAt"),
-        "to_updated_at": _datetime_param(request, "toUpdatedAt"),
-    }
-
-
-def _bool_param(request, name: str, default: bool) -> bool:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    if raw.lower() in TRUE_VALUES:
-        return True
-    if raw.lower() in FALSE_VALUES:
-        return False
-    raise ValidationError({name: f"must be true or false, got {raw!r}"})
-
-
-def selector_params(source: dict, *, label_key="label", version_key="version") -> tuple[str | None, int | None]:
-    """(label, version) from a body or query dict: one of them, label "production" when neither."""
-    label = source.get(label_key)
-    version = source.get(version_key)
-    if label is not None and (not isinstance(label, str) or not label):
-        raise ValidationError({label_key: "must be a non-empty string"})
-    if version is not None:
-        if isinstance(version, str) and version.strip().lstrip("-").isdigit():
-            version = int(version)
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise ValidationError({version_key: f"must be a positive integer, got {source.get(version_key)!r}"})
-    if label is not None and version is not None:
-        raise ValidationError({version_key: "give either a label or a version, not both"})
-    if label is None and version is None:
-        label = PRODUCTION_LABEL
-    return label, version
-
-
-def fetch_params(request) -> tuple[str | None, int | None, bool]:
-    query = {key: request.query_params.get(key) or None for key in ("label", "version")}
-    label, version = selector_params(query)
-    return label, version, _bool_param(request, "resolve", True)
-
-
-def version_path_param(raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({"version": f"must be a positive integer, got {raw!r}"}) from None
-    if value < 1:
-        raise ValidationError({"version": f"must be a positive integer, got {raw!r}"})
-    return value
-
-
-def delete_params(request) -> tuple[str | None, int | None]:
-    return _text_param(request, "label"), positive_int_param(request, "version", None)
-
-
-def _require_object(data) -> dict:
-    if not isinstance(data, dict):
-        raise ValidationError("Request body must be a JSON object")
-    return data
-
-
-def create_arguments(data) -> dict:
-    """Keyword arguments for prompt_version_create from a CreatePromptRequest body."""
-    data = _require_object(data)
-    missing = [field for field in ("name", "prompt") if data.get(field) is None]
-    if missing:
-        raise ValidationError({field: "This field is required." for field in missing})
-    prompt_type = data.get("type")
-    if prompt_type is None:
-        prompt_type = "chat" if isinstance(data["prompt"], list) else "text"
-    return {
-        "name": data["name"],
-        "content": data["prompt"],
-        "prompt_type": prompt_type,
-        "config": data.get("config"),
-        "labels": data.get("labels") or [],
-        "tags": data.get("tags"),
-        "commit_message": data.get("commitMessage"),
-        "template_engine": data.get("templateEngine") or TemplateEngine.LANGFUSE,
-    }
-
-
-def new_labels(data) -> list:
-    data = _require_object(data)
-    if "newLabels" not in data:
-        raise ValidationError({"newLabels": "This field is required."})
-    if not isinstance(data["newLabels"], list):
-        raise ValidationError({"newLabels": "must be a list of strings"})
-    return data["newLabels"]
-
-
-def compile_arguments(data) -> dict:
-    data = _require_object(data)
-    variables = {} if data.get("variables") is None else data["variables"]
-    placeholders = {} if data.get("placeholders") is None else data["placeholders"]
-    if not isinstance(variables, dict):
-        raise ValidationError({"variables": "must be an object of variable names to values"})
-    if not isinstance(placeholders, dict):
-        raise ValidationError({"placeholders": "must be an object of placeholder names to lists of messages"})
-    label, version = selector_params(data)
-    return {"variables": variables, "placeholders": placeholders, "label": label, "version": version}

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from aistrale.tenancy.models import AuditEvent, Role
@@ -9,6 +11,7 @@ from tests.isolation import assert_absent_from_other_project_list, assert_not_fo
 pytestmark = pytest.mark.django_db
 
 PROMPTS = "/api/public/v2/prompts"
+DEEP = json.loads("[" * 300 + "]" * 300)
 
 
 def create(client, name="greeting", prompt="Hi {{name}}", **body):
@@ -353,3 +356,85 @@ def test_auth_is_required_and_public_key_alone_is_refused(client, key_pair):
     public_only = make_client(key_pair[0])
     assert public_only.get(f"{PROMPTS}/x").status_code == 403
     assert public_only.post("/api/prompts/x/compile", {}, format="json").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"name": "a\x00b"}, "name: must not contain a NUL character"),
+        ({"name": "line\nbreak"}, "name: must not contain control characters (U+000A)"),
+        ({"name": "a\rb\tc"}, "name: must not contain control characters (U+0009, U+000D)"),
+        ({"name": ".."}, "name: a name or folder cannot be '.' or '..'"),
+        ({"name": "team/./x"}, "name: a name or folder cannot be '.' or '..'"),
+        ({"name": "x" * 501}, "name: is longer than 500 characters (501)"),
+        ({"config": {"deep": DEEP}}, "config: is nested deeper than 100 levels"),
+        ({"config": {"key": "nul\x00"}}, "config: must not contain a NUL character"),
+        ({"prompt": "nul\x00"}, "prompt: must not contain a NUL character"),
+        (
+            {"prompt": [{"role": "user", "content": "x", "extra": DEEP}], "type": "chat"},
+            "prompt: is nested deeper than 100 levels",
+        ),
+        ({"prompt": [{"role": "user", "content": "nul\x00"}]}, "prompt: must not contain a NUL character"),
+        ({"prompt": [{"role": "user"}], "type": "chat"}, "prompt.0.content: must be a string"),
+        ({"tags": ["t\x00"]}, "tags.0: must not contain a NUL character"),
+        ({"commitMessage": "c\x00"}, "commitMessage: "),
+        ({"commitMessage": "c" * 501}, "commitMessage: is longer than 500 characters"),
+        ({"labels": ["a\x00"]}, "labels.0: "),
+    ],
+)
+def test_create_refuses_what_could_never_be_read_or_addressed(api_client, body, message):
+    response = api_client.post(PROMPTS, {"name": "greeting", "prompt": "x", **body}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"] == "InvalidRequestError"
+    assert message in response.json()["message"]
+    assert api_client.get(PROMPTS).json()["data"] == []
+
+
+def test_what_is_accepted_at_the_limits_reads_back(api_client):
+    config = {"deep": json.loads("[" * 99 + "]" * 99)}
+    name = "team/" + "x" * 495
+    create(api_client, name=name, config=config, labels=["production"])
+    assert fetch(api_client, name.replace("/", "%2F")).json()["config"] == config
+    assert api_client.get(PROMPTS).json()["data"][0]["lastConfig"] == config
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "message"),
+    [
+        ("post", "/api/prompts/greeting/compile", {"variables": {"v": DEEP}}, "variables: is nested deeper"),
+        (
+            "post",
+            "/api/prompts/greeting/compile",
+            {"placeholders": {"p": [{"role": "user", "content": DEEP}]}},
+            "placeholders: is nested deeper",
+        ),
+        ("get", f"{PROMPTS}/greeting?version=2147483648", None, "version: must be at most 2147483647"),
+        ("delete", f"{PROMPTS}/greeting?version=99999999999", None, "version: must be at most"),
+        ("patch", f"{PROMPTS}/greeting/versions/99999999999", {"newLabels": ["a"]}, "version: must be at most"),
+        ("get", f"{PROMPTS}/greeting?label=a%00b", None, "label: "),
+        ("delete", f"{PROMPTS}/greeting?label=a%00b", None, "label: "),
+        ("get", f"{PROMPTS}?name=a%00b", None, "name: "),
+        ("get", f"{PROMPTS}?fromUpdatedAt=9999-12-31T23:59:59-05:00", None, "fromUpdatedAt: must lie between"),
+        ("get", f"{PROMPTS}?toUpdatedAt=2024-01-01T00:00:00%2B99:00", None, "toUpdatedAt: must be an ISO 8601"),
+        ("get", f"{PROMPTS}?toUpdatedAt=2024-01-01T00:00:00+16:00", None, "toUpdatedAt: has a time zone offset"),
+    ],
+)
+def test_out_of_range_parameters_are_400_naming_them(api_client, method, path, body, message):
+    create(api_client, labels=["production"])
+    response = getattr(api_client, method)(path, body, format="json")
+    assert response.status_code == 400, response.content
+    assert message in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", f"{PROMPTS}/a%00b", None),
+        ("delete", f"{PROMPTS}/a%00b", None),
+        ("patch", f"{PROMPTS}/a%00b/versions/1", {"newLabels": ["a"]}),
+        ("post", "/api/prompts/a%00b/compile", {}),
+    ],
+)
+def test_a_name_with_nul_in_the_path_is_not_found(api_client, method, path, body):
+    response = getattr(api_client, method)(path, body, format="json")
+    assert response.status_code == 404, response.content

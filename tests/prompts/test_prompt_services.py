@@ -1,13 +1,15 @@
+from contextlib import contextmanager
+
 import pytest
 
+from aistrale import limits
+from aistrale.errors import DomainError
+from aistrale.limits import column_length
 from aistrale.tenancy.models import AuditEvent, Role
 from prompts import signals
 from prompts.models import Prompt, PromptLabel, PromptVersion, ProtectedLabel
 from prompts.selectors import prompt_fetch, version_labels
 from prompts.services import (
-    LabelProtected,
-    PromptInvalid,
-    PromptNotFound,
     prompt_delete,
     prompt_label_remove,
     prompt_labels_set,
@@ -21,6 +23,13 @@ pytestmark = pytest.mark.django_db
 def create(project, name="greeting", content="Hi {{name}}", **kwargs):
     kwargs.setdefault("actor_role", Role.OWNER)
     return prompt_version_create(project=project, name=name, content=content, **kwargs)
+
+
+@contextmanager
+def refused(status: int, match: str | None = None):
+    with pytest.raises(DomainError, match=match) as raised:
+        yield
+    assert raised.value.status == status
 
 
 @pytest.fixture
@@ -79,41 +88,41 @@ def test_chat_prompts_keep_messages_and_placeholders_as_sent(project):
         ({"name": ""}, "name"),
         ({"name": "a|b"}, "name"),
         ({"name": "/lead"}, "name"),
-        ({"name": "x" * 256}, "name"),
+        ({"name": "x" * 501}, "name"),
         ({"prompt_type": "image"}, "type"),
-        ({"content": ["not text"]}, "prompt"),
-        ({"prompt_type": "chat", "content": "text"}, "prompt"),
-        ({"prompt_type": "chat", "content": [{"role": "user"}]}, "prompt.0.content"),
-        ({"prompt_type": "chat", "content": [{"type": "placeholder"}]}, "prompt.0.name"),
-        ({"prompt_type": "chat", "content": [{"type": "image", "role": "u", "content": "x"}]}, "prompt.0.type"),
+        ({"content": ["not text"]}, "content"),
+        ({"prompt_type": "chat", "content": "text"}, "content"),
+        ({"prompt_type": "chat", "content": [{"role": "user"}]}, "content.0.content"),
+        ({"prompt_type": "chat", "content": [{"type": "placeholder"}]}, "content.0.name"),
+        ({"prompt_type": "chat", "content": [{"type": "image", "role": "u", "content": "x"}]}, "content.0.type"),
         ({"labels": ["Production"]}, "labels.0"),
         ({"labels": "production"}, "labels"),
         ({"tags": "a"}, "tags"),
-        ({"commit_message": "x" * 501}, "commitMessage"),
-        ({"template_engine": "mustache"}, "templateEngine"),
+        ({"commit_message": "x" * 501}, "commit_message"),
+        ({"template_engine": "mustache"}, "template_engine"),
     ],
 )
 def test_invalid_input_names_the_field(project, kwargs, field):
-    with pytest.raises(PromptInvalid) as error:
+    with pytest.raises(DomainError) as error:
         create(project, **kwargs)
-    assert error.value.field == field
+    assert (error.value.field, error.value.status) == (field, 400)
     assert not PromptVersion.objects.exists()
 
 
 def test_type_cannot_change_between_versions(project):
     create(project)
-    with pytest.raises(PromptInvalid, match="is a text prompt"):
+    with pytest.raises(DomainError, match="is a text prompt"):
         create(project, content=[{"role": "user", "content": "x"}], prompt_type="chat")
 
 
 def test_composition_is_checked_on_create(project):
-    with pytest.raises(PromptInvalid, match="does not exist"):
+    with pytest.raises(DomainError, match="does not exist"):
         create(project, name="root", content="@@@langfusePrompt:name=base|label=production@@@")
-    with pytest.raises(PromptInvalid, match="cannot reference itself"):
+    with pytest.raises(DomainError, match="cannot reference itself"):
         create(project, name="self", content="@@@langfusePrompt:name=self|label=latest@@@")
     create(project, name="a", content="A", labels=["production"])
     create(project, name="b", content="@@@langfusePrompt:name=a|label=production@@@", labels=["production"])
-    with pytest.raises(PromptInvalid, match="circular prompt composition: a v0 -> b v1 -> a v0"):
+    with pytest.raises(DomainError, match="circular prompt composition: a v0 -> b v1 -> a v0"):
         create(project, name="a", content="@@@langfusePrompt:name=b|label=production@@@", labels=["production"])
     assert create(project, name="a", content="@@@langfusePrompt:name=b|label=production@@@").version == 2
 
@@ -127,33 +136,33 @@ def test_patch_labels_adds_and_moves(project):
     assert version_labels(first) == ["staging"]
     assert version_labels(second) == ["production", "latest"]
     assert prompt_labels_set(version=second, labels=["production"], actor_role=Role.MEMBER) == []
-    with pytest.raises(PromptInvalid, match="reserved"):
+    with pytest.raises(DomainError, match="reserved"):
         prompt_labels_set(version=first, labels=["latest"], actor_role=Role.OWNER)
 
 
 def test_protected_labels_need_owner_or_admin(project, make_user):
     protected_label_set(project=project, name="production", protected=True, actor_role=Role.OWNER)
     version = create(project, labels=["staging"])
-    with pytest.raises(LabelProtected, match="production are protected"):
+    with refused(403, "production are protected"):
         prompt_labels_set(version=version, labels=["production"], actor_role=Role.MEMBER)
-    with pytest.raises(LabelProtected):
+    with refused(403):
         create(project, labels=["production"], actor_role=Role.MEMBER)
     prompt_labels_set(version=version, labels=["production"], actor_role=Role.ADMIN)
-    with pytest.raises(LabelProtected):
+    with refused(403):
         prompt_label_remove(version=version, label="production", actor_role=Role.MEMBER)
-    with pytest.raises(LabelProtected):
+    with refused(403):
         prompt_delete(project=project, name="greeting", version=1, actor_role=Role.MEMBER)
     member = make_user("mia", project=project, role=Role.MEMBER)
     admin = make_user("ada", project=project, role=Role.ADMIN)
     newer = create(project)
-    with pytest.raises(LabelProtected):
+    with refused(403):
         prompt_labels_set(version=newer, labels=["production"], actor_role=None, actor_user=member)
     prompt_labels_set(version=newer, labels=["production"], actor_role=None, actor_user=admin)
     assert version_labels(newer) == ["production", "latest"]
 
 
 def test_only_managers_change_protection(project):
-    with pytest.raises(LabelProtected):
+    with refused(403):
         protected_label_set(project=project, name="production", protected=True, actor_role=Role.MEMBER)
     assert protected_label_set(project=project, name="production", protected=True, actor_role=Role.ADMIN)
     assert not protected_label_set(project=project, name="production", protected=True, actor_role=Role.ADMIN)
@@ -198,7 +207,7 @@ def test_delete_by_version_label_or_whole(project, captured, django_capture_on_c
         assert prompt_delete(project=project, name="greeting", version=2, actor_role=Role.MEMBER) == [2]
         assert prompt_delete(project=project, name="greeting", label="a", actor_role=Role.MEMBER) == [1]
     assert list(PromptVersion.objects.values_list("version", flat=True)) == [3]
-    with pytest.raises(PromptNotFound, match="no version with label 'a'"):
+    with refused(404, "no version with label 'a'"):
         prompt_delete(project=project, name="greeting", label="a", actor_role=Role.MEMBER)
     with django_capture_on_commit_callbacks(execute=True):
         assert prompt_delete(project=project, name="greeting", actor_role=Role.MEMBER) == [3]
@@ -212,7 +221,7 @@ def test_delete_by_version_label_or_whole(project, captured, django_capture_on_c
         .values_list("action", flat=True)
     )
     assert sorted(actions) == ["prompt.deleted", "prompt.versions_deleted", "prompt.versions_deleted"]
-    with pytest.raises(PromptNotFound, match="not found"):
+    with refused(404, "not found"):
         prompt_delete(project=project, name="greeting", actor_role=Role.MEMBER)
 
 
@@ -242,3 +251,60 @@ def test_removing_a_label_is_audited_and_signalled(project, captured, django_cap
     assert signal is signals.prompt_label_moved
     assert payload["label"] == "staging"
     assert AuditEvent.objects.filter(action="prompt.label_removed").count() == 1
+
+
+def nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a\x00b", "line\nbreak", "carriage\rreturn", "tab\tbed", "bell\x07", "delete\x7f", ".", "..", "a/../b", "a/./b"],
+)
+def test_names_the_api_could_never_address_again_are_refused(project, name):
+    with pytest.raises(DomainError) as error:
+        create(project, name=name)
+    assert (error.value.field, error.value.status) == ("name", 400)
+    assert not Prompt.objects.exists()
+
+
+def test_names_up_to_the_column_length_with_spaces_dots_and_unicode_are_accepted(project):
+    for name in ("x" * column_length(Prompt, "name"), "v1.2 draft/..hidden/ünïcödé ✓", "a.b/c..d"):
+        assert create(project, name=name).prompt.name == name
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({"config": {"a": nested(300)}}, "config", "nested deeper than 100"),
+        ({"config": {"a\x00": 1}}, "config", "NUL"),
+        ({"config": {"a": ["ok", "b\x00"]}}, "config", "NUL"),
+        ({"content": "hi\x00"}, "content", "NUL"),
+        ({"prompt_type": "chat", "content": [{"role": "user", "content": "a\x00"}]}, "content", "NUL"),
+        ({"prompt_type": "chat", "content": [{"role": "u\x00", "content": "a"}]}, "content", "NUL"),
+        (
+            {"prompt_type": "chat", "content": [{"role": "user", "content": "a", "extra": nested(300)}]},
+            "content",
+            "nested deeper than 100",
+        ),
+        ({"tags": ["ok", "t\x00"]}, "tags.1", "NUL"),
+        ({"commit_message": "c\x00"}, "commit_message", "NUL"),
+        ({"commit_message": 5}, "commit_message", "must be a string"),
+        ({"labels": ["a\x00"]}, "labels.0", "not a valid label"),
+    ],
+)
+def test_values_that_would_break_a_read_or_the_database_are_refused(project, kwargs, field, message):
+    with pytest.raises(DomainError, match=message) as error:
+        create(project, **kwargs)
+    assert error.value.field == field
+    assert not PromptVersion.objects.exists()
+
+
+def test_json_at_the_depth_limit_is_kept(project):
+    config = {"a": nested(limits.MAX_JSON_DEPTH - 1)}
+    version = create(project, config=config)
+    version.refresh_from_db()
+    assert version.config == config
