@@ -231,7 +231,7 @@ class Condition:
         if self.type in ("number", "numberObject"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise self._fail("value", f"must be a number, got {value!r}")
-            return value
+            return float(value) if abs(value) > MAX_COUNT else value
         if self.type in ("boolean", "booleanObject"):
             if not isinstance(value, bool):
                 raise self._fail("value", f"must be true or false, got {value!r}")

@@ -162,6 +162,7 @@ def test_object_keys(rows):
     score = {"column": "metadata", "key": "score", "type": "numberObject"}
     assert matched(rows, {**score, "operator": ">", "value": 5}) == ["b"]
     assert matched(rows, {**score, "operator": "=", "value": 3}) == ["a"]
+    assert matched(rows, {**score, "operator": "<", "value": 2**64 - 1}) == ["a", "b"]
     ok = {"column": "metadata", "key": "ok", "type": "booleanObject"}
     assert matched(rows, {**ok, "operator": "=", "value": True}) == ["a"]
     assert matched(rows, {**ok, "operator": "<>", "value": True}) == ["b", "c"]

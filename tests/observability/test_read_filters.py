@@ -42,8 +42,10 @@ def traces(project):
         public=True,
         metadata={"tier": "gold"},
     )
-    Observation.objects.filter(id="a-ret").update(level="ERROR")
+    for observation_id, level in (("a-ret", "ERROR"), ("a-gen", "WARNING"), ("a-root", "DEBUG")):
+        Observation.objects.filter(id=observation_id).update(level=level)
     make_trace(project, "b", name="search", at=T0 + timedelta(hours=1), metadata={"tier": "free"})
+    make_observation(project, "b-span", "b", start=T0 + timedelta(hours=1))
 
 
 @pytest.mark.parametrize(
@@ -67,7 +69,13 @@ def traces(project):
         condition("number", "totalTokens", "=", 150),
         condition("number", "tokens", ">", 0),
         condition("number", "totalCost", ">", 0),
+        condition("number", "inputCost", ">", 0.0001),
+        condition("number", "outputCost", ">=", 0.0003),
+        condition("stringOptions", "level", "any of", ["ERROR"]),
         condition("number", "errorCount", ">=", 1),
+        condition("number", "warningCount", "=", 1),
+        condition("number", "defaultCount", "<", 1),
+        condition("number", "debugCount", ">=", 1),
     ],
     ids=lambda where: where["column"],
 )
