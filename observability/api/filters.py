@@ -2,30 +2,12 @@
 
 import django_filters
 from django import forms
-from django.db.models import (
-    Case,
-    Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 
 from aistrale.api.json_filter import Column, JsonFilter, Kind, datetime_param, money_column, seconds_column
 from aistrale.errors import DomainError
 from observability import selectors
-from observability.models import Observation, ObservationLevel, ObservationType, Trace
+from observability.models import ObservationLevel, ObservationType, Trace
 
 
 def _on_trace(narrow) -> Q:
@@ -42,34 +24,6 @@ def _with_durations(observations: QuerySet) -> QuerySet:
 
 def _trace_metric(path: str) -> Column:
     return Column(Kind.NUMBER, path, prepare=selectors.traces_with_metrics)
-
-
-SEVERITY = (ObservationLevel.ERROR, ObservationLevel.WARNING, ObservationLevel.DEFAULT, ObservationLevel.DEBUG)
-
-
-def _per_trace(aggregate, output_field):
-    rows = Observation.objects.filter(project=OuterRef("project"), trace_id=OuterRef("id")).order_by()
-    return Subquery(rows.values("trace_id").annotate(value=aggregate).values("value"), output_field=output_field)
-
-
-def _with_levels(traces: QuerySet) -> QuerySet:
-    """Per trace: the count of observations of each level, and the most severe level present."""
-    counts = {
-        f"level_{level.lower()}": Coalesce(_per_trace(Count("key", filter=Q(level=level)), IntegerField()), 0)
-        for level in SEVERITY
-    }
-    highest = Case(*(When(**{f"level_{level.lower()}__gt": 0}, then=Value(level.value)) for level in SEVERITY))
-    return traces.alias(**counts).alias(level_highest=highest)
-
-
-def _with_costs(traces: QuerySet) -> QuerySet:
-    """Per trace: the sums of its observations' input and output costs."""
-    return traces.alias(
-        **{
-            f"cost_{part}": _per_trace(Sum(Cast(KeyTextTransform(part, "cost_details"), FloatField())), FloatField())
-            for part in ("input", "output")
-        }
-    )
 
 
 TRACE_FILTER_COLUMNS = {
@@ -91,13 +45,13 @@ TRACE_FILTER_COLUMNS = {
     "totalTokens": _trace_metric("total_tokens"),
     "tokens": _trace_metric("total_tokens"),
     "totalCost": money_column("total_cost", prepare=selectors.traces_with_metrics),
-    "inputCost": Column(Kind.NUMBER, "cost_input", prepare=_with_costs),
-    "outputCost": Column(Kind.NUMBER, "cost_output", prepare=_with_costs),
-    "level": Column(Kind.STRING, "level_highest", prepare=_with_levels),
-    "errorCount": Column(Kind.NUMBER, "level_error", prepare=_with_levels),
-    "warningCount": Column(Kind.NUMBER, "level_warning", prepare=_with_levels),
-    "defaultCount": Column(Kind.NUMBER, "level_default", prepare=_with_levels),
-    "debugCount": Column(Kind.NUMBER, "level_debug", prepare=_with_levels),
+    "inputCost": Column(Kind.NUMBER, "cost_input", prepare=selectors.traces_with_costs),
+    "outputCost": Column(Kind.NUMBER, "cost_output", prepare=selectors.traces_with_costs),
+    "level": Column(Kind.STRING, "level_highest", prepare=selectors.traces_with_level_counts),
+    "errorCount": Column(Kind.NUMBER, "level_error", prepare=selectors.traces_with_level_counts),
+    "warningCount": Column(Kind.NUMBER, "level_warning", prepare=selectors.traces_with_level_counts),
+    "defaultCount": Column(Kind.NUMBER, "level_default", prepare=selectors.traces_with_level_counts),
+    "debugCount": Column(Kind.NUMBER, "level_debug", prepare=selectors.traces_with_level_counts),
 }
 TRACE_FILTER = JsonFilter(TRACE_FILTER_COLUMNS)
 
