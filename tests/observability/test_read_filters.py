@@ -193,6 +193,8 @@ def test_datetime_filter_values_out_of_range_are_400_naming_the_condition(api_cl
 def test_a_query_offset_sent_unencoded_still_parses(api_client, traces):
     response = api_client.get(f"{TRACES}?fromTimestamp=2025-01-15T13:30:00+01:00")
     assert sorted(row["id"] for row in response.json()["data"]) == ["b"]
+    response = api_client.get(TRACES, {"fromTimestamp": "2025-01-15 12:30"})
+    assert sorted(row["id"] for row in response.json()["data"]) == ["b"]
 
 
 @pytest.mark.parametrize(
