@@ -206,9 +206,9 @@ class Condition:
         self.search = search
         if not isinstance(raw, dict):
             raise DomainError("must be an object with type, column, operator and value", field=self.where)
-        for part in ("type", "column", "operator"):
-            if not isinstance(raw.get(part), str):
-                raise self._fail(part, "is required (a string)")
+        missing = [part for part in ("type", "column", "operator") if not isinstance(raw.get(part), str)]
+        if missing:
+            raise DomainError(f"needs {', '.join(missing)} (strings)", field=self.where)
         self.type, self.name, self.operator = raw["type"], raw["column"], raw["operator"]
         if self.name not in columns:
             raise self._fail("column", f"{self.name!r} cannot be filtered on here; use one of {', '.join(columns)}")

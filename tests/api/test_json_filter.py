@@ -187,7 +187,7 @@ def test_conditions_combine_and_an_empty_array_applies_none(rows):
         ("{not json", "filter", "must be a JSON array of conditions"),
         ('{"type": "string"}', "filter", "must be a JSON array of conditions"),
         ("[1]", "filter[0]", "must be an object"),
-        ('[{"column": "name", "operator": "="}]', "filter[0].type", "is required"),
+        ('[{"column": "name", "operator": "="}]', "filter[0]", "needs type (strings)"),
         ('[{"type": "string", "column": "colour", "operator": "="}]', "filter[0].column", "'colour' cannot be"),
         ('[{"type": "number", "column": "name", "operator": "="}]', "filter[0].type", "'number' does not apply"),
         ('[{"type": "string", "column": "name", "operator": ">"}]', "filter[0].operator", "'>' does not apply"),
