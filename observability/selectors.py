@@ -15,6 +15,7 @@ import orjson
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
     DecimalField,
     DurationField,
@@ -31,7 +32,10 @@ from django.db.models import (
     Subquery,
     Sum,
     TextField,
+    Value,
+    When,
 )
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Substr
 
 from aistrale import display
@@ -172,6 +176,29 @@ def traces_with_metrics(queryset: QuerySet[Trace]) -> QuerySet[Trace]:
         total_tokens=Coalesce(_per_trace(Sum("total_tokens"), tokens), 0),
         error_count=Coalesce(_per_trace(Count("key", filter=Q(level=ObservationLevel.ERROR)), tokens), 0),
         latency=ExpressionWrapper(F("obs_end") - F("obs_start"), output_field=DurationField()),
+    )
+
+
+LEVEL_SEVERITY = (ObservationLevel.ERROR, ObservationLevel.WARNING, ObservationLevel.DEFAULT, ObservationLevel.DEBUG)
+
+
+def traces_with_level_counts(traces: QuerySet[Trace]) -> QuerySet[Trace]:
+    """Alias per trace its count of observations of each level (level_error, ...) and its most severe level."""
+    counts = {
+        f"level_{level.lower()}": Coalesce(_per_trace(Count("key", filter=Q(level=level)), IntegerField()), 0)
+        for level in LEVEL_SEVERITY
+    }
+    highest = Case(*(When(**{f"level_{level.lower()}__gt": 0}, then=Value(level.value)) for level in LEVEL_SEVERITY))
+    return traces.alias(**counts).alias(level_highest=highest)
+
+
+def traces_with_costs(traces: QuerySet[Trace]) -> QuerySet[Trace]:
+    """Alias per trace the sums of its observations' input and output costs (cost_input, cost_output)."""
+    return traces.alias(
+        **{
+            f"cost_{part}": _per_trace(Sum(Cast(KeyTextTransform(part, "cost_details"), FloatField())), FloatField())
+            for part in ("input", "output")
+        }
     )
 
 

@@ -18,16 +18,20 @@ Types and operators are those the Langfuse SDK 5.x documents:
 String search follows Langfuse per endpoint, because Langfuse itself differs there:
 
 - `Search.LITERAL` (traces, observations; Langfuse runs them on ClickHouse with position/startsWith/
-  endsWith): contains, starts with and ends with are case-sensitive and take the value literally.
+  endsWith): contains, starts with and ends with are case-sensitive and take the value literally. They
+  compare with STRPOS/instr and LEFT/RIGHT, not Django's `contains` (case-insensitive LIKE on SQLite),
+  so both databases answer the same.
 - `Search.LIKE` (the prompt list; Langfuse runs it on PostgreSQL and documents it in the SDK): the value
   is a SQL LIKE pattern matched case-insensitively: `%` any run, `_` one character, backslash escapes.
 
 On both, `=` is case-sensitive; `matches` is a literal substring search, case-insensitive on text
 columns (input, output) and case-sensitive on object values (metadata), as Langfuse documents it.
 Negative operators (does not contain, none of, <>) also match rows where the column is empty (NULL).
-Object conditions other than `is not set` need the key to be present. Datetime values are refused
-when their offset is beyond ±15:59 or they fall outside aistrale.limits' range once in UTC; numbers
-beyond what a column can hold compare without reaching the database.
+Object conditions need the key to be present, except `is not set` and booleanObject `<>` (which,
+as in Langfuse, also matches rows without the key). Datetime values (here and in the list endpoints'
+datetime parameters, `datetime_param`) are refused when their offset is beyond ±15:59 (PostgreSQL's
+limit) or they fall outside aistrale.limits' range once in UTC; numbers beyond what a column can hold
+compare without reaching the database.
 """
 
 import json
@@ -150,12 +154,14 @@ def like_regex(pattern: str) -> str:
     return "".join(parts)
 
 
-def datetime_value(raw: str, *, field: str) -> datetime:
-    """An ISO 8601 datetime in UTC; a DomainError naming `field` if it does not parse or fit."""
+def _parsed_datetime(raw: str) -> datetime | None:
     try:
-        value = parse_datetime(raw)
+        return parse_datetime(raw)
     except ValueError:
-        value = None
+        return None
+
+
+def _datetime_checked(value: datetime | None, raw: str, field: str) -> datetime:
     if value is None:
         raise DomainError(f"must be an ISO 8601 datetime, e.g. 2024-01-31T12:00:00.000Z, got {raw!r}", field=field)
     offset = value.utcoffset()
@@ -164,9 +170,17 @@ def datetime_value(raw: str, *, field: str) -> datetime:
     return timestamp_check(value, field=field)
 
 
+def datetime_value(raw: str, *, field: str) -> datetime:
+    """An ISO 8601 datetime in UTC; a DomainError naming `field` if it does not parse or fit."""
+    return _datetime_checked(_parsed_datetime(raw), raw, field)
+
+
 def datetime_param(raw: str, *, field: str) -> datetime:
-    """`datetime_value` of a query parameter, where an unencoded `+` of the offset arrived as a space."""
-    return datetime_value(QUERY_OFFSET.sub(r"+\1", raw), field=field)
+    """`datetime_value` of a query parameter, where an unencoded `+` of the offset may arrive as a space."""
+    value = _parsed_datetime(raw)
+    if value is None:
+        value = _parsed_datetime(QUERY_OFFSET.sub(r"+\1", raw))
+    return _datetime_checked(value, raw, field)
 
 
 def _any(conditions: list[Q]) -> Q:
@@ -192,9 +206,9 @@ class Condition:
         self.search = search
         if not isinstance(raw, dict):
             raise DomainError("must be an object with type, column, operator and value", field=self.where)
-        for part in ("type", "column", "operator"):
-            if not isinstance(raw.get(part), str):
-                raise self._fail(part, "is required (a string)")
+        missing = [part for part in ("type", "column", "operator") if not isinstance(raw.get(part), str)]
+        if missing:
+            raise DomainError(f"needs {', '.join(missing)} (strings)", field=self.where)
         self.type, self.name, self.operator = raw["type"], raw["column"], raw["operator"]
         if self.name not in columns:
             raise self._fail("column", f"{self.name!r} cannot be filtered on here; use one of {', '.join(columns)}")
@@ -231,7 +245,7 @@ class Condition:
         if self.type in ("number", "numberObject"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise self._fail("value", f"must be a number, got {value!r}")
-            return value
+            return float(value) if abs(value) > MAX_COUNT else value
         if self.type in ("boolean", "booleanObject"):
             if not isinstance(value, bool):
                 raise self._fail("value", f"must be true or false, got {value!r}")

@@ -45,7 +45,13 @@ TRACE_FILTER_COLUMNS = {
     "totalTokens": _trace_metric("total_tokens"),
     "tokens": _trace_metric("total_tokens"),
     "totalCost": money_column("total_cost", prepare=selectors.traces_with_metrics),
-    "errorCount": _trace_metric("error_count"),
+    "inputCost": Column(Kind.NUMBER, "cost_input", prepare=selectors.traces_with_costs),
+    "outputCost": Column(Kind.NUMBER, "cost_output", prepare=selectors.traces_with_costs),
+    "level": Column(Kind.STRING, "level_highest", prepare=selectors.traces_with_level_counts),
+    "errorCount": Column(Kind.NUMBER, "level_error", prepare=selectors.traces_with_level_counts),
+    "warningCount": Column(Kind.NUMBER, "level_warning", prepare=selectors.traces_with_level_counts),
+    "defaultCount": Column(Kind.NUMBER, "level_default", prepare=selectors.traces_with_level_counts),
+    "debugCount": Column(Kind.NUMBER, "level_debug", prepare=selectors.traces_with_level_counts),
 }
 TRACE_FILTER = JsonFilter(TRACE_FILTER_COLUMNS)
 

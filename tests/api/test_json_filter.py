@@ -162,6 +162,7 @@ def test_object_keys(rows):
     score = {"column": "metadata", "key": "score", "type": "numberObject"}
     assert matched(rows, {**score, "operator": ">", "value": 5}) == ["b"]
     assert matched(rows, {**score, "operator": "=", "value": 3}) == ["a"]
+    assert matched(rows, {**score, "operator": "<", "value": 2**64 - 1}) == ["a", "b"]
     ok = {"column": "metadata", "key": "ok", "type": "booleanObject"}
     assert matched(rows, {**ok, "operator": "=", "value": True}) == ["a"]
     assert matched(rows, {**ok, "operator": "<>", "value": True}) == ["b", "c"]
@@ -186,7 +187,7 @@ def test_conditions_combine_and_an_empty_array_applies_none(rows):
         ("{not json", "filter", "must be a JSON array of conditions"),
         ('{"type": "string"}', "filter", "must be a JSON array of conditions"),
         ("[1]", "filter[0]", "must be an object"),
-        ('[{"column": "name", "operator": "="}]', "filter[0].type", "is required"),
+        ('[{"column": "name", "operator": "="}]', "filter[0]", "needs type (strings)"),
         ('[{"type": "string", "column": "colour", "operator": "="}]', "filter[0].column", "'colour' cannot be"),
         ('[{"type": "number", "column": "name", "operator": "="}]', "filter[0].type", "'number' does not apply"),
         ('[{"type": "string", "column": "name", "operator": ">"}]', "filter[0].operator", "'>' does not apply"),

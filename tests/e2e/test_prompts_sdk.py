@@ -171,7 +171,7 @@ def test_list_with_the_json_filter_of_sdk_5(langfuse):
     with pytest.raises(ApiError) as error:
         langfuse.api.prompts.list(filter='[{"type": "string"}]')
     assert error.value.status_code == 400
-    assert "filter[0].column: is required (a string)" in error.value.body["message"]
+    assert "filter[0]: needs column, operator" in error.value.body["message"]
 
 
 def test_compile_endpoint_reports_the_engine(live_server, langfuse, key_pair):

@@ -42,8 +42,10 @@ def traces(project):
         public=True,
         metadata={"tier": "gold"},
     )
-    Observation.objects.filter(id="a-ret").update(level="ERROR")
+    for observation_id, level in (("a-ret", "ERROR"), ("a-gen", "WARNING"), ("a-root", "DEBUG")):
+        Observation.objects.filter(id=observation_id).update(level=level)
     make_trace(project, "b", name="search", at=T0 + timedelta(hours=1), metadata={"tier": "free"})
+    make_observation(project, "b-span", "b", start=T0 + timedelta(hours=1))
 
 
 @pytest.mark.parametrize(
@@ -67,7 +69,13 @@ def traces(project):
         condition("number", "totalTokens", "=", 150),
         condition("number", "tokens", ">", 0),
         condition("number", "totalCost", ">", 0),
+        condition("number", "inputCost", ">", 0.0001),
+        condition("number", "outputCost", ">=", 0.0003),
+        condition("stringOptions", "level", "any of", ["ERROR"]),
         condition("number", "errorCount", ">=", 1),
+        condition("number", "warningCount", "=", 1),
+        condition("number", "defaultCount", "<", 1),
+        condition("number", "debugCount", ">=", 1),
     ],
     ids=lambda where: where["column"],
 )
@@ -184,6 +192,8 @@ def test_datetime_filter_values_out_of_range_are_400_naming_the_condition(api_cl
 
 def test_a_query_offset_sent_unencoded_still_parses(api_client, traces):
     response = api_client.get(f"{TRACES}?fromTimestamp=2025-01-15T13:30:00+01:00")
+    assert sorted(row["id"] for row in response.json()["data"]) == ["b"]
+    response = api_client.get(TRACES, {"fromTimestamp": "2025-01-15 12:30"})
     assert sorted(row["id"] for row in response.json()["data"]) == ["b"]
 
 

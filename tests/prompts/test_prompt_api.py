@@ -311,7 +311,7 @@ def test_other_projects_cannot_see_or_change_prompts(api_client, other_client):
         ("get", f"{PROMPTS}?fromUpdatedAt=yesterday", None, "fromUpdatedAt: must be an ISO 8601 datetime"),
         ("get", f"{PROMPTS}?toUpdatedAt=2024-13-01", None, "toUpdatedAt: must be an ISO 8601 datetime"),
         ("get", f"{PROMPTS}?page=0", None, "page: must be at least 1"),
-        ("get", f"{PROMPTS}?filter=[{{}}]", None, "filter[0].type: is required (a string)"),
+        ("get", f"{PROMPTS}?filter=[{{}}]", None, "filter[0]: needs type, column, operator"),
         ("get", f"{PROMPTS}?limit=x", None, "limit: must be a positive integer"),
         ("patch", f"{PROMPTS}/greeting/versions/1", {}, "newLabels: This field is required."),
         ("patch", f"{PROMPTS}/greeting/versions/1", {"newLabels": "production"}, "newLabels: must be a list"),

@@ -128,7 +128,7 @@ def test_the_filter_takes_precedence_over_the_simple_filters(prompts):
         ("{not json", "filter: must be a JSON array of conditions"),
         ('{"type": "string"}', "filter: must be a JSON array of conditions"),
         ("[1]", "filter[0]: must be an object"),
-        ('[{"type": "string", "column": "name"}]', "filter[0].operator: is required"),
+        ('[{"type": "string", "column": "name"}]', "filter[0]: needs operator"),
         ('[{"type": "text", "column": "name", "operator": "="}]', "filter[0].type: 'text' does not apply"),
         ('[{"type": "string", "column": "labels", "operator": "="}]', "filter[0].type: 'string' does not apply"),
         ('[{"type": "string", "column": "colour", "operator": "="}]', "filter[0].column: 'colour' cannot be"),
