@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "aistrale.tenancy.audit.AuditContextMiddleware",
+    "aistrale.api.outage.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "aistrale.urls"
@@ -129,6 +130,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("AISTRALE_MAX_BODY_BYTES", str(10 * 1024 * 1024)))
+
+AISTRALE_RETRY_AFTER_SECONDS = int(os.environ.get("AISTRALE_RETRY_AFTER_SECONDS", "2"))
 
 AISTRALE_ENCRYPTION_KEYS = env_list("AISTRALE_ENCRYPTION_KEYS", "")
 
