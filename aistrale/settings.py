@@ -132,7 +132,6 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AISTRALE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AISTRALE_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
 # Running behind HTTPS: AISTRALE_HTTPS=1 turns every knob on; each can still be set on its own.
 AISTRALE_HTTPS = env_bool("AISTRALE_HTTPS", False)
