@@ -151,6 +151,7 @@ def otel_producer(server) -> tuple[Producer, TracerProvider]:
 
 
 def langfuse_producer(server) -> tuple[Producer, Langfuse]:
+    """A Langfuse client on a provider of its own: the global one may be shut down by an earlier test."""
     client = Langfuse(
         public_key=server.public_key,
         secret_key=server.secret_key,
@@ -158,6 +159,7 @@ def langfuse_producer(server) -> tuple[Producer, Langfuse]:
         timeout=EXPORT_TIMEOUT_SECONDS,
         flush_interval=0.1,
         additional_headers={"x-fault-client": "langfuse"},
+        tracer_provider=TracerProvider(),
     )
 
     def make_span(name):
