@@ -5,6 +5,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from aistrale.api.outage import ERROR_NAME, ServiceUnavailable, unavailable_message
 from aistrale.errors import DomainError
 
 ERROR_NAMES = {
@@ -18,6 +19,7 @@ ERROR_NAMES = {
     413: "PayloadTooLargeError",
     415: "UnsupportedMediaTypeError",
     429: "RateLimitError",
+    503: ERROR_NAME,
 }
 
 
@@ -66,6 +68,8 @@ def domain_error_response(error: DomainError) -> Response:
 
 
 def langfuse_exception_handler(exc, context):
+    if not isinstance(exc, ServiceUnavailable) and (message := unavailable_message(exc)) is not None:
+        exc = ServiceUnavailable(message)
     if isinstance(exc, DomainError):
         return domain_error_response(exc)
     if isinstance(exc, Http404):

@@ -1,17 +1,23 @@
 """Kernel endpoints: health and the key's project."""
 
+import redis
 from django.conf import settings
+from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aistrale.api.base import ProjectApiView
+from aistrale.api.key_cache import tokens_shared
+from aistrale.api.outage import DATABASE_UNREACHABLE, REDIS_UNREACHABLE
 from aistrale.api.permissions import AllowAny
 from aistrale.tenancy.models import Project
 
 
 class HealthView(APIView):
+    """The database (and Redis, when it is the cache) answer: 200, else 503 naming which, never the driver's text."""
+
     authentication_classes = []
     permission_classes = [AllowAny]
 
@@ -19,11 +25,18 @@ class HealthView(APIView):
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
-        except DatabaseError as error:
-            return Response(
-                {"status": "Database error", "version": settings.VERSION, "message": str(error)}, status=503
-            )
+        except DatabaseError:
+            return self.unavailable("Database error", DATABASE_UNREACHABLE)
+        if tokens_shared():
+            try:
+                caches["default"].get("health")
+            except (redis.ConnectionError, redis.TimeoutError):
+                return self.unavailable("Redis error", REDIS_UNREACHABLE)
         return Response({"status": "OK", "version": settings.VERSION})
+
+    def unavailable(self, status: str, message: str) -> Response:
+        body = {"status": status, "version": settings.VERSION, "message": message}
+        return Response(body, status=503, headers={"Retry-After": str(settings.AISTRALE_RETRY_AFTER_SECONDS)})
 
 
 def project_body(project: Project) -> dict:

@@ -3,10 +3,11 @@
 import orjson
 from django.db import OperationalError
 from django.http import HttpResponse
-from rest_framework.exceptions import APIException, ParseError, UnsupportedMediaType, ValidationError
+from rest_framework.exceptions import ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView
+from aistrale.api.outage import ServiceUnavailable
 from observability.ingestion.batch import ingest_batch
 from observability.ingestion.body import media_type, read_body
 from observability.ingestion.otlp import OtlpDecodeError, decode_json, decode_protobuf, ingest_spans, response_body
@@ -16,19 +17,14 @@ from observability.ingestion.writer import is_transient
 PROTOBUF_TYPES = ("application/x-protobuf", "application/protobuf")
 
 
-class StorageBusy(APIException):
-    status_code = 503
-    default_detail = "The database is busy; nothing was stored. Retry the request."
-
-
 def _storing(store):
-    """Run a store; a database that stays busy answers 503, which exporters retry."""
+    """Run a store; a deadlock or busy database that outlasted the writer's retries answers 503."""
     try:
         return store()
     except OperationalError as error:
         if not is_transient(error):
             raise
-        raise StorageBusy() from error
+        raise ServiceUnavailable() from error
 
 
 def _json_body(request):

@@ -73,3 +73,47 @@ def test_bootstrap_needs_both_keys_or_neither():
 def test_bootstrap_rejects_badly_formatted_keys():
     with pytest.raises(CommandError, match="sk-lf-"):
         call_command("bootstrap", public_key="pk-lf-x", secret_key="not-a-secret")
+
+
+def user(email):
+    return get_user_model().objects.get(username=email)
+
+
+def owned(email):
+    return set(
+        Membership.objects.filter(user__username=email, role=Role.OWNER).values_list("organization__name", flat=True)
+    )
+
+
+def test_only_the_first_user_becomes_a_superuser():
+    call_command("bootstrap", org_name="First", user_email="first@example.com", user_password="pw-first-123")
+    call_command("bootstrap", org_name="Second", user_email="second@example.com", user_password="pw-second-123")
+    assert user("first@example.com").is_superuser
+    second = user("second@example.com")
+    assert not second.is_superuser and second.is_staff and second.check_password("pw-second-123")
+    assert owned("second@example.com") == {"Second"}
+    assert owned("first@example.com") == {"First"}
+
+
+def test_bootstrapping_another_organization_makes_the_user_its_owner():
+    call_command("bootstrap", org_name="First", user_email="ops@example.com", user_password="pw-ops-1234")
+    call_command("bootstrap", org_name="Second", project_name="Other", user_email="ops@example.com")
+    assert owned("ops@example.com") == {"First", "Second"}
+    assert Project.objects.filter(name="Other", organization__name="Second").exists()
+
+
+def test_the_superuser_flag_makes_one_when_there_is_one_already(capsys):
+    call_command("bootstrap", org_name="First", user_email="first@example.com", user_password="pw-first-123")
+    call_command("bootstrap", org_name="Second", user_email="second@example.com", user_password="pw-second-123")
+    assert not user("second@example.com").is_superuser
+    call_command("bootstrap", org_name="Second", user_email="second@example.com", superuser=True)
+    assert user("second@example.com").is_superuser
+    assert "second@example.com (superuser, owner of Second)" in capsys.readouterr().out
+
+
+def test_a_user_is_made_superuser_when_none_is_left():
+    call_command("bootstrap", org_name="First", user_email="first@example.com", user_password="pw-first-123")
+    call_command("bootstrap", org_name="Second", user_email="second@example.com", user_password="pw-second-123")
+    user("first@example.com").delete()
+    call_command("bootstrap", org_name="Second", user_email="second@example.com")
+    assert user("second@example.com").is_superuser

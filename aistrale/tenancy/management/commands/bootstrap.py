@@ -1,4 +1,7 @@
-"""Create (idempotently) an organization, project, API key pair and admin user."""
+"""Create (idempotently) an organization, project, API key pair and the user who owns the organization.
+
+The user becomes a superuser only when there is none yet, or with --superuser.
+"""
 
 import os
 
@@ -34,6 +37,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         for option, (variable, _) in OPTIONS.items():
             parser.add_argument(f"--{option.replace('_', '-')}", dest=option, help=f"defaults to ${variable}")
+        parser.add_argument(
+            "--superuser", action="store_true", help="make the user a superuser even when there is one already"
+        )
 
     def handle(self, *args, **options):
         values = {
@@ -45,28 +51,36 @@ class Command(BaseCommand):
         with acting_as(label="bootstrap"), transaction.atomic():
             organization = organization_get_or_create(name=values["org_name"])
             project = project_get_or_create(organization=organization, name=values["project_name"])
-            password = self._ensure_admin(values["user_email"], values["user_password"])
-            user = get_user_model().objects.get(username=values["user_email"])
+            user, password = self._ensure_user(values["user_email"], values["user_password"], options["superuser"])
             membership_set(user=user, organization=organization, role=Role.OWNER)
             public_key, secret_key = self._ensure_key(project, values["public_key"], values["secret_key"])
         self.stdout.write(f"organization: {organization.name} ({organization.id})")
         self.stdout.write(f"project:      {project.name} ({project.id})")
         self.stdout.write(f"public key:   {public_key}")
         self.stdout.write(f"secret key:   {secret_key or '(unchanged; shown only when created)'}")
-        self.stdout.write(f"admin user:   {values['user_email']}")
+        role = "superuser, owner" if user.is_superuser else "owner"
+        self.stdout.write(f"user:         {values['user_email']} ({role} of {organization.name})")
         self.stdout.write(f"password:     {password or '(unchanged)'}")
 
-    def _ensure_admin(self, email: str, password: str | None) -> str | None:
-        """Create the superuser if missing, or set the given password; returns the password when known."""
+    def _ensure_user(self, email: str, password: str | None, superuser: bool):
+        """The user, created if missing (a superuser only if none exists yet or asked), and its password if known."""
         user_model = get_user_model()
+        superuser = superuser or not user_model.objects.filter(is_superuser=True).exists()
         user = user_model.objects.filter(username=email).first()
         if user is None:
             password = password or random_password()
-            user_model.objects.create_superuser(username=email, email=email, password=password)
-        elif password and not user.check_password(password):
+            create = user_model.objects.create_superuser if superuser else user_model.objects.create_user
+            return create(username=email, email=email, password=password, is_staff=True), password
+        changed = []
+        if password and not user.check_password(password):
             user.set_password(password)
-            user.save(update_fields=["password"])
-        return password
+            changed.append("password")
+        if superuser and not (user.is_superuser and user.is_staff):
+            user.is_superuser = user.is_staff = True
+            changed += ["is_superuser", "is_staff"]
+        if changed:
+            user.save(update_fields=changed)
+        return user, password
 
     def _ensure_key(self, project, public_key: str | None, secret_key: str | None) -> tuple[str, str | None]:
         existing = ApiKey.objects.filter(public_key=public_key).first() if public_key else None
