@@ -143,14 +143,11 @@ def _cursor():
 
 
 def _adapt(column: Column, value):
-    """A Python value as the database takes it; NUL characters, which PostgreSQL text cannot hold, dropped."""
+    """A Python value as the database takes it (text arrives checked: the mappers refuse NUL characters)."""
     if value is None:
         return None
     if column.kind == "json":
-        text = dumps(value)
-        return text.replace("\\u0000", "") if "\\u0000" in text else text
-    if column.kind == "text":
-        return value.replace("\x00", "") if "\x00" in value else value
+        return dumps(value)
     if column.kind == "datetime":
         return connection.ops.adapt_datetimefield_value(value)
     if column.kind == "decimal":
