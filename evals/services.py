@@ -3,12 +3,15 @@
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import UTC
 
+import orjson
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from aistrale.errors import DomainError
+from aistrale.limits import column_length, json_depth_check, text_check, timestamp_check
 from evals.models import DEFAULT_ENVIRONMENT, Score, ScoreDataType, ScoreSource
+from observability.ingestion.values import JSON_NUL
 
 UPDATE_FIELDS = [
     "trace_id",
@@ -43,11 +46,20 @@ class ScoreResult:
     errors: dict[int, str]
 
 
-def _optional_string(body: dict, key: str) -> str | None:
+def _checked(check, value, key: str, **options):
+    """A shared input limit (aistrale.limits) applied to a body value, broken as a ScoreError naming the key."""
+    try:
+        return check(value, field=key, **options)
+    except DomainError as error:
+        raise ScoreError(f"{key} {error.message}") from None
+
+
+def _optional_string(body: dict, key: str, column: str | None = None) -> str | None:
     value = body.get(key)
     if value is not None and not isinstance(value, str):
         raise ScoreError(f"{key} must be a string, got {type(value).__name__}")
-    return value or None
+    max_length = column_length(Score, column) if column else None
+    return _checked(text_check, value, key, max_length=max_length) if value else None
 
 
 def score_from_body(*, project, body, default_timestamp=None, allowed_sources=None) -> Score:
@@ -57,6 +69,7 @@ def score_from_body(*, project, body, default_timestamp=None, allowed_sources=No
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ScoreError("name is required and must be a non-empty string")
+    _checked(text_check, name, "name", max_length=column_length(Score, "name"))
     if "value" not in body or body["value"] is None:
         raise ScoreError("value is required")
     value = body["value"]
@@ -69,7 +82,7 @@ def score_from_body(*, project, body, default_timestamp=None, allowed_sources=No
     if data_type in STRING_TYPES:
         if not isinstance(value, str):
             raise ScoreError(f"value must be a string for {data_type} scores")
-        string_value = value
+        string_value = _checked(text_check, value, "value")
     else:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ScoreError(f"value must be a finite number for {data_type} scores, got {value!r}")
@@ -81,23 +94,31 @@ def score_from_body(*, project, body, default_timestamp=None, allowed_sources=No
     source = body.get("source") or ScoreSource.API
     if source not in (allowed_sources or ScoreSource.values):
         raise ScoreError(f"source must be one of {list(allowed_sources or ScoreSource.values)}, got {source!r}")
-    trace_id = _optional_string(body, "traceId")
-    observation_id = _optional_string(body, "observationId")
-    session_id = _optional_string(body, "sessionId")
-    dataset_run_id = _optional_string(body, "datasetRunId")
+    trace_id = _optional_string(body, "traceId", "trace_id")
+    observation_id = _optional_string(body, "observationId", "observation_id")
+    session_id = _optional_string(body, "sessionId", "session_id")
+    dataset_run_id = _optional_string(body, "datasetRunId", "dataset_run_id")
     if not (trace_id or session_id or dataset_run_id):
         raise ScoreError("one of traceId, sessionId or datasetRunId is required")
     if observation_id and not trace_id:
         raise ScoreError("observationId needs traceId")
     timestamp = body.get("timestamp")
     if timestamp is not None:
-        parsed = parse_datetime(timestamp) if isinstance(timestamp, str) else None
+        try:
+            parsed = parse_datetime(timestamp) if isinstance(timestamp, str) else None
+        except ValueError:
+            parsed = None
         if parsed is None:
             raise ScoreError(f"timestamp must be an ISO 8601 date-time, got {timestamp!r}")
-        timestamp = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        timestamp = _checked(timestamp_check, parsed, "timestamp")
+    metadata = body.get("metadata")
+    if isinstance(metadata, (dict, list)):
+        _checked(json_depth_check, metadata, "metadata")
+    if metadata is not None and JSON_NUL.search(orjson.dumps(metadata).decode()):
+        raise ScoreError("metadata must not contain a NUL character")
     return Score(
         project=project,
-        id=_optional_string(body, "id") or str(uuid.uuid4()),
+        id=_optional_string(body, "id", "id") or str(uuid.uuid4()),
         trace_id=trace_id,
         observation_id=observation_id,
         session_id=session_id,
@@ -108,11 +129,11 @@ def score_from_body(*, project, body, default_timestamp=None, allowed_sources=No
         data_type=data_type,
         source=source,
         comment=_optional_string(body, "comment"),
-        metadata=body.get("metadata"),
-        config_id=_optional_string(body, "configId"),
-        environment=_optional_string(body, "environment") or DEFAULT_ENVIRONMENT,
+        metadata=metadata,
+        config_id=_optional_string(body, "configId", "config_id"),
+        environment=_optional_string(body, "environment", "environment") or DEFAULT_ENVIRONMENT,
         timestamp=timestamp or default_timestamp or timezone.now(),
-        queue_id=_optional_string(body, "queueId"),
+        queue_id=_optional_string(body, "queueId", "queue_id"),
     )
 
 
