@@ -19,6 +19,7 @@ from observability.ingestion.values import (
     FieldError,
     describe,
     json_value,
+    optional_id,
     optional_string,
     parse_timestamp,
 )
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 TYPED = {member.value.lower(): member.value for member in ObservationType}
 LEGACY_USAGE_COSTS = {"inputCost": "input", "outputCost": "output", "totalCost": "total"}
 ID_LENGTH = column_length(Observation, "id")
+ADDRESSED = frozenset({"trace_id", "session_id"})
 
 
 def _text_columns(model, keys: dict[str, str]) -> dict[str, tuple[str, int | None]]:
@@ -77,7 +79,7 @@ class BatchResult:
 
 
 def _object_id(body: dict, required: bool) -> str:
-    object_id = optional_string(body.get("id"), "body.id", ID_LENGTH)
+    object_id = optional_id(body.get("id"), "body.id", ID_LENGTH)
     if object_id:
         return object_id
     if required:
@@ -94,8 +96,11 @@ def _tags(value) -> list[str] | None:
 
 
 def _text(body: dict, columns: dict[str, tuple[str, int | None]]) -> dict:
-    """The text columns sent in the body, each within its column's length and free of NUL."""
-    return {column: optional_string(body.get(key), f"body.{key}", length) for column, (key, length) in columns.items()}
+    """The text columns sent in the body, each within its column's length and free of NUL; ids addressable."""
+    return {
+        column: (optional_id if column in ADDRESSED else optional_string)(body.get(key), f"body.{key}", length)
+        for column, (key, length) in columns.items()
+    }
 
 
 def _io(body: dict) -> dict:

@@ -33,6 +33,7 @@ from observability.ingestion.values import (
     json_value,
     loads,
     maybe_json,
+    optional_id,
     optional_string,
     parse_timestamp,
     whole_number,
@@ -96,6 +97,7 @@ OBSERVATION_TYPES = frozenset(ObservationType.values)
 LEVELS = frozenset(ObservationLevel.values)
 INDEXED_PREFIXES = ("gen_ai.prompt.", "gen_ai.completion.", "llm.input_messages.", "llm.output_messages.")
 INT64 = range(-(2**63), 2**63)
+HEX = re.compile("[0-9a-f]+")
 OBSERVATION_LENGTH = {name: column_length(Observation, name) for name in ("name", "version", "model", "prompt_name")}
 OBSERVATION_LENGTH |= {"environment": column_length(Observation, "environment")}
 PARENT_LENGTH = column_length(Observation, "parent_observation_id")
@@ -507,11 +509,11 @@ def _completion_start(attributes: dict):
     return parsed
 
 
-def _text(value, field: str, length: int | None) -> str | None:
+def _text(value, field: str, length: int | None, check=optional_string) -> str | None:
     """A text column's value: None when unset, else within the column's length and free of NUL."""
     if value is None or value == "":
         return None
-    return optional_string(value if isinstance(value, str) else str(value), field, length)
+    return check(value if isinstance(value, str) else str(value), field, length)
 
 
 def _events(span: Span) -> list:
@@ -523,10 +525,10 @@ def _events(span: Span) -> list:
 
 def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
     """Add one span's observation row and its trace's row; a DomainError naming the field if it cannot be stored."""
-    if len(span.trace_id) != 32 or span.trace_id == "0" * 32 or "\x00" in span.trace_id:
-        raise FieldError("traceId must be 16 bytes, not all zero")
-    if len(span.span_id) != 16 or span.span_id == "0" * 16 or "\x00" in span.span_id:
-        raise FieldError("spanId must be 8 bytes, not all zero")
+    if len(span.trace_id) != 32 or span.trace_id == "0" * 32 or not HEX.fullmatch(span.trace_id):
+        raise FieldError("traceId must be 16 bytes (32 hex digits), not all zero")
+    if len(span.span_id) != 16 or span.span_id == "0" * 16 or not HEX.fullmatch(span.span_id):
+        raise FieldError("spanId must be 8 bytes (16 hex digits), not all zero")
     start = from_unix_nano(span.start_nano, "startTimeUnixNano")
     if start is None:
         raise FieldError("startTimeUnixNano is required")
@@ -598,6 +600,7 @@ def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
             _first(attributes, "session.id", "langfuse.session.id", "gen_ai.conversation.id"),
             "sessionId",
             lengths["session_id"],
+            optional_id,
         ),
         "release": _text(
             _first(attributes, "langfuse.release") or span.resource.get("service.version"),

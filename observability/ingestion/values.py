@@ -119,3 +119,11 @@ def optional_string(value, field: str, max_length: int | None) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise FieldError(f"{field} must be a string, got {type(value).__name__}")
     return text_check(str(value), field=field, max_length=max_length)
+
+
+def optional_id(value, field: str, max_length: int | None) -> str | None:
+    """An id the API's detail paths can address: a text value without a line break."""
+    text = optional_string(value, field, max_length)
+    if text is not None and "\n" in text:
+        raise FieldError(f"{field} must not contain a line break (no API path could address it)")
+    return text

@@ -64,6 +64,9 @@ REFUSED_EVENTS = [
     ("long-name", "trace-create", {"id": "t", "name": "n" * 1001}, "body.name is longer than 1000 characters"),
     ("long-env", "span-create", {"id": "o", "environment": "e" * 256}, "body.environment is longer than 255"),
     ("long-parent", "span-create", {"id": "o", "parentObservationId": "p" * 256}, "body.parentObservationId"),
+    ("newline-id", "trace-create", {"id": "t\n1"}, "body.id must not contain a line break"),
+    ("newline-session", "trace-create", {"id": "t", "sessionId": "s\n"}, "body.sessionId must not contain a line"),
+    ("newline-trace", "span-create", {"id": "o", "traceId": "t\n"}, "body.traceId must not contain a line break"),
     ("nul-user", "trace-create", {"id": "t", "userId": "a\x00b"}, "body.userId must not contain a NUL"),
     ("nul-status", "span-create", {"id": "o", "statusMessage": "\x00"}, "body.statusMessage must not contain"),
     (
@@ -178,6 +181,7 @@ REFUSED_SPANS = [
     ({"attributes": {"session.id": "s" * 1001}}, "sessionId is longer than 1000 characters"),
     ({"attributes": {"langfuse.environment": "e" * 256}}, "environment is longer than 255"),
     ({"attributes": {"user.id": "a\x00b"}}, "userId must not contain a NUL"),
+    ({"attributes": {"session.id": "a\nb"}}, "sessionId must not contain a line break"),
     ({"name": "n" * 1001}, "name is longer than 1000 characters"),
 ]
 
