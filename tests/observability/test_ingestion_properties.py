@@ -233,20 +233,7 @@ spans = st.fixed_dictionaries(
 @PROPERTY_SETTINGS
 @given(exported=st.lists(spans, min_size=1, max_size=4))
 def test_whatever_otlp_accepts_reads_back(api_client, project, model_prices, exported):  # noqa: F811
-    body = request(
-        *[
-            otlp_span(
-                item["span_id"],
-                item["name"],
-                parent=item["parent"],
-                attributes=item["attributes"],
-                trace_id=item["trace_id"],
-                start=item["start"],
-                end=item["end"],
-            )
-            for item in exported
-        ]
-    )
+    body = request(*[otlp_span(**arguments) for arguments in exported])
     since = timezone.now()
     response = api_client.post(OTLP_URL, body, content_type="application/x-protobuf")
     assert response.status_code == 200, response.content[:500]
