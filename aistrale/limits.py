@@ -35,19 +35,17 @@ def column_length(model, field_name: str) -> int | None:
 
 
 def json_depth_check(value, *, field: str) -> None:
-    """Refuse JSON nested deeper than MAX_JSON_DEPTH."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > MAX_JSON_DEPTH:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH (walked level by level: it runs on every ingested value)."""
+    level, depth = [value] if isinstance(value, (dict, list)) else [], 0
+    while level:
+        depth += 1
+        below = []
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item
+            below.extend(child for child in children if isinstance(child, (dict, list)))
+        if below and depth >= MAX_JSON_DEPTH:
             raise DomainError(f"is nested deeper than {MAX_JSON_DEPTH} levels", field=field)
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+        level = below
 
 
 def timestamp_check(value: dt.datetime, *, field: str) -> dt.datetime:

@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Q
 
+from aistrale.limits import MAX_COUNT, MAX_MONEY, count_check, money_check
+from observability.ingestion.values import FieldError
 from observability.models import ModelDefinition
 
 CACHE_SECONDS = 60
@@ -34,46 +36,44 @@ OPERATORS = {
 }
 
 
-MAX_UNITS = 2**53
+def usage_fits(usage: dict[str, int], field: str) -> dict[str, int]:
+    """Refuse usage whose sums (total, input and output tokens) overflow the token columns."""
+    for name, units in zip(("input", "output", "total"), token_totals(usage), strict=True):
+        if units > MAX_COUNT:
+            raise FieldError(f"{field} adds up to more than {MAX_COUNT} {name} units ({units})")
+    return usage
 
 
-def usage_units(value) -> int | None:
-    """Usage units as an int; booleans, fractions and absurd magnitudes are not usage."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if isinstance(value, float) and not value.is_integer():
-        return None
-    return int(value) if abs(value) < MAX_UNITS else None
-
-
-def normalize_usage(raw) -> dict[str, int]:
+def normalize_usage(raw, field: str) -> dict[str, int]:
     """Langfuse usage (usageDetails, OpenAI completion/response usage, legacy usage) as {type: units}.
 
     OpenAI's *_tokens_details break input/output down: they become input_<detail>/output_<detail>
-    and are subtracted from input/output so the parts add up to the total.
+    and are subtracted from input/output so the parts add up to the total. Nulls are unset; any other
+    value that is not a whole number from 0 to 2**63-1 is a DomainError naming it.
     """
-    if not isinstance(raw, dict):
+    if raw is None:
         return {}
+    if not isinstance(raw, dict):
+        raise FieldError(f"{field} must be an object, got {type(raw).__name__}")
     usage: dict[str, int] = {}
     detailed: dict[str, int] = {"input": 0, "output": 0}
     for key, value in raw.items():
+        if value is None:
+            continue
         if key.endswith("_details") and isinstance(value, dict):
             side = "input" if key.startswith(("prompt", "input")) else "output"
             for detail, units in value.items():
-                units = usage_units(units)
-                if units:
+                if units is not None and (units := count_check(units, field=f"{field}.{key}.{detail}")):
                     usage[f"{side}_{detail}"] = units
                     detailed[side] += units
             continue
-        units = usage_units(value)
-        if units is not None:
-            usage[USAGE_ALIASES.get(key, key)] = units
+        usage[USAGE_ALIASES.get(key, key)] = count_check(value, field=f"{field}.{key}")
     for side, units in detailed.items():
         if units and side in usage:
             usage[side] = max(usage[side] - units, 0)
     if usage and "total" not in usage:
         usage["total"] = sum(usage.values())
-    return usage
+    return usage_fits(usage, field)
 
 
 def token_totals(usage: dict[str, int]) -> tuple[int, int, int]:
@@ -82,16 +82,22 @@ def token_totals(usage: dict[str, int]) -> tuple[int, int, int]:
     return input_tokens, output_tokens, usage.get("total", input_tokens + output_tokens)
 
 
-def provided_costs(raw) -> dict[str, float]:
-    if not isinstance(raw, dict):
+def money(value, field: str) -> float:
+    """A cost sent by the client: a number from 0 to below MAX_MONEY, else a DomainError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise FieldError(f"{field} must be a number, got {value!r}")
+    return float(money_check(value, field=field))
+
+
+def provided_costs(raw, field: str) -> dict[str, float]:
+    """Costs sent by the client as {usage type: cost}, with a total; nulls are unset."""
+    if raw is None:
         return {}
-    costs = {
-        key: float(value)
-        for key, value in raw.items()
-        if isinstance(value, (int, float)) and not isinstance(value, bool)
-    }
+    if not isinstance(raw, dict):
+        raise FieldError(f"{field} must be an object, got {type(raw).__name__}")
+    costs = {key: money(value, f"{field}.{key}") for key, value in raw.items() if value is not None}
     if costs and "total" not in costs:
-        costs["total"] = sum(costs.values())
+        costs["total"] = money(sum(costs.values()), f"{field} (the sum)")
     return costs
 
 
@@ -207,7 +213,10 @@ def price_table_invalidate() -> None:
 def calculate_cost(
     *, table: PriceTable, model_name: str, usage: dict, at=None, parameters=None, metadata=None
 ) -> tuple[str, dict[str, float]] | None:
-    """(model definition id, {usage type: cost, "total": sum}) or None when no definition matches."""
+    """(model definition id, {usage type: cost, "total": sum}) or None when no definition matches.
+
+    A cost the money columns cannot hold (0 to below MAX_MONEY) is left out: the usage is stored unpriced.
+    """
     model = table.find(model_name, at)
     if model is None:
         return None
@@ -215,13 +224,14 @@ def calculate_cost(
     if tier is None:
         return model.id, {}
     costs = {
-        key: float(Decimal(str(units)) * Decimal(str(tier.prices[key])))
+        key: Decimal(str(units)) * Decimal(str(tier.prices[key]))
         for key, units in usage.items()
         if key != "total" and key in tier.prices
     }
     if not costs and "total" in tier.prices and "total" in usage:
-        costs["total"] = float(Decimal(str(usage["total"])) * Decimal(str(tier.prices["total"])))
-        return model.id, costs
-    if costs:
-        costs["total"] = float(sum(Decimal(str(value)) for value in costs.values()))
-    return model.id, costs
+        costs["total"] = Decimal(str(usage["total"])) * Decimal(str(tier.prices["total"]))
+    elif costs:
+        costs["total"] = sum(costs.values())
+    if not all(0 <= cost < MAX_MONEY for cost in costs.values()):
+        return model.id, {}
+    return model.id, {key: float(cost) for key, cost in costs.items()}

@@ -5,6 +5,11 @@ Langfuse SDK attributes (langfuse.*), the OpenTelemetry GenAI conventions (gen_a
 ai.usage.*) map onto columns; every other span attribute lands in
 metadata["attributes"], resource attributes in metadata["resourceAttributes"], the scope in
 metadata["scope"] and span events in metadata["events"].
+
+A measured hot path: decoding and mapping are hand-tuned rather than generic. The span count is capped
+before any span is decoded (`max_spans`), and every mapped value is checked against the input limits
+(`aistrale.limits` through `values`: times, column lengths, no NUL, JSON depth, usage counts, money), so
+a span that breaks one is that span's own rejection in the partial success and the others are stored.
 """
 
 import base64
@@ -18,17 +23,23 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from observability.ingestion.costs import normalize_usage, provided_costs, usage_units
+from aistrale.errors import DomainError
+from aistrale.limits import column_length, count_check
+from observability.ingestion.costs import money, normalize_usage, provided_costs, usage_fits
 from observability.ingestion.values import (
-    ID_LENGTH,
-    TEXT_LENGTH,
     FieldError,
+    describe,
     from_unix_nano,
+    json_value,
     loads,
     maybe_json,
+    optional_id,
+    optional_string,
     parse_timestamp,
+    whole_number,
 )
 from observability.ingestion.writer import RowSet, write
+from observability.models import Observation, Trace
 from observability.models.traces import ObservationLevel, ObservationType
 
 STATUS_ERROR = 2
@@ -85,11 +96,32 @@ GEN_AI_PARAMETERS = (
 OBSERVATION_TYPES = frozenset(ObservationType.values)
 LEVELS = frozenset(ObservationLevel.values)
 INDEXED_PREFIXES = ("gen_ai.prompt.", "gen_ai.completion.", "llm.input_messages.", "llm.output_messages.")
+INT64 = range(-(2**63), 2**63)
+HEX = re.compile("[0-9a-f]+")
+OBSERVATION_LENGTH = {name: column_length(Observation, name) for name in ("name", "version", "model", "prompt_name")}
+OBSERVATION_LENGTH |= {"environment": column_length(Observation, "environment")}
+PARENT_LENGTH = column_length(Observation, "parent_observation_id")
+TRACE_LENGTH = {name: column_length(Trace, name) for name in ("name", "user_id", "session_id", "release")}
 INDEXED = re.compile(r"^(gen_ai\.prompt|gen_ai\.completion|llm\.input_messages|llm\.output_messages)\.(\d+)\.(.+)$")
 
 
 class OtlpDecodeError(ValueError):
     """A body that is not an ExportTraceServiceRequest."""
+
+
+class TooManySpans(Exception):
+    """A request with more spans than one request may carry."""
+
+    def __init__(self, count: int, limit: int):
+        super().__init__(
+            f"The request carries {count} spans, more than the {limit} allowed per request "
+            "(AISTRALE_MAX_SPANS_PER_REQUEST): send smaller batches"
+        )
+
+
+def _spans_capped(count: int, max_spans: int) -> None:
+    if count > max_spans:
+        raise TooManySpans(count, max_spans)
 
 
 @dataclass
@@ -98,8 +130,8 @@ class Span:
     span_id: str
     parent_span_id: str | None
     name: str
-    start_nano: int
-    end_nano: int
+    start_nano: int | str
+    end_nano: int | str
     attributes: dict
     status_code: int
     status_message: str
@@ -141,12 +173,17 @@ def _pb_attributes(attributes) -> dict:
     return {item.key: _pb_value(item.value) for item in attributes}
 
 
-def decode_protobuf(body: bytes) -> list[Span]:
+def decode_protobuf(body: bytes, *, max_spans: int) -> list[Span]:
+    """The spans of a protobuf request; TooManySpans past `max_spans`, counted before any is decoded."""
     request = ExportTraceServiceRequest()
     try:
         request.ParseFromString(body)
     except DecodeError as error:
         raise OtlpDecodeError(f"Request body is not a valid OTLP ExportTraceServiceRequest protobuf: {error}") from None
+    _spans_capped(
+        sum(len(scope_spans.spans) for resource in request.resource_spans for scope_spans in resource.scope_spans),
+        max_spans,
+    )
     spans = []
     for resource_spans in request.resource_spans:
         resource = _pb_attributes(resource_spans.resource.attributes)
@@ -167,7 +204,7 @@ def decode_protobuf(body: bytes) -> list[Span]:
                         events=[
                             {
                                 "name": event.name,
-                                "timestamp": from_unix_nano(event.time_unix_nano),
+                                "timestamp": event.time_unix_nano,
                                 "attributes": _pb_attributes(event.attributes),
                             }
                             for event in span.events
@@ -187,7 +224,10 @@ def _json_value(value):
         if key in value:
             return value[key]
     if "intValue" in value:
-        return int(value["intValue"])
+        number = int(value["intValue"])
+        if number not in INT64:
+            raise ValueError(f"intValue {number} is not a 64-bit integer")
+        return number
     if "arrayValue" in value:
         return [_json_value(item) for item in (value["arrayValue"] or {}).get("values") or []]
     if "kvlistValue" in value:
@@ -224,11 +264,20 @@ def _json_id(value, size: int) -> str:
 STATUS_NAMES = {"STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}
 
 
-def decode_json(data) -> list[Span]:
+def decode_json(data, *, max_spans: int) -> list[Span]:
+    """The spans of a JSON request; TooManySpans past `max_spans`, counted before any is decoded."""
     if not isinstance(data, dict) or not isinstance(data.get("resourceSpans", []), list):
         raise OtlpDecodeError("Request body must be an OTLP JSON object with a resourceSpans list")
     spans = []
     try:
+        _spans_capped(
+            sum(
+                len(scope_spans.get("spans") or [])
+                for resource_spans in data.get("resourceSpans") or []
+                for scope_spans in resource_spans.get("scopeSpans") or []
+            ),
+            max_spans,
+        )
         for resource_spans in data.get("resourceSpans") or []:
             resource = _json_attributes((resource_spans.get("resource") or {}).get("attributes"))
             for scope_spans in resource_spans.get("scopeSpans") or []:
@@ -242,15 +291,15 @@ def decode_json(data) -> list[Span]:
                             span_id=_json_id(span.get("spanId"), 8),
                             parent_span_id=_json_id(span.get("parentSpanId"), 8) or None,
                             name=span.get("name") or "",
-                            start_nano=int(span.get("startTimeUnixNano") or 0),
-                            end_nano=int(span.get("endTimeUnixNano") or 0),
+                            start_nano=span.get("startTimeUnixNano") or 0,
+                            end_nano=span.get("endTimeUnixNano") or 0,
                             attributes=_json_attributes(span.get("attributes")),
                             status_code=STATUS_NAMES.get(code, code) if isinstance(code, str) else int(code),
                             status_message=status.get("message") or "",
                             events=[
                                 {
                                     "name": event.get("name"),
-                                    "timestamp": from_unix_nano(int(event.get("timeUnixNano") or 0)),
+                                    "timestamp": event.get("timeUnixNano") or 0,
                                     "attributes": _json_attributes(event.get("attributes")),
                                 }
                                 for event in span.get("events") or []
@@ -363,33 +412,37 @@ def _bool(value) -> bool | None:
     return None if value is None else bool(value)
 
 
+def _units(value, key: str) -> int:
+    """Usage units of an attribute: a whole number (numeric strings too) from 0 to 2**63-1."""
+    return count_check(whole_number(value, key) if isinstance(value, str) else value, field=key)
+
+
 def _usage(attributes: dict) -> dict | None:
-    raw = maybe_json(attributes.pop("langfuse.observation.usage_details", None))
-    usage = normalize_usage(raw) if isinstance(raw, dict) else {}
+    key = "langfuse.observation.usage_details"
+    usage = normalize_usage(maybe_json(attributes.pop(key, None)), key)
     for key, name in USAGE_ATTRIBUTES.items():
         value = attributes.pop(key, None)
-        units = usage_units(value)
-        if units is not None and name not in usage:
-            usage[name] = units
+        if value is not None and name not in usage:
+            usage[name] = _units(value, key)
     for key in [key for key in attributes if key.startswith(("gen_ai.usage.", "llm.token_count."))]:
-        units = usage_units(attributes[key])
-        if key == "gen_ai.usage.cost" or units is None:
+        value = attributes[key]
+        if key == "gen_ai.usage.cost" or isinstance(value, (str, bool)) or not isinstance(value, (int, float)):
             continue
         name = key.removeprefix("gen_ai.usage.").removeprefix("llm.token_count.")
         name = name.replace("prompt_details.", "input_").replace("completion_details.", "output_")
-        usage[name] = units
+        usage[name] = _units(value, key)
         del attributes[key]
     if usage and "total" not in usage:
         usage["total"] = sum(usage.values())
-    return usage or None
+    return usage_fits(usage, "usage") or None
 
 
 def _costs(attributes: dict) -> dict | None:
-    raw = maybe_json(attributes.pop("langfuse.observation.cost_details", None))
-    costs = provided_costs(raw)
+    key = "langfuse.observation.cost_details"
+    costs = provided_costs(maybe_json(attributes.pop(key, None)), key)
     total = _first(attributes, "gen_ai.usage.cost", "llm.cost.total")
-    if not costs and isinstance(total, (int, float)) and not isinstance(total, bool):
-        costs = {"total": float(total)}
+    if not costs and total is not None:
+        costs = {"total": money(total, "gen_ai.usage.cost")}
     return costs or None
 
 
@@ -450,27 +503,38 @@ def _completion_start(attributes: dict):
     key = "langfuse.observation.completion_start_time"
     try:
         parsed = parse_timestamp(maybe_json(attributes.get(key)), key)
-    except FieldError:
+    except DomainError:
         return None
     attributes.pop(key, None)
     return parsed
 
 
-def _clip(value, limit: int = TEXT_LENGTH) -> str | None:
+def _text(value, field: str, length: int | None, check=optional_string) -> str | None:
+    """A text column's value: None when unset, else within the column's length and free of NUL."""
     if value is None or value == "":
         return None
-    return str(value)[:limit]
+    return check(value if isinstance(value, str) else str(value), field, length)
+
+
+def _events(span: Span) -> list:
+    return [
+        {**event, "timestamp": from_unix_nano(event["timestamp"], f"events.{index}.timeUnixNano")}
+        for index, event in enumerate(span.events)
+    ]
 
 
 def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
-    """Add one span's observation row and its trace's row; FieldError if it cannot be stored."""
-    if len(span.trace_id) != 32 or span.trace_id == "0" * 32:
-        raise FieldError(f"span {span.span_id or '?'}: traceId must be 16 bytes, not all zero")
-    if len(span.span_id) != 16 or span.span_id == "0" * 16:
-        raise FieldError(f"span in trace {span.trace_id}: spanId must be 8 bytes, not all zero")
-    start = from_unix_nano(span.start_nano)
+    """Add one span's observation row and its trace's row; a DomainError naming the field if it cannot be stored."""
+    if len(span.trace_id) != 32 or span.trace_id == "0" * 32 or not HEX.fullmatch(span.trace_id):
+        raise FieldError("traceId must be 16 bytes (32 hex digits), not all zero")
+    if len(span.span_id) != 16 or span.span_id == "0" * 16 or not HEX.fullmatch(span.span_id):
+        raise FieldError("spanId must be 8 bytes (16 hex digits), not all zero")
+    start = from_unix_nano(span.start_nano, "startTimeUnixNano")
     if start is None:
-        raise FieldError(f"span {span.span_id}: startTimeUnixNano is required")
+        raise FieldError("startTimeUnixNano is required")
+    end = from_unix_nano(span.end_nano, "endTimeUnixNano")
+    if end is not None and end < start:
+        raise FieldError(f"endTimeUnixNano must not be before startTimeUnixNano ({span.start_nano})")
     attributes = dict(span.attributes)
     decode = _decoder(span)
     model = _first(
@@ -498,41 +562,58 @@ def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
         observation_metadata.update(openinference_metadata)
     elif openinference_metadata is not None:
         observation_metadata["metadata"] = openinference_metadata
+    lengths = OBSERVATION_LENGTH
     values = {
         "trace_id": span.trace_id,
-        "parent_observation_id": span.parent_span_id,
+        "parent_observation_id": _text(span.parent_span_id, "parentSpanId", PARENT_LENGTH),
         "type": observation_type,
-        "name": _clip(span.name),
+        "name": _text(span.name, "name", lengths["name"]),
         "start_time": start,
-        "end_time": from_unix_nano(span.end_nano),
+        "end_time": end,
         "completion_start_time": completion_start,
-        "input": _io(attributes, "input"),
-        "output": _io(attributes, "output"),
+        "input": json_value(_io(attributes, "input"), "input"),
+        "output": json_value(_io(attributes, "output"), "output"),
         "level": level,
-        "status_message": _first(attributes, "langfuse.observation.status_message") or span.status_message or None,
-        "version": _clip(_first(attributes, "langfuse.version")),
-        "environment": _clip(environment, ID_LENGTH),
-        "model": _clip(model),
-        "model_parameters": _model_parameters(attributes),
+        "status_message": _text(
+            _first(attributes, "langfuse.observation.status_message") or span.status_message, "statusMessage", None
+        ),
+        "version": _text(_first(attributes, "langfuse.version"), "version", lengths["version"]),
+        "environment": _text(environment, "environment", lengths["environment"]),
+        "model": _text(model, "model", lengths["model"]),
+        "model_parameters": json_value(_model_parameters(attributes), "modelParameters"),
         "usage_details": _usage(attributes),
         "provided_cost_details": _costs(attributes),
-        "prompt_name": _clip(attributes.pop("langfuse.observation.prompt.name", None)),
+        "prompt_name": _text(
+            attributes.pop("langfuse.observation.prompt.name", None), "promptName", lengths["prompt_name"]
+        ),
         "prompt_version": prompt_version if isinstance(prompt_version, int) and 0 <= prompt_version < 2**31 else None,
     }
     as_root = _bool(attributes.pop("langfuse.internal.as_root", None))
     is_root = span.parent_span_id is None or bool(as_root)
+    lengths = TRACE_LENGTH
     trace_values = {
-        "name": _clip(_first(attributes, "langfuse.trace.name") or (span.name if is_root else None)),
-        "user_id": _clip(_first(attributes, "user.id", "langfuse.user.id", "enduser.id")),
-        "session_id": _clip(_first(attributes, "session.id", "langfuse.session.id", "gen_ai.conversation.id")),
-        "release": _clip(_first(attributes, "langfuse.release") or span.resource.get("service.version")),
+        "name": _text(
+            _first(attributes, "langfuse.trace.name") or (span.name if is_root else None), "traceName", lengths["name"]
+        ),
+        "user_id": _text(_first(attributes, "user.id", "langfuse.user.id", "enduser.id"), "userId", lengths["user_id"]),
+        "session_id": _text(
+            _first(attributes, "session.id", "langfuse.session.id", "gen_ai.conversation.id"),
+            "sessionId",
+            lengths["session_id"],
+            optional_id,
+        ),
+        "release": _text(
+            _first(attributes, "langfuse.release") or span.resource.get("service.version"),
+            "release",
+            lengths["release"],
+        ),
         "tags": _tags(_first(attributes, "langfuse.trace.tags", "tag.tags")),
         "public": _bool(attributes.pop("langfuse.trace.public", None)),
-        "metadata": _flat_metadata(attributes, TRACE_METADATA, decode),
+        "metadata": json_value(_flat_metadata(attributes, TRACE_METADATA, decode), "traceMetadata"),
         "environment": values["environment"],
     }
-    trace_input = maybe_json(attributes.pop("langfuse.trace.input", None))
-    trace_output = maybe_json(attributes.pop("langfuse.trace.output", None))
+    trace_input = json_value(maybe_json(attributes.pop("langfuse.trace.input", None)), "traceInput")
+    trace_output = json_value(maybe_json(attributes.pop("langfuse.trace.output", None)), "traceOutput")
     if is_root:
         trace_values.update(
             timestamp=start,
@@ -550,21 +631,22 @@ def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
     if span.scope_name:
         observation_metadata["scope"] = {"name": span.scope_name, "version": span.scope_version or None}
     if span.events:
-        observation_metadata["events"] = span.events
-    values["metadata"] = observation_metadata or None
+        observation_metadata["events"] = _events(span)
+    values["metadata"] = json_value(observation_metadata, "metadata") or None
     observations.add(span.span_id, values, {"type": observation_type})
     traces.add(span.trace_id, trace_values, {"timestamp": start})
 
 
 def ingest_spans(*, project, spans: list[Span]) -> OtlpResult:
-    """Map the spans, then store them in one transaction."""
+    """Map the spans, then store them in one transaction; each span that cannot be stored is rejected."""
     result = OtlpResult()
     traces, observations = RowSet(), RowSet()
     for span in spans:
         try:
             map_span(span, traces, observations)
-        except (FieldError, ValueError, TypeError) as error:
-            result.reject(str(error))
+        except (DomainError, ValueError, TypeError) as error:
+            reason = describe(error) if isinstance(error, DomainError) else str(error)
+            result.reject(f"span {span.span_id or '?'} in trace {span.trace_id or '?'}: {reason}")
             continue
         result.accepted += 1
     write(project_id=project.pk, traces=traces, observations=observations)

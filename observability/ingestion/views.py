@@ -1,6 +1,7 @@
 """Ingestion endpoints: Langfuse batch and OTLP traces."""
 
 import orjson
+from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpResponse
 from rest_framework.exceptions import ParseError, UnsupportedMediaType, ValidationError
@@ -8,9 +9,17 @@ from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView
 from aistrale.api.outage import ServiceUnavailable
+from aistrale.api.request_body import PayloadTooLarge
 from observability.ingestion.batch import ingest_batch
 from observability.ingestion.body import media_type, read_body
-from observability.ingestion.otlp import OtlpDecodeError, decode_json, decode_protobuf, ingest_spans, response_body
+from observability.ingestion.otlp import (
+    OtlpDecodeError,
+    TooManySpans,
+    decode_json,
+    decode_protobuf,
+    ingest_spans,
+    response_body,
+)
 from observability.ingestion.otlp_status import status_response
 from observability.ingestion.writer import is_transient
 
@@ -41,6 +50,12 @@ class IngestionView(ProjectApiView):
         data = _json_body(request)
         if not isinstance(data, dict) or not isinstance(data.get("batch"), list):
             raise ValidationError({"batch": "is required and must be a list of events"})
+        limit = settings.AISTRALE_MAX_EVENTS_PER_BATCH
+        if len(data["batch"]) > limit:
+            raise PayloadTooLarge(
+                f"The batch carries {len(data['batch'])} events, more than the {limit} allowed per request "
+                "(AISTRALE_MAX_EVENTS_PER_BATCH): send smaller batches"
+            )
         result = _storing(lambda: ingest_batch(project=request.auth.project, batch=data["batch"]))
         return Response({"successes": result.successes, "errors": result.errors}, status=207)
 
@@ -58,16 +73,19 @@ class OtlpTracesView(ProjectApiView):
                 content_type or "none", detail="Content-Type must be application/x-protobuf or application/json"
             )
         body = read_body(request)
+        max_spans = settings.AISTRALE_MAX_SPANS_PER_REQUEST
         try:
             if protobuf:
-                spans = decode_protobuf(body)
+                spans = decode_protobuf(body, max_spans=max_spans)
             else:
                 try:
-                    spans = decode_json(orjson.loads(body) if body else {})
+                    spans = decode_json(orjson.loads(body) if body else {}, max_spans=max_spans)
                 except orjson.JSONDecodeError as error:
                     raise ParseError(f"Request body is not valid JSON: {error}") from None
         except OtlpDecodeError as error:
             raise ParseError(str(error)) from None
+        except TooManySpans as error:
+            raise PayloadTooLarge(str(error)) from None
         result = _storing(lambda: ingest_spans(project=request.auth.project, spans=spans))
         if protobuf:
             return HttpResponse(response_body(result, protobuf=True), content_type="application/x-protobuf")

@@ -17,7 +17,6 @@ from django.utils import timezone
 from observability.ingestion.costs import calculate_cost, price_table, token_totals
 from observability.ingestion.values import dumps, loads, parse_timestamp
 from observability.models import Observation, Session, Trace
-from observability.models.traces import DEFAULT_ENVIRONMENT, ObservationLevel, ObservationType
 
 MAX_PARAMETERS = 30_000
 WRITE_ATTEMPTS = 3
@@ -72,55 +71,38 @@ class Column:
     default: object = None
 
 
-TRACE_COLUMNS = [
-    Column("name", "text"),
-    Column("timestamp", "datetime"),
-    Column("user_id", "text"),
-    Column("session_id", "text"),
-    Column("release", "text"),
-    Column("version", "text"),
-    Column("environment", "text", DEFAULT_ENVIRONMENT),
-    Column("input", "json"),
-    Column("output", "json"),
-    Column("metadata", "json"),
-    Column("tags", "json", []),
-    Column("public", "bool", False),
-    Column("bookmarked", "bool", False),
-]
-OBSERVATION_COLUMNS = [
-    Column("trace_id", "text"),
-    Column("parent_observation_id", "text"),
-    Column("type", "text", ObservationType.SPAN),
-    Column("name", "text"),
-    Column("start_time", "datetime"),
-    Column("end_time", "datetime"),
-    Column("completion_start_time", "datetime"),
-    Column("input", "json"),
-    Column("output", "json"),
-    Column("metadata", "json"),
-    Column("level", "text", ObservationLevel.DEFAULT),
-    Column("status_message", "text"),
-    Column("version", "text"),
-    Column("environment", "text", DEFAULT_ENVIRONMENT),
-    Column("model", "text"),
-    Column("model_parameters", "json"),
-    Column("usage_details", "json", {}),
-    Column("cost_details", "json", {}),
-    Column("provided_cost_details", "json", {}),
-    Column("input_tokens", "int", 0),
-    Column("output_tokens", "int", 0),
-    Column("total_tokens", "int", 0),
-    Column("total_cost", "decimal"),
-    Column("internal_model_id", "text"),
-    Column("prompt_name", "text"),
-    Column("prompt_version", "int"),
-]
+COLUMN_KINDS = {
+    "CharField": "text",
+    "TextField": "text",
+    "JSONField": "json",
+    "DateTimeField": "datetime",
+    "BooleanField": "bool",
+    "IntegerField": "int",
+    "BigIntegerField": "int",
+    "DecimalField": "decimal",
+}
+NOT_UPSERTED = frozenset({"key", "project", "id", "created_at", "updated_at"})
+
+
+def upsert_columns(model) -> list[Column]:
+    """Every concrete field of `model` but its keys and stamps, with the field's default for inserts.
+
+    Derived from the model, so a new field is written (with its default) rather than silently dropped.
+    """
+    columns = []
+    for model_field in model._meta.concrete_fields:
+        if model_field.name in NOT_UPSERTED:
+            continue
+        kind = COLUMN_KINDS[model_field.get_internal_type()]
+        default = model_field.get_default() if model_field.has_default() else None
+        columns.append(Column(model_field.column, kind, default))
+    return columns
+
+
+TRACE_UPSERT_COLUMNS = upsert_columns(Trace)
+OBSERVATION_UPSERT_COLUMNS = upsert_columns(Observation)
+SESSION_UPSERT_COLUMNS = upsert_columns(Session)
 PG_TYPES = {"json": "jsonb", "datetime": "timestamptz", "bool": "boolean", "int": "bigint", "decimal": "numeric"}
-SESSION_COLUMNS = [
-    Column("environment", "text", DEFAULT_ENVIRONMENT),
-    Column("public", "bool", False),
-    Column("bookmarked", "bool", False),
-]
 COST_RETURNING = ["id", "model", "usage_details", "provided_cost_details", "model_parameters", "metadata", "start_time"]
 
 
@@ -139,18 +121,18 @@ def _cursor():
     import psycopg
 
     connection.ensure_connection()
+    # Django has no public way to wrap a cursor of another class: connection.cursor() always makes the
+    # backend's own. The documented alternative, OPTIONS["server_side_binding"], would switch every query
+    # of the application to server-side binding; only these statements need it.
     return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
 def _adapt(column: Column, value):
-    """A Python value as the database takes it; NUL characters, which PostgreSQL text cannot hold, dropped."""
+    """A Python value as the database takes it (text arrives checked: the mappers refuse NUL characters)."""
     if value is None:
         return None
     if column.kind == "json":
-        text = dumps(value)
-        return text.replace("\\u0000", "") if "\\u0000" in text else text
-    if column.kind == "text":
-        return value.replace("\x00", "") if "\x00" in value else value
+        return dumps(value)
     if column.kind == "datetime":
         return connection.ops.adapt_datetimefield_value(value)
     if column.kind == "decimal":
@@ -332,7 +314,9 @@ def _reprice(project_id, returned: list[tuple], now) -> None:
                 values={key: values.get(key) for key in ("internal_model_id", "cost_details", "total_cost")}
             )
     if rows:
-        columns = [c for c in OBSERVATION_COLUMNS if c.name in ("internal_model_id", "cost_details", "total_cost")]
+        columns = [
+            c for c in OBSERVATION_UPSERT_COLUMNS if c.name in ("internal_model_id", "cost_details", "total_cost")
+        ]
         _update(Observation._meta.db_table, columns, project_id, rows, now)
 
 
@@ -369,13 +353,22 @@ def write(*, project_id, traces: RowSet, observations: RowSet, also: Callable[[]
     for attempt in range(WRITE_ATTEMPTS):
         try:
             with transaction.atomic():
-                _upsert(Trace, TRACE_COLUMNS, project_id, traces, now)
-                returned = _upsert(Observation, OBSERVATION_COLUMNS, project_id, observations, now, COST_RETURNING)
+                _upsert(Trace, TRACE_UPSERT_COLUMNS, project_id, traces, now)
+                returned = _upsert(
+                    Observation, OBSERVATION_UPSERT_COLUMNS, project_id, observations, now, COST_RETURNING
+                )
                 returned = [item for item in returned if item[0] in needs_price]
                 if returned:
                     _reprice(project_id, returned, now)
                 if sessions:
-                    _insert(Session._meta.db_table, SESSION_COLUMNS, project_id, sessions, now, stamps=("created_at",))
+                    _insert(
+                        Session._meta.db_table,
+                        SESSION_UPSERT_COLUMNS,
+                        project_id,
+                        sessions,
+                        now,
+                        stamps=("created_at",),
+                    )
                 return also() if also is not None else None
         except OperationalError as error:
             if attempt + 1 == WRITE_ATTEMPTS or not is_transient(error):

@@ -14,10 +14,10 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from aistrale.api import key_cache
+from aistrale import generation_tokens
 from aistrale.api.errors import langfuse_exception_handler
-from aistrale.api.key_cache import tokens_shared
 from aistrale.api.outage import OutageMiddleware, unavailable_message
+from aistrale.generation_tokens import tokens_shared
 from prompts.services import prompt_version_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,9 +53,9 @@ def redis_unreachable(settings):
     location = f"redis://127.0.0.1:{closed_port()}/0"
     caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
     with override_settings(CACHES=caches):
-        key_cache._forget_connections()
+        generation_tokens._forget_connections()
         yield
-    key_cache._forget_connections()
+    generation_tokens._forget_connections()
 
 
 def otlp_request() -> bytes:
@@ -145,9 +145,9 @@ def test_memoized_prompt_fetch_answers_503_when_redis_goes_away(api_client, proj
     caches = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{closed_port()}/0"}}
     settings.AISTRALE_RETRY_AFTER_SECONDS = int(RETRY_AFTER)
     with override_settings(CACHES=caches):
-        key_cache._forget_connections()
+        generation_tokens._forget_connections()
         assert_langfuse_unavailable(api_client.get("/api/public/v2/prompts/greeting"), "Redis")
-    key_cache._forget_connections()
+    generation_tokens._forget_connections()
 
 
 def test_the_middleware_answers_views_outside_drf(settings):

@@ -286,16 +286,20 @@ def test_batch_writes_a_bounded_number_of_queries(api_client, django_assert_max_
 def test_values_a_database_cannot_hold_do_not_sink_the_request(api_client, project):
     response = post(
         api_client,
-        event("e1", "span-create", {"id": "s1", "name": "a\x00b", "input": {"t": "x\x00y"}}),
+        event("e1", "span-create", {"id": "s1", "name": "a\x00b"}),
         event("e2", "generation-create", {"id": "g1", "usageDetails": {"input": 10**30, "output": 2}}),
         event("e3", "generation-create", {"id": "g2", "promptVersion": 10**12}),
         event("e4", "trace-create", {"id": "t" * 300}),
+        event("e5", "span-create", {"id": "s2", "input": {"t": "x\x00y", "escaped": "\\u0000"}}),
     )
     assert response.status_code == 207
-    assert {error["id"] for error in response.json()["errors"]} == {"e3", "e4"}
-    row = Observation.objects.get(project=project, id="s1")
-    assert (row.name, row.input) == ("ab", {"t": "xy"})
-    assert Observation.objects.get(project=project, id="g1").usage_details == {"output": 2, "total": 2}
+    errors = {error["id"]: error["message"] for error in response.json()["errors"]}
+    assert set(errors) == {"e1", "e2", "e3", "e4"}
+    assert "body.name must not contain a NUL" in errors["e1"] and "body.usageDetails.input" in errors["e2"]
+    assert not Observation.objects.filter(project=project, id__in=["s1", "g1"]).exists()
+    assert Observation.objects.get(project=project, id="s2").input == {"t": "xy", "escaped": "\\u0000"}, (
+        "JSON keeps everything but the NUL character PostgreSQL cannot hold"
+    )
 
 
 @pytest.mark.django_db

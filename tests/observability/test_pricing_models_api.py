@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils.dateparse import parse_datetime
 
+from aistrale.errors import DomainError
 from aistrale.tenancy.models import AuditEvent
 from observability.ingestion.costs import calculate_cost, normalize_usage, price_table
 from observability.models import ModelDefinition
@@ -143,16 +144,22 @@ def test_tiers_and_project_override_drive_cost(
 
 
 def test_usage_normalisation():
-    assert normalize_usage({"promptTokens": 3, "completionTokens": 4}) == {"input": 3, "output": 4, "total": 7}
+    assert normalize_usage({"promptTokens": 3, "completionTokens": 4}, "usageDetails") == {
+        "input": 3,
+        "output": 4,
+        "total": 7,
+    }
     assert normalize_usage(
         {
             "input_tokens": 10,
             "output_tokens": 6,
             "total_tokens": 16,
             "output_tokens_details": {"reasoning_tokens": 4},
-        }
+        },
+        "usageDetails",
     ) == {"input": 10, "output": 2, "total": 16, "output_reasoning_tokens": 4}
-    assert normalize_usage("bad") == {}
+    with pytest.raises(DomainError, match="usageDetails must be an object"):
+        normalize_usage("bad", "usageDetails")
 
 
 @pytest.mark.django_db
