@@ -5,12 +5,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView
+from evals.api import schema
 from evals.models import ScoreSource
 from evals.services import scores_create
 
 API_SOURCES = (ScoreSource.API, ScoreSource.ANNOTATION)
 
 
+@schema.scores
 class ScoresView(ProjectApiView):
     def post(self, request):
         data = request.data

@@ -2,6 +2,8 @@
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from observability import selectors
 from observability.api import structured_filters
@@ -47,6 +49,7 @@ class OrderByField(forms.CharField):
         return value
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class OrderByFilter(django_filters.Filter):
     field_class = OrderByField
 

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from aistrale.api.base import ProjectApiView, ProjectListApiView
 from aistrale.api.pagination import MAX_LIMIT, positive_int_param
 from observability import selectors, services
-from observability.api import serializers
+from observability.api import schema, serializers
 from observability.api.filters import ObservationFilter, ObservationV2Filter, SessionFilter, TraceFilter
 from observability.extensions import scores_for_traces
 
@@ -47,6 +47,7 @@ def observation_views(project, observations) -> list[dict]:
     ]
 
 
+@schema.trace_list
 class TraceListView(ProjectListApiView):
     filterset_class = TraceFilter
 
@@ -86,6 +87,7 @@ class TraceListView(ProjectListApiView):
         return Response({"message": f"Deleted {len(deleted)} of {len(set(trace_ids))} traces"})
 
 
+@schema.trace_detail
 class TraceDetailView(ProjectApiView):
     def get(self, request, trace_id):
         groups = field_groups(request, serializers.TRACE_FIELD_GROUPS, serializers.TRACE_FIELD_GROUPS)
@@ -111,6 +113,7 @@ class TraceDetailView(ProjectApiView):
         return Response({"message": "Trace deleted successfully"})
 
 
+@schema.observation_list
 class ObservationListView(ProjectListApiView):
     filterset_class = ObservationFilter
 
@@ -122,6 +125,7 @@ class ObservationListView(ProjectListApiView):
         return self.get_paginated_response(observation_views(request.auth.project, observations))
 
 
+@schema.observation_detail
 class ObservationDetailView(ProjectApiView):
     def get(self, request, observation_id):
         project = request.auth.project
@@ -131,6 +135,7 @@ class ObservationDetailView(ProjectApiView):
         return Response(observation_views(project, [observation])[0])
 
 
+@schema.observation_v2_list
 class ObservationV2ListView(ProjectListApiView):
     filterset_class = ObservationV2Filter
     pagination_class = None
@@ -175,6 +180,7 @@ class ObservationV2ListView(ProjectListApiView):
         return Response({"data": data, "meta": {"cursor": cursor} if cursor else {}})
 
 
+@schema.session_list
 class SessionListView(ProjectListApiView):
     filterset_class = SessionFilter
 
@@ -187,6 +193,7 @@ class SessionListView(ProjectListApiView):
         return self.get_paginated_response([serializers.session_body(row, project_id) for row in rows])
 
 
+@schema.session_detail
 class SessionDetailView(ProjectApiView):
     def get(self, request, session_id):
         project = request.auth.project

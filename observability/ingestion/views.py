@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView
 from aistrale.api.pagination import LangfusePagination
+from observability.api import schema
 from observability.ingestion.batch import ingest_batch
 from observability.ingestion.body import media_type, read_body
 from observability.ingestion.costs import price_table_invalidate
@@ -49,6 +50,7 @@ def _json_body(request):
         raise ParseError(f"Request body is not valid JSON: {error}") from None
 
 
+@schema.ingestion
 class IngestionView(ProjectApiView):
     def post(self, request):
         data = _json_body(request)
@@ -58,6 +60,7 @@ class IngestionView(ProjectApiView):
         return Response({"successes": result.successes, "errors": result.errors}, status=207)
 
 
+@schema.otlp_traces
 class OtlpTracesView(ProjectApiView):
     def handle_exception(self, exc):
         failed = super().handle_exception(exc)
@@ -87,6 +90,7 @@ class OtlpTracesView(ProjectApiView):
         return Response(response_body(result, protobuf=False))
 
 
+@schema.models
 class ModelsView(ProjectApiView):
     def get(self, request):
         paginator = LangfusePagination()
@@ -104,6 +108,7 @@ class ModelsView(ProjectApiView):
         return Response(model_public(model))
 
 
+@schema.model_detail
 class ModelDetailView(ProjectApiView):
     def _get(self, request, model_id):
         model = model_definitions_visible(project=request.auth.project).filter(pk=model_id).first()
