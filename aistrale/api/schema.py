@@ -85,6 +85,10 @@ def _error(status: int) -> OpenApiResponse:
 class AutoSchema(openapi.AutoSchema):
     """Adds the error responses every endpoint can give, and a filterset's parameters on any GET that has one."""
 
+    def _is_list_view(self, serializer=None):
+        """Never a bare array: every list body is an envelope its schema module describes (page_of, cursor pages)."""
+        return False
+
     def get_filter_backends(self):
         if self.method == "GET" and getattr(self.view, "filterset_class", None):
             return getattr(self.view, "filter_backends", [])

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiJsonRenderer2
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
@@ -60,6 +61,7 @@ class OpenApiDocsView(SpectacularSwaggerSplitView):
     url_name = "openapi-schema"
 
 
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
     """Unknown /api/public/ paths answer in the Langfuse error shape, not Django's HTML page."""
     return JsonResponse(
