@@ -165,7 +165,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["aistrale.api.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
-    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     "SCHEMA_PATH_PREFIX": r"/api/(public/)?(v2/)?",
     "GET_MOCK_REQUEST": "aistrale.api.schema.mock_request",

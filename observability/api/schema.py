@@ -226,7 +226,7 @@ class OtlpStatus(serializers.Serializer):
 
 
 class PricingTier(serializers.Serializer):
-    id = serializers.CharField()
+    id = serializers.CharField(read_only=True)
     name = serializers.CharField()
     isDefault = serializers.BooleanField()
     priority = serializers.IntegerField()
@@ -255,14 +255,6 @@ class Model(serializers.Serializer):
     pricingTiers = PricingTier(many=True)
 
 
-class CreatePricingTier(serializers.Serializer):
-    name = serializers.CharField()
-    isDefault = serializers.BooleanField()
-    priority = serializers.IntegerField()
-    conditions = serializers.ListField(child=serializers.DictField())
-    prices = serializers.DictField(child=serializers.FloatField())
-
-
 class CreateModel(serializers.Serializer):
     modelName = serializers.CharField()
     matchPattern = serializers.CharField()
@@ -271,7 +263,7 @@ class CreateModel(serializers.Serializer):
     inputPrice = _number(required=False)
     outputPrice = _number(required=False)
     totalPrice = _number(required=False)
-    pricingTiers = CreatePricingTier(many=True, required=False)
+    pricingTiers = PricingTier(many=True, required=False)
     tokenizerId = _text(required=False)
     tokenizerConfig = serializers.JSONField(required=False, allow_null=True)
 

@@ -86,6 +86,7 @@ class CompiledPrompt(serializers.Serializer):
 LABEL = OpenApiParameter("label", OpenApiTypes.STR, description="The version that carries this label")
 VERSION = OpenApiParameter("version", OpenApiTypes.INT, description="The version number")
 VERSION_PATH = OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.PATH)
+RESOLVE = OpenApiParameter("resolve", OpenApiTypes.BOOL, description="Compose referenced prompts; default true")
 
 prompts = extend_schema_view(
     get=extend_schema(
@@ -110,22 +111,34 @@ prompt = extend_schema_view(
         parameters=[
             VERSION,
             LABEL,
-            OpenApiParameter("resolve", OpenApiTypes.BOOL, description="Compose referenced prompts; default true"),
+            RESOLVE,
         ],
         responses={200: Prompt},
     ),
     delete=extend_schema(operation_id="prompts_delete", parameters=[LABEL, VERSION], responses={204: None}),
 )
 
+SHADOWED = "The prompt named {name}/versions/{version}, which this route's path would otherwise hide."
+
 prompt_version = extend_schema_view(
-    get=extend_schema(operation_id="promptVersion_get", parameters=[VERSION_PATH], responses={200: Prompt}),
+    get=extend_schema(
+        operation_id="promptVersion_get",
+        description=SHADOWED,
+        parameters=[VERSION_PATH, LABEL, OpenApiParameter("version", OpenApiTypes.INT), RESOLVE],
+        responses={200: Prompt},
+    ),
     patch=extend_schema(
         operation_id="promptVersion_update",
         parameters=[VERSION_PATH],
         request=PromptVersionLabels,
         responses={200: Prompt},
     ),
-    delete=extend_schema(operation_id="promptVersion_delete", parameters=[VERSION_PATH], responses={204: None}),
+    delete=extend_schema(
+        operation_id="promptVersion_delete",
+        description=SHADOWED,
+        parameters=[VERSION_PATH, LABEL, OpenApiParameter("version", OpenApiTypes.INT)],
+        responses={204: None},
+    ),
 )
 
 prompt_compile = extend_schema_view(
