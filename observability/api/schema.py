@@ -268,13 +268,8 @@ class CreateModel(serializers.Serializer):
     tokenizerConfig = serializers.JSONField(required=False, allow_null=True)
 
 
-def _list(*names: str) -> list[OpenApiParameter]:
-    return [OpenApiParameter(name, OpenApiTypes.STR) for name in names]
-
-
 FIELDS = OpenApiParameter("fields", OpenApiTypes.STR, description="Comma-separated field groups")
 FILTER = OpenApiParameter("filter", OpenApiTypes.STR, description="A Langfuse JSON filter (a list of conditions)")
-TRACE_ID = OpenApiParameter("trace_id", OpenApiTypes.STR, OpenApiParameter.PATH)
 
 trace_list = extend_schema_view(
     get=extend_schema(
@@ -288,8 +283,8 @@ trace_list = extend_schema_view(
 )
 
 trace_detail = extend_schema_view(
-    get=extend_schema(operation_id="trace_get", parameters=[TRACE_ID, FIELDS], responses={200: TraceWithFullDetails}),
-    delete=extend_schema(operation_id="trace_delete", parameters=[TRACE_ID], responses={200: DeleteTraceResponse}),
+    get=extend_schema(operation_id="trace_get", parameters=[FIELDS], responses={200: TraceWithFullDetails}),
+    delete=extend_schema(operation_id="trace_delete", responses={200: DeleteTraceResponse}),
 )
 
 observation_list = extend_schema_view(
@@ -303,7 +298,6 @@ observation_list = extend_schema_view(
 observation_detail = extend_schema_view(
     get=extend_schema(
         operation_id="observations_get",
-        parameters=[OpenApiParameter("observation_id", OpenApiTypes.STR, OpenApiParameter.PATH)],
         responses={200: ObservationView},
     )
 )
@@ -316,7 +310,7 @@ observation_v2_list = extend_schema_view(
             FILTER,
             OpenApiParameter("expandMetadata", OpenApiTypes.STR, description="Metadata keys shown untruncated"),
             OpenApiParameter("limit", OpenApiTypes.INT, description=f"Items per page, default 50, max {MAX_LIMIT}"),
-            *_list("cursor"),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="meta.cursor of the previous page"),
             OpenApiParameter("parseIoAsJson", OpenApiTypes.BOOL, description="Deprecated; true is refused"),
         ],
         responses={200: ObservationV2Page},
@@ -330,7 +324,6 @@ session_list = extend_schema_view(
 session_detail = extend_schema_view(
     get=extend_schema(
         operation_id="sessions_get",
-        parameters=[OpenApiParameter("session_id", OpenApiTypes.STR, OpenApiParameter.PATH)],
         responses={200: SessionWithTraces},
     )
 )
@@ -357,14 +350,12 @@ otlp_traces = extend_schema_view(
     )
 )
 
-MODEL_ID = OpenApiParameter("model_id", OpenApiTypes.STR, OpenApiParameter.PATH)
-
 models = extend_schema_view(
     get=extend_schema(operation_id="models_list", parameters=PAGE_PARAMETERS, responses={200: page_of(Model)}),
     post=extend_schema(operation_id="models_create", request=CreateModel, responses={200: Model}),
 )
 
 model_detail = extend_schema_view(
-    get=extend_schema(operation_id="models_get", parameters=[MODEL_ID], responses={200: Model}),
-    delete=extend_schema(operation_id="models_delete", parameters=[MODEL_ID], responses={204: None}),
+    get=extend_schema(operation_id="models_get", responses={200: Model}),
+    delete=extend_schema(operation_id="models_delete", responses={204: None}),
 )
