@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "axes",
     "aistrale.tenancy",
@@ -201,6 +203,36 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["aistrale.api.parsers.OrjsonParser"],
     "EXCEPTION_HANDLER": "aistrale.api.errors.langfuse_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "aistrale.api.schema.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "AISTRALE public API",
+    "DESCRIPTION": (
+        "The Langfuse-compatible public API and OTLP endpoint of AISTRALE. Authenticate with HTTP Basic: "
+        "the project's public key as username, its secret key as password."
+    ),
+    "VERSION": VERSION,
+    "OAS_VERSION": "3.0.3",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["aistrale.api.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
+    "SCHEMA_PATH_PREFIX": r"/api/(public/)?(v2/)?",
+    "GET_MOCK_REQUEST": "aistrale.api.schema.mock_request",
+    "ENUM_NAME_OVERRIDES": {
+        "PromptType": "prompts.models.PromptType",
+        "TemplateEngine": "prompts.models.TemplateEngine",
+        "ObservationType": "observability.models.ObservationType",
+        "ObservationLevel": "observability.models.ObservationLevel",
+        "ScoreDataType": "evals.models.ScoreDataType",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True},
 }
 
 

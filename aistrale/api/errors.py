@@ -79,7 +79,8 @@ def langfuse_exception_handler(exc, context):
     if not isinstance(exc, exceptions.APIException):
         return None
     if isinstance(exc, exceptions.ValidationError):
-        return error_response(400, "; ".join(flatten_detail(exc.detail)), details=exc.detail)
+        fields = {"details": exc.detail} if isinstance(exc.detail, dict) else {}
+        return error_response(400, "; ".join(flatten_detail(exc.detail)), **fields)
     response = error_response(exc.status_code, "; ".join(flatten_detail(exc.detail)))
     if getattr(exc, "auth_header", None):
         response["WWW-Authenticate"] = exc.auth_header

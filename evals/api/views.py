@@ -3,6 +3,7 @@
 from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView
+from evals.api import schema
 from evals.api.serializers import score_from_body, scores_from_bodies
 from evals.models import ScoreSource
 from evals.services import scores_upsert
@@ -10,6 +11,7 @@ from evals.services import scores_upsert
 API_SOURCES = (ScoreSource.API, ScoreSource.ANNOTATION)
 
 
+@schema.scores
 class ScoresView(ProjectApiView):
     def post(self, request):
         project = request.auth.project

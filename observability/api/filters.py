@@ -3,6 +3,8 @@
 import django_filters
 from django import forms
 from django.db.models import DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from aistrale.api.json_filter import Column, JsonFilter, Kind, datetime_param, money_column, seconds_column
 from aistrale.errors import DomainError
@@ -135,6 +137,7 @@ class OrderByField(forms.CharField):
         return value
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class OrderByFilter(django_filters.Filter):
     field_class = OrderByField
 

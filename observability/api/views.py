@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from aistrale.api.base import ProjectApiView, ProjectListApiView
 from aistrale.api.pagination import LangfusePagination
 from observability import selectors, services
-from observability.api import serializers
+from observability.api import schema, serializers
 from observability.api.filters import ObservationFilter, ObservationV2Filter, SessionFilter, TraceFilter
 from observability.extensions import scores_for_traces
 
@@ -31,6 +31,7 @@ def observation_views(project, observations) -> list[dict]:
     ]
 
 
+@schema.trace_list
 class TraceListView(ProjectListApiView):
     filterset_class = TraceFilter
 
@@ -68,6 +69,7 @@ class TraceListView(ProjectListApiView):
         return Response({"message": f"Deleted {len(deleted)} of {len(set(trace_ids))} traces"})
 
 
+@schema.trace_detail
 class TraceDetailView(ProjectApiView):
     def get(self, request, trace_id):
         groups = serializers.query_params(serializers.TraceQuerySerializer, request)["fields"]
@@ -93,6 +95,7 @@ class TraceDetailView(ProjectApiView):
         return Response({"message": "Trace deleted successfully"})
 
 
+@schema.observation_list
 class ObservationListView(ProjectListApiView):
     filterset_class = ObservationFilter
 
@@ -104,6 +107,7 @@ class ObservationListView(ProjectListApiView):
         return self.get_paginated_response(observation_views(request.auth.project, observations))
 
 
+@schema.observation_detail
 class ObservationDetailView(ProjectApiView):
     def get(self, request, observation_id):
         project = request.auth.project
@@ -113,6 +117,7 @@ class ObservationDetailView(ProjectApiView):
         return Response(observation_views(project, [observation])[0])
 
 
+@schema.observation_v2_list
 class ObservationV2ListView(ProjectListApiView):
     filterset_class = ObservationV2Filter
     pagination_class = None
@@ -154,6 +159,7 @@ class ObservationV2ListView(ProjectListApiView):
         return Response({"data": data, "meta": {"cursor": cursor} if cursor else {}})
 
 
+@schema.session_list
 class SessionListView(ProjectListApiView):
     filterset_class = SessionFilter
 
@@ -166,6 +172,7 @@ class SessionListView(ProjectListApiView):
         return self.get_paginated_response([serializers.session_body(row, project_id) for row in rows])
 
 
+@schema.session_detail
 class SessionDetailView(ProjectApiView):
     def get(self, request, session_id):
         project = request.auth.project
@@ -182,6 +189,7 @@ class SessionDetailView(ProjectApiView):
         return Response(body)
 
 
+@schema.models
 class ModelsView(ProjectApiView):
     def get(self, request):
         paginator = LangfusePagination()
@@ -196,6 +204,7 @@ class ModelsView(ProjectApiView):
         return Response(serializers.model_public(selectors.model_definition_get(project=project, model_id=model.pk)))
 
 
+@schema.model_detail
 class ModelDetailView(ProjectApiView):
     def _get(self, request, model_id):
         model = selectors.model_definition_get(project=request.auth.project, model_id=model_id)

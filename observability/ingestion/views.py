@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from aistrale.api.base import ProjectApiView
 from aistrale.api.outage import ServiceUnavailable
 from aistrale.api.request_body import PayloadTooLarge
+from observability.api import schema
 from observability.ingestion.batch import ingest_batch
 from observability.ingestion.body import media_type, read_body
 from observability.ingestion.otlp import (
@@ -45,6 +46,7 @@ def _json_body(request):
         raise ParseError(f"Request body is not valid JSON: {error}") from None
 
 
+@schema.ingestion
 class IngestionView(ProjectApiView):
     def post(self, request):
         data = _json_body(request)
@@ -60,6 +62,7 @@ class IngestionView(ProjectApiView):
         return Response({"successes": result.successes, "errors": result.errors}, status=207)
 
 
+@schema.otlp_traces
 class OtlpTracesView(ProjectApiView):
     def handle_exception(self, exc):
         failed = super().handle_exception(exc)

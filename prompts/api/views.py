@@ -17,7 +17,8 @@ from aistrale.api import key_cache
 from aistrale.api.authentication import credentials
 from aistrale.api.base import ProjectApiView
 from aistrale.api.pagination import LangfusePagination
-from prompts.api import serializers
+from aistrale.api.schema import described_as
+from prompts.api import schema, serializers
 from prompts.cache import cached_prompt_body, memoized_body
 from prompts.compilation import CompilationError, compile_prompt
 from prompts.selectors import (
@@ -59,6 +60,7 @@ def _version_response(version) -> Response:
     return Response(serializers.prompt_representation(fetched))
 
 
+@schema.prompts
 class PromptsView(ProjectApiView):
     def get(self, request):
         filters = serializers.PromptListQuerySerializer.parse(request.query_params)
@@ -75,6 +77,7 @@ class PromptsView(ProjectApiView):
         return _version_response(version)
 
 
+@schema.prompt
 class PromptView(ProjectApiView):
     def get(self, request, name: str):
         label, version, resolve = _fetch_query(request.META.get("QUERY_STRING", ""))
@@ -94,6 +97,7 @@ class PromptView(ProjectApiView):
         return Response(status=204)
 
 
+@schema.prompt_version
 class PromptVersionView(ProjectApiView):
     def patch(self, request, name: str, version: str):
         number = serializers.PromptVersionPathSerializer.parse({"version": version})["version"]
@@ -112,6 +116,7 @@ class PromptVersionView(ProjectApiView):
         return PromptView().delete(request, f"{name}/versions/{version}")
 
 
+@schema.prompt_compile
 class PromptCompileView(ProjectApiView):
     def post(self, request, name: str):
         body = serializers.PromptCompileSerializer.parse(request.data)
@@ -176,6 +181,7 @@ def _memoized_fetch(request, name: str) -> bytes | None:
     )
 
 
+@described_as(PromptView)
 @csrf_exempt
 def prompt_view(request, name: str):
     """GET /v2/prompts/{name}: a memoized body in one Redis round trip and no query, else PromptView."""

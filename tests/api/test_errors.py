@@ -20,3 +20,12 @@ def test_domain_errors_map_to_the_langfuse_body():
     response = langfuse_exception_handler(DomainError("Prompt 'x' not found", status=404), {})
     assert response.status_code == 404 and response.data["error"] == "LangfuseNotFoundError"
     assert "details" not in response.data
+
+
+def test_validation_errors_carry_details_only_per_field():
+    from rest_framework.exceptions import ValidationError
+
+    response = langfuse_exception_handler(ValidationError({"traceIds": ["must be a list"]}), {})
+    assert response.data["details"] == {"traceIds": ["must be a list"]}
+    response = langfuse_exception_handler(ValidationError("either pricingTiers or inputPrice is required"), {})
+    assert response.data == {"message": "either pricingTiers or inputPrice is required", "error": "InvalidRequestError"}

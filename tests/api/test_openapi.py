@@ -1,0 +1,146 @@
+"""Our OpenAPI schema: generated without warnings, covers every route, matches the Langfuse reference, served."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
+from drf_spectacular.generators import SchemaGenerator
+
+METHODS = ("get", "post", "put", "patch", "delete")
+DOCUMENTATION_ROUTES = {"/api/public/openapi.json", "/api/public/docs"}
+REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "reference" / "langfuse-openapi.yml"
+# Operations we answer that the Langfuse API does not have.
+EXTENSIONS = {
+    ("get", "/api/public/v2/prompts/{}/versions/{}"),
+    ("delete", "/api/public/v2/prompts/{}/versions/{}"),
+    ("post", "/api/prompts/{}/compile"),
+}
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def routes(patterns, prefix="/"):
+    """(route, callback) of every URL pattern, nested includes flattened."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern
+
+
+def public_api_routes() -> dict[str, str]:
+    """{schema path: route} of every path-converter route under /api/public/, as the resolver holds them."""
+    found = {}
+    for route, pattern in routes(get_resolver().url_patterns):
+        if route.startswith("/api/public/") and isinstance(pattern.pattern, RoutePattern):
+            found[re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)] = route
+    return found
+
+
+def concrete(route: str) -> str:
+    return re.sub(r"<(?:(\w+):)?(\w+)>", lambda match: "1" if match[2] == "version" else "x", route)
+
+
+def normalized(path: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def operations(paths: dict) -> set[tuple[str, str]]:
+    return {(method, normalized(path)) for path, item in paths.items() for method in item if method in METHODS}
+
+
+def test_generation_emits_no_warning_or_error(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert yaml.safe_load((tmp_path / "schema.yml").read_text())["paths"]
+
+
+def test_every_routed_path_is_in_the_schema_with_the_methods_it_answers(schema, api_client):
+    routed = public_api_routes()
+    assert set(routed) >= DOCUMENTATION_ROUTES
+    for path, route in routed.items():
+        if path in DOCUMENTATION_ROUTES:
+            continue
+        assert path in schema["paths"], f"{route} is routed but missing from the schema"
+        url = concrete(route)
+        answered = {
+            method for method in METHODS if getattr(api_client, method)(url, {}, format="json").status_code != 405
+        }
+        described = {method for method in schema["paths"][path] if method in METHODS}
+        assert described == answered, f"{path}: the schema describes {described}, the server answers {answered}"
+    assert {path for path in schema["paths"] if path.startswith("/api/public/")} == set(routed) - DOCUMENTATION_ROUTES
+
+
+def test_langfuse_operations_have_the_reference_method_and_path(schema):
+    reference = yaml.load(REFERENCE.read_text(), Loader=yaml.CSafeLoader)
+    ours = operations(schema["paths"])
+    implemented = ours & operations(reference["paths"])
+    assert ("get", "/api/public/v2/prompts/{}") in implemented and ("post", "/api/public/otel/v1/traces") in implemented
+    assert ours - implemented == EXTENSIONS
+
+
+def test_every_operation_requires_the_key_except_health(schema):
+    assert schema["components"]["securitySchemes"]["BasicAuth"] == {
+        "type": "http",
+        "scheme": "basic",
+        "description": "username: the project's public key, password: its secret key",
+    }
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            public = path == "/api/public/health"
+            assert (operation.get("security") == [{"BasicAuth": []}]) is not public, (method, path)
+
+
+@pytest.mark.django_db
+def test_schema_is_served_as_json_without_a_key(schema):
+    response = Client().get("/api/public/openapi.json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    served = response.json()
+    assert served["openapi"].startswith("3.") and served["info"]["version"] == settings.VERSION
+    assert served["paths"].keys() == schema["paths"].keys()
+
+
+class AssetLinks(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        self.links += [value for name, value in attrs if name in ("src", "href") and value]
+
+
+@pytest.mark.django_db
+def test_docs_page_renders_with_its_assets_from_our_static_files():
+    client = Client()
+    page = client.get("/api/public/docs")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    parser = AssetLinks()
+    parser.feed(page.content.decode())
+    static = [link.removeprefix(settings.STATIC_URL) for link in parser.links if link.startswith(settings.STATIC_URL)]
+    assert {Path(path).name for path in static} >= {"swagger-ui.css", "swagger-ui-bundle.js"}
+    for path in static:
+        assert finders.find(path), f"{path} is referenced but not a static file"
+    assert all(link.startswith("/") for link in parser.links), "the page must load nothing from another host"
+    script = client.get("/api/public/docs?script")
+    assert script.status_code == 200 and b"/api/public/openapi.json" in script.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "delete"])
+def test_unknown_api_paths_still_answer_the_json_404(method):
+    """Also for unsafe methods without a CSRF token, and a prompt name no route matches (a newline)."""
+    for path in ("/api/public/openapi.yaml", "/api/public/v2/prompts/a%0Ab"):
+        response = getattr(Client(enforce_csrf_checks=True), method)(path)
+        assert response.status_code == 404, path
+        assert response.json()["error"] == "LangfuseNotFoundError"

@@ -1,0 +1,227 @@
+"""schemathesis over our own schema and over the Langfuse reference (the operations we implement), with a real key.
+
+Requests go to the WSGI application gunicorn serves (aistrale.wsgi), in process, so the test's database
+transaction holds the seeded data. Bounded: a few derandomized examples per operation, no shrinking.
+"""
+
+import base64
+from pathlib import Path
+
+import pytest
+import schemathesis
+import yaml
+from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.errors import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from aistrale.wsgi import application
+
+REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "reference" / "langfuse-openapi.yml"
+EXAMPLES = 5
+SEEDED = {
+    "trace_id": "fuzz-trace",
+    "traceId": "fuzz-trace",
+    "observation_id": "fuzz-generation",
+    "observationId": "fuzz-generation",
+    "session_id": "fuzz-session",
+    "sessionId": "fuzz-session",
+    "name": "fuzz-prompt",
+    "promptName": "fuzz-prompt",
+    "version": 1,
+}
+OWN_CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# The reference documents no 411/413/415/503, which we answer too: there only the body shapes are compared.
+REFERENCE_CHECKS = [not_a_server_error, response_schema_conformance]
+
+own_schema = schemathesis.openapi.from_wsgi("/api/public/openapi.json", application)
+
+
+def _reference_schema():
+    raw = yaml.load(REFERENCE.read_text(), Loader=yaml.CSafeLoader)
+    ours = {(operation.method.lower(), _normalized(operation.path)) for operation in _operations(own_schema)}
+    paths = {
+        path: {method: operation for method, operation in item.items() if (method, _normalized(path)) in ours}
+        for path, item in raw["paths"].items()
+    }
+    raw["paths"] = {path: item for path, item in paths.items() if item}
+    schema = schemathesis.openapi.from_dict(raw)
+    schema.app = application
+    return schema
+
+
+def _operations(schema):
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def _normalized(path: str) -> str:
+    return "/".join("{}" if part.startswith("{") else part for part in path.split("/"))
+
+
+reference_schema = _reference_schema()
+
+
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+# Found by these runs in code another helper is rewriting; strict, so the fix fails the run until the entry goes.
+# {(schema, "METHOD /path"): (when it fails, why)}
+KNOWN_FAILURES = {
+    ("reference", "POST /api/public/v2/prompts"): (
+        ON_POSTGRESQL,
+        "a NUL (\\u0000) inside a JSON value (config, chat message) is a 500: PostgreSQL's jsonb refuses it",
+    ),
+}
+
+
+def params(name: str, schema) -> list:
+    found = []
+    for operation in _operations(schema):
+        label = f"{operation.method.upper()} {operation.path}"
+        condition, reason = KNOWN_FAILURES.get((name, label), (False, ""))
+        marks = [pytest.mark.xfail(condition, reason=reason, strict=True)] if condition else []
+        found.append(pytest.param(operation, id=label, marks=marks))
+    return found
+
+
+@pytest.fixture
+def seeded_key(db, key_pair):
+    """A real key of a project holding a trace with a generation and a score, two prompts and a model."""
+    public_key, secret_key = key_pair
+    auth = {"Authorization": "Basic " + base64.b64encode(f"{public_key}:{secret_key}".encode()).decode()}
+    seeds = [
+        (
+            "post",
+            "/api/public/ingestion",
+            {
+                "batch": [
+                    {
+                        "id": "e1",
+                        "type": "trace-create",
+                        "timestamp": "2026-01-02T03:04:05.000Z",
+                        "body": {
+                            "id": "fuzz-trace",
+                            "name": "chat",
+                            "sessionId": "fuzz-session",
+                            "userId": "user-1",
+                            "input": {"question": "hi"},
+                            "tags": ["fuzz"],
+                        },
+                    },
+                    {
+                        "id": "e2",
+                        "type": "generation-create",
+                        "timestamp": "2026-01-02T03:04:05.000Z",
+                        "body": {
+                            "id": "fuzz-generation",
+                            "traceId": "fuzz-trace",
+                            "name": "llm",
+                            "model": "gpt-4o",
+                            "startTime": "2026-01-02T03:04:05.000Z",
+                            "endTime": "2026-01-02T03:04:06.500Z",
+                            "usageDetails": {"input": 10, "output": 5},
+                        },
+                    },
+                    {
+                        "id": "e3",
+                        "type": "score-create",
+                        "timestamp": "2026-01-02T03:04:07.000Z",
+                        "body": {"id": "fuzz-score", "traceId": "fuzz-trace", "name": "quality", "value": 0.9},
+                    },
+                ]
+            },
+            207,
+        ),
+        (
+            "post",
+            "/api/public/v2/prompts",
+            {"name": "fuzz-prompt", "prompt": "Hi {{name}}", "labels": ["production"]},
+            200,
+        ),
+        (
+            "post",
+            "/api/public/v2/prompts",
+            {"name": "fuzz-chat", "type": "chat", "prompt": [{"role": "system", "content": "Be brief"}]},
+            200,
+        ),
+        (
+            "post",
+            "/api/public/models",
+            {"modelName": "fuzz-model", "matchPattern": "(?i)^fuzz-model$", "unit": "TOKENS", "inputPrice": 0.001},
+            200,
+        ),
+    ]
+    client = Client()
+    for method, path, body, status in seeds:
+        response = getattr(client, method)(
+            path, body, content_type="application/json", HTTP_AUTHORIZATION=auth["Authorization"]
+        )
+        assert response.status_code == status, (path, response.content)
+    model_id = response.json()["id"]
+    return auth, {**SEEDED, "model_id": model_id, "id": model_id}
+
+
+@pytest.fixture
+def key(seeded_key):
+    """The seeded key's header; the WSGI app keeps the test's connection (and transaction) across requests,
+    as Django's test client arranges for itself."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield seeded_key
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+def fuzz(operation, key, checks: list) -> None:
+    """Run bounded positive and negative examples (and the seeded ids) against the app; fail listing each."""
+    headers, ids = key
+    seeded = {parameter.name: ids[parameter.name] for parameter in operation.path_parameters}
+    strategies = [operation.as_strategy(mode) for mode in schemathesis.GenerationMode]
+    if seeded:
+        strategies.append(operation.as_strategy(path_parameters=seeded))
+    failures = []
+
+    @hypothesis_settings(
+        max_examples=EXAMPLES * len(strategies),
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=st.one_of(strategies))
+    def run(case):
+        try:
+            case.call_and_validate(headers=headers, checks=checks)
+        except (AssertionError, FailureGroup) as failure:
+            failures.append(f"{case.as_curl_command(headers=headers)}\n{failure}")
+
+    run()
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("operation", params("own", own_schema))
+def test_own_schema(operation, key):
+    fuzz(operation, key, OWN_CHECKS)
+
+
+@pytest.mark.parametrize("operation", params("reference", reference_schema))
+def test_langfuse_reference(operation, key):
+    fuzz(operation, key, REFERENCE_CHECKS)
+
+
+def test_a_response_that_breaks_the_schema_fails_the_run(key):
+    raw = Client().get("/api/public/openapi.json").json()
+    raw["components"]["schemas"]["Health"]["properties"]["status"] = {"type": "integer"}
+    schema = schemathesis.openapi.from_dict(raw)
+    schema.app = application
+    with pytest.raises(AssertionError, match="Response violates schema"):
+        fuzz(schema["/api/public/health"]["GET"], key, OWN_CHECKS)
