@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import orjson
 import requests
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from aistrale import json_text
 from aistrale.errors import DomainError
 from aistrale.tenancy.models import MANAGING_ROLES
 from aistrale.tenancy.selectors import projects_for_user
@@ -153,7 +153,7 @@ def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
 
 def webhook_body(delivery: WebhookDelivery) -> bytes:
     """The exact bytes POSTed for a delivery: identical on every retry of it."""
-    return orjson.dumps(
+    return json_text.dumps(
         {
             "id": delivery.pk,
             "event": delivery.event,

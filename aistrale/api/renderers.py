@@ -3,6 +3,8 @@
 import orjson
 from rest_framework.renderers import BaseRenderer
 
+from aistrale import json_text
+
 ORJSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
@@ -22,4 +24,4 @@ class OrjsonRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return orjson.dumps(data, default=_default, option=ORJSON_OPTIONS)
+        return json_text.dumps(data, default=_default, option=ORJSON_OPTIONS)

@@ -2,6 +2,8 @@
 
 import orjson
 
+from aistrale import json_text
+
 PREVIEW_CHARS = 120
 PAYLOAD_PREVIEW_CHARS = 200
 PAYLOAD_RENDER_CHARS = 100_000
@@ -12,7 +14,7 @@ def payload_text(value) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+    return json_text.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _message_content(content) -> str:

@@ -3,10 +3,10 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import orjson
 from django.urls import reverse
 from rest_framework import serializers
 
+from aistrale import json_text
 from aistrale.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from observability.models import ModelDefinition, ModelUsageUnit, Observation, Trace
 from observability.selectors import TraceMetrics, seconds_between
@@ -146,7 +146,7 @@ def raw_string(value) -> str | None:
     """v2 returns input/output as the raw string: strings as sent, other JSON encoded."""
     if value is None or isinstance(value, str):
         return value
-    return orjson.dumps(value).decode()
+    return json_text.dumps(value).decode()
 
 
 def truncated_metadata(metadata, expand: frozenset[str]):

@@ -12,6 +12,7 @@ import orjson
 from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
+from aistrale import json_text
 from aistrale.api.json_filter import datetime_param
 from aistrale.errors import DomainError
 from aistrale.limits import json_depth_check
@@ -234,7 +235,7 @@ def prompt_representation(fetched: FetchedPrompt) -> dict:
 
 
 def prompt_body(fetched: FetchedPrompt) -> bytes:
-    return orjson.dumps(prompt_representation(fetched), option=orjson.OPT_UTC_Z)
+    return json_text.dumps(prompt_representation(fetched), option=orjson.OPT_UTC_Z)
 
 
 def prompt_meta_representation(meta: PromptMeta) -> dict:

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from aistrale import json_text
 from aistrale.tenancy.models import Project
 from observability import selectors
 from observability.api.serializers import iso, observation_view, trace_core
@@ -22,8 +23,8 @@ OBSERVATION_COLUMNS += ["total_tokens", "total_cost", "usage_details", "cost_det
 OBSERVATION_COLUMNS += ["input", "output", "metadata"]
 
 
-def json_text(value) -> str:
-    return "" if value is None else orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+def json_cell(value) -> str:
+    return "" if value is None else json_text.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def trace_cells(trace) -> list:
@@ -36,10 +37,10 @@ def trace_cells(trace) -> list:
         trace.environment,
         trace.release or "",
         trace.version or "",
-        json_text(trace.tags or []),
-        json_text(trace.input),
-        json_text(trace.output),
-        json_text(trace.metadata),
+        json_cell(trace.tags or []),
+        json_cell(trace.input),
+        json_cell(trace.output),
+        json_cell(trace.metadata),
     ]
 
 
@@ -59,13 +60,13 @@ def observation_cells(observation) -> list:
         observation.output_tokens,
         observation.total_tokens,
         "" if observation.total_cost is None else str(observation.total_cost),
-        json_text(observation.usage_details),
-        json_text(observation.cost_details),
+        json_cell(observation.usage_details),
+        json_cell(observation.cost_details),
         observation.prompt_name or "",
         "" if observation.prompt_version is None else observation.prompt_version,
-        json_text(observation.input),
-        json_text(observation.output),
-        json_text(observation.metadata),
+        json_cell(observation.input),
+        json_cell(observation.output),
+        json_cell(observation.metadata),
     ]
 
 
@@ -141,7 +142,7 @@ def write_jsonl(stream, rows) -> int:
     for trace, observations in rows:
         body = trace_core(trace)
         body["observations"] = [observation_view(observation) for observation in observations]
-        stream.write(orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS).decode())
+        stream.write(json_text.dumps(body, option=orjson.OPT_NON_STR_KEYS).decode())
         stream.write("\n")
         count += 1
     return count
