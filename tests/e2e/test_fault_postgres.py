@@ -41,13 +41,16 @@ OUTAGE_SECONDS = 3
 REFUSED_TIMEOUT = 5
 SPAN_INTERVAL_SECONDS = 0.02
 CLIENTS = ("otel", "langfuse")
+POLL_SECONDS = 0.05
 
 
 def wait_until(condition, *, timeout: float, what: str) -> None:
+    """Poll `condition` every POLL_SECONDS (each poll may open a connection) until it holds or time runs out."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"not met within {timeout} s: {what}")
+        time.sleep(POLL_SECONDS)
         time.sleep(0.05)
 
 
