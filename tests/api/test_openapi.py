@@ -139,8 +139,8 @@ def test_docs_page_renders_with_its_assets_from_our_static_files():
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["get", "delete"])
 def test_unknown_api_paths_still_answer_the_json_404(method):
-    """Also for unsafe methods without a CSRF token, and a prompt name no route matches (a newline)."""
-    for path in ("/api/public/openapi.yaml", "/api/public/v2/prompts/a%0Ab"):
+    """Also for unsafe methods without a CSRF token, and a prompt name no route matches (a NUL)."""
+    for path in ("/api/public/openapi.yaml", "/api/public/v2/prompts/a%00b"):
         response = getattr(Client(enforce_csrf_checks=True), method)(path)
         assert response.status_code == 404, path
         assert response.json()["error"] == "LangfuseNotFoundError"
