@@ -1,5 +1,6 @@
 """OpenAPI pieces every app's schema module shares: the key scheme, the error body, pages, error responses."""
 
+import copy
 from functools import cache
 from types import SimpleNamespace
 
@@ -88,6 +89,13 @@ class AutoSchema(openapi.AutoSchema):
     def _is_list_view(self, serializer=None):
         """Never a bare array: every list body is an envelope its schema module describes (page_of, cursor pages)."""
         return False
+
+    def resolve_serializer(self, serializer, direction, bypass_extensions=False):
+        """A PATCH body as our views read it: validated whole by its serializer, never partially."""
+        if self.method == "PATCH" and getattr(serializer, "partial", False):
+            serializer = copy.copy(serializer)
+            serializer.partial = False
+        return super().resolve_serializer(serializer, direction, bypass_extensions)
 
     def get_filter_backends(self):
         if self.method == "GET" and getattr(self.view, "filterset_class", None):

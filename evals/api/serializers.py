@@ -1,5 +1,6 @@
 """The score body on the wire (CreateScoreRequest, and the body of score-create ingestion events)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aistrale.api.errors import domain_error_message, flatten_detail
@@ -8,6 +9,12 @@ from evals.models import Score, ScoreDataType, ScoreSource
 from evals.services import score_build
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "number"}, {"type": "string"}],
+        "description": "A number for numeric and boolean scores, a string for categorical and text",
+    }
+)
 class ScoreValueField(serializers.Field):
     """A number, or a string for categorical, text and correction scores."""
 

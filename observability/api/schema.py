@@ -4,8 +4,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from aistrale.api.pagination import MAX_LIMIT
 from aistrale.api.schema import PAGE_PARAMETERS, page_of
+from observability.api.serializers import (
+    ModelCreateSerializer,
+    ObservationV2QuerySerializer,
+    TraceQuerySerializer,
+    TracesDeleteSerializer,
+)
 from observability.models import ObservationLevel, ObservationType
 
 
@@ -169,10 +174,6 @@ class SessionWithTraces(Session):
     traces = TraceCore(many=True)
 
 
-class DeleteTraces(serializers.Serializer):
-    traceIds = serializers.ListField(child=serializers.CharField(), min_length=1)
-
-
 class DeleteTraceResponse(serializers.Serializer):
     message = serializers.CharField()
 
@@ -255,35 +256,23 @@ class Model(serializers.Serializer):
     pricingTiers = PricingTier(many=True)
 
 
-class CreateModel(serializers.Serializer):
-    modelName = serializers.CharField()
-    matchPattern = serializers.CharField()
-    startDate = serializers.DateTimeField(required=False, allow_null=True)
-    unit = _text(required=False)
-    inputPrice = _number(required=False)
-    outputPrice = _number(required=False)
-    totalPrice = _number(required=False)
-    pricingTiers = PricingTier(many=True, required=False)
-    tokenizerId = _text(required=False)
-    tokenizerConfig = serializers.JSONField(required=False, allow_null=True)
-
-
-FIELDS = OpenApiParameter("fields", OpenApiTypes.STR, description="Comma-separated field groups")
 FILTER = OpenApiParameter("filter", OpenApiTypes.STR, description="A Langfuse JSON filter (a list of conditions)")
 
 trace_list = extend_schema_view(
     get=extend_schema(
         operation_id="trace_list",
-        parameters=[FIELDS, FILTER, *PAGE_PARAMETERS],
+        parameters=[TraceQuerySerializer, FILTER, *PAGE_PARAMETERS],
         responses={200: page_of(TraceWithDetails)},
     ),
     delete=extend_schema(
-        operation_id="trace_deleteMultiple", request=DeleteTraces, responses={200: DeleteTraceResponse}
+        operation_id="trace_deleteMultiple", request=TracesDeleteSerializer, responses={200: DeleteTraceResponse}
     ),
 )
 
 trace_detail = extend_schema_view(
-    get=extend_schema(operation_id="trace_get", parameters=[FIELDS], responses={200: TraceWithFullDetails}),
+    get=extend_schema(
+        operation_id="trace_get", parameters=[TraceQuerySerializer], responses={200: TraceWithFullDetails}
+    ),
     delete=extend_schema(operation_id="trace_delete", responses={200: DeleteTraceResponse}),
 )
 
@@ -305,14 +294,7 @@ observation_detail = extend_schema_view(
 observation_v2_list = extend_schema_view(
     get=extend_schema(
         operation_id="observations_getMany",
-        parameters=[
-            FIELDS,
-            FILTER,
-            OpenApiParameter("expandMetadata", OpenApiTypes.STR, description="Metadata keys shown untruncated"),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=f"Items per page, default 50, max {MAX_LIMIT}"),
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="meta.cursor of the previous page"),
-            OpenApiParameter("parseIoAsJson", OpenApiTypes.BOOL, description="Deprecated; true is refused"),
-        ],
+        parameters=[ObservationV2QuerySerializer, FILTER],
         responses={200: ObservationV2Page},
     )
 )
@@ -352,7 +334,7 @@ otlp_traces = extend_schema_view(
 
 models = extend_schema_view(
     get=extend_schema(operation_id="models_list", parameters=PAGE_PARAMETERS, responses={200: page_of(Model)}),
-    post=extend_schema(operation_id="models_create", request=CreateModel, responses={200: Model}),
+    post=extend_schema(operation_id="models_create", request=ModelCreateSerializer, responses={200: Model}),
 )
 
 model_detail = extend_schema_view(

@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aistrale import json_text
@@ -348,6 +350,7 @@ class TracesDeleteSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class CommaSeparatedField(serializers.Field):
     """A comma-separated query parameter as a set; with `choices`, only those values; `always` is added."""
 
@@ -375,17 +378,31 @@ class CommaSeparatedField(serializers.Field):
 class TraceQuerySerializer(serializers.Serializer):
     """Query parameters of GET /traces and /traces/{id} besides the filters."""
 
-    fields = CommaSeparatedField(choices=TRACE_FIELD_GROUPS, always=frozenset({"core"}), default=TRACE_FIELD_GROUPS)
+    fields = CommaSeparatedField(
+        choices=TRACE_FIELD_GROUPS,
+        always=frozenset({"core"}),
+        default=TRACE_FIELD_GROUPS,
+        help_text=f"Comma-separated field groups of {', '.join(sorted(TRACE_FIELD_GROUPS))}",
+    )
 
 
 class ObservationV2QuerySerializer(serializers.Serializer):
     """Query parameters of GET /v2/observations besides the filters."""
 
-    fields = CommaSeparatedField(choices=OBSERVATION_V2_GROUPS, always=frozenset({"core"}), default=DEFAULT_V2_GROUPS)
+    fields = CommaSeparatedField(
+        choices=OBSERVATION_V2_GROUPS,
+        always=frozenset({"core"}),
+        default=DEFAULT_V2_GROUPS,
+        help_text=f"Comma-separated field groups of {', '.join(sorted(OBSERVATION_V2_GROUPS))}",
+    )
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
-    cursor = serializers.CharField(required=False, default=None)
-    expandMetadata = CommaSeparatedField(source="expand_metadata", default=frozenset())
-    parseIoAsJson = serializers.BooleanField(source="parse_io_as_json", required=False, default=False)
+    cursor = serializers.CharField(required=False, default=None, help_text="meta.cursor of the previous page")
+    expandMetadata = CommaSeparatedField(
+        source="expand_metadata", default=frozenset(), help_text="Comma-separated metadata keys shown untruncated"
+    )
+    parseIoAsJson = serializers.BooleanField(
+        source="parse_io_as_json", required=False, default=False, help_text="Deprecated; true is refused"
+    )
 
     def validate_parseIoAsJson(self, value):
         if value:

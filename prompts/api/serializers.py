@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import orjson
 from django.core.validators import ProhibitNullCharactersValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aistrale import json_text
@@ -58,6 +59,33 @@ class JsonField(serializers.JSONField):
 
     def to_internal_value(self, data):
         return data
+
+
+CHAT_MESSAGE = {
+    "type": "object",
+    "description": 'A chat message {"role", "content"}, or a placeholder {"type": "placeholder", "name"}',
+    "additionalProperties": True,
+}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string"}, {"type": "array", "items": CHAT_MESSAGE}],
+        "description": "The text of a text prompt, the messages of a chat prompt",
+    }
+)
+class PromptContentField(JsonField):
+    """A prompt's content: the service holds it to its type (text: a string, chat: a list of messages)."""
+
+
+@extend_schema_field(serializers.ChoiceField(choices=PromptType.choices))
+class PromptTypeField(StringField):
+    """A prompt type as sent; the service refuses one it does not know, naming the field."""
+
+
+@extend_schema_field(serializers.ChoiceField(choices=TemplateEngine.choices))
+class TemplateEngineField(StringField):
+    """A template engine as sent; the service refuses one it does not know, naming the field."""
 
 
 class VersionField(serializers.IntegerField):
@@ -128,7 +156,9 @@ class LabelOrVersionSerializer(RequestSerializer):
 class PromptFetchQuerySerializer(LabelOrVersionSerializer):
     """GET /v2/prompts/{name}?label=&version=&resolve="""
 
-    resolve = serializers.BooleanField(default=True, error_messages={"invalid": "must be true or false"})
+    resolve = serializers.BooleanField(
+        default=True, error_messages={"invalid": "must be true or false"}, help_text="Compose referenced prompts"
+    )
 
 
 class PromptListQuerySerializer(RequestSerializer):
@@ -139,7 +169,7 @@ class PromptListQuerySerializer(RequestSerializer):
     tag = StringField(required=False, allow_null=True)
     fromUpdatedAt = QueryDateTimeField(source="from_updated_at", required=False, allow_null=True)
     toUpdatedAt = QueryDateTimeField(source="to_updated_at", required=False, allow_null=True)
-    filter = StringField(required=False, allow_null=True)
+    filter = StringField(required=False, allow_null=True, help_text="A Langfuse JSON filter (a list of conditions)")
 
     def validate_filter(self, raw):
         return None if raw is None else PROMPT_FILTER.parse(raw)
@@ -164,13 +194,18 @@ class PromptCreateSerializer(RequestSerializer):
     """POST /v2/prompts: a CreatePromptRequest (text or chat)."""
 
     name = StringField()
-    prompt = JsonField(source="content")
-    type = StringField(source="prompt_type", required=False, allow_null=True)
+    prompt = PromptContentField(source="content")
+    type = PromptTypeField(
+        source="prompt_type",
+        required=False,
+        allow_null=True,
+        help_text="Default: chat for a list of messages, else text",
+    )
     config = JsonField(required=False, allow_null=True)
     labels = StringListField(required=False, allow_null=True)
     tags = StringListField(required=False, allow_null=True)
     commitMessage = StringField(source="commit_message", required=False, allow_null=True, allow_blank=True)
-    templateEngine = StringField(source="template_engine", required=False, allow_null=True)
+    templateEngine = TemplateEngineField(source="template_engine", required=False, allow_null=True)
 
     def validate(self, attrs):
         if attrs.get("prompt_type") is None:
@@ -196,12 +231,16 @@ class PromptCompileSerializer(LabelOrVersionSerializer):
     """POST /api/prompts/{name}/compile: the version to compile and what to fill in."""
 
     variables = serializers.DictField(
-        required=False, allow_null=True, error_messages={"not_a_dict": "must be an object of variable names to values"}
+        required=False,
+        allow_null=True,
+        error_messages={"not_a_dict": "must be an object of variable names to values"},
+        help_text="Values of the template's variables",
     )
     placeholders = serializers.DictField(
         required=False,
         allow_null=True,
         error_messages={"not_a_dict": "must be an object of placeholder names to lists of messages"},
+        help_text="Messages that replace each named placeholder of a chat prompt",
     )
 
     def validate(self, attrs):

@@ -14,6 +14,21 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 from drf_spectacular.generators import SchemaGenerator
 
+from evals.api.serializers import ScoreCreateSerializer
+from observability.api.serializers import (
+    ModelCreateSerializer,
+    ObservationV2QuerySerializer,
+    TraceQuerySerializer,
+)
+from prompts.api.serializers import (
+    PromptCompileSerializer,
+    PromptCreateSerializer,
+    PromptDeleteQuerySerializer,
+    PromptFetchQuerySerializer,
+    PromptLabelsUpdateSerializer,
+    PromptListQuerySerializer,
+)
+
 METHODS = ("get", "post", "put", "patch", "delete")
 DOCUMENTATION_ROUTES = {"/api/public/openapi.json", "/api/public/docs"}
 REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "reference" / "langfuse-openapi.yml"
@@ -22,6 +37,24 @@ EXTENSIONS = {
     ("get", "/api/public/v2/prompts/{}/versions/{}"),
     ("delete", "/api/public/v2/prompts/{}/versions/{}"),
     ("post", "/api/prompts/{}/compile"),
+}
+
+# The serializer each view parses its request body, or its query, with.
+REQUEST_BODIES = {
+    ("post", "/api/public/v2/prompts"): PromptCreateSerializer,
+    ("patch", "/api/public/v2/prompts/{name}/versions/{version}"): PromptLabelsUpdateSerializer,
+    ("post", "/api/prompts/{name}/compile"): PromptCompileSerializer,
+    ("post", "/api/public/models"): ModelCreateSerializer,
+}
+QUERIES = {
+    ("get", "/api/public/v2/prompts"): PromptListQuerySerializer,
+    ("get", "/api/public/v2/prompts/{name}"): PromptFetchQuerySerializer,
+    ("delete", "/api/public/v2/prompts/{name}"): PromptDeleteQuerySerializer,
+    ("get", "/api/public/v2/prompts/{name}/versions/{version}"): PromptFetchQuerySerializer,
+    ("delete", "/api/public/v2/prompts/{name}/versions/{version}"): PromptDeleteQuerySerializer,
+    ("get", "/api/public/traces"): TraceQuerySerializer,
+    ("get", "/api/public/traces/{trace_id}"): TraceQuerySerializer,
+    ("get", "/api/public/v2/observations"): ObservationV2QuerySerializer,
 }
 
 
@@ -89,6 +122,56 @@ def test_langfuse_operations_have_the_reference_method_and_path(schema):
     assert ours - implemented == EXTENSIONS
 
 
+def wire_fields(serializer_class) -> tuple[set[str], set[str]]:
+    fields = serializer_class().fields
+    return set(fields), {name for name, field in fields.items() if field.required}
+
+
+def component(schema, reference: dict) -> dict:
+    return schema["components"]["schemas"][reference["$ref"].rpartition("/")[2]]
+
+
+def test_request_bodies_are_the_serializers_the_views_parse(schema):
+    for (method, path), serializer_class in REQUEST_BODIES.items():
+        body = schema["paths"][path][method]["requestBody"]
+        described = component(schema, body["content"]["application/json"]["schema"])
+        names, required = wire_fields(serializer_class)
+        assert set(described["properties"]) == names, (method, path)
+        assert set(described.get("required", [])) == required, (method, path)
+        assert body.get("required", False) is bool(required), (method, path)
+    scores = schema["paths"]["/api/public/scores"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    one, many = component(schema, scores)["oneOf"]
+    assert component(schema, one) is component(schema, many["items"])
+    assert set(component(schema, one)["properties"]) == wire_fields(ScoreCreateSerializer)[0]
+
+
+def test_query_parameters_are_the_serializers_the_views_parse(schema):
+    for (method, path), serializer_class in QUERIES.items():
+        query = {
+            parameter["name"]: parameter
+            for parameter in schema["paths"][path][method]["parameters"]
+            if parameter["in"] == "query"
+        }
+        names, required = wire_fields(serializer_class)
+        assert set(query) >= names, (method, path)
+        assert {name for name in names if query[name].get("required")} == required, (method, path)
+
+
+def test_custom_request_fields_are_described_as_sent(schema):
+    schemas = schema["components"]["schemas"]
+    create = schemas["PromptCreateRequest"]["properties"]
+    assert [option["type"] for option in create["prompt"]["oneOf"]] == ["string", "array"]
+    assert create["type"]["allOf"] == [{"$ref": "#/components/schemas/PromptType"}]
+    assert create["templateEngine"]["allOf"] == [{"$ref": "#/components/schemas/TemplateEngine"}]
+    assert schemas["ScoreCreateRequest"]["properties"]["value"]["oneOf"] == [{"type": "number"}, {"type": "string"}]
+    fields = next(
+        parameter
+        for parameter in schema["paths"]["/api/public/v2/observations"]["get"]["parameters"]
+        if parameter["name"] == "fields"
+    )
+    assert fields["schema"] == {"type": "string", "default": "basic,core"}
+
+
 def test_every_operation_requires_the_key_except_health(schema):
     assert schema["components"]["securitySchemes"]["BasicAuth"] == {
         "type": "http",
@@ -139,8 +222,8 @@ def test_docs_page_renders_with_its_assets_from_our_static_files():
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["get", "delete"])
 def test_unknown_api_paths_still_answer_the_json_404(method):
-    """Also for unsafe methods without a CSRF token."""
-    for path in ("/api/public/openapi.yaml", "/api/public/v2/no-such-endpoint/x"):
+    """Also for unsafe methods without a CSRF token, and a prompt name no route matches (a NUL)."""
+    for path in ("/api/public/openapi.yaml", "/api/public/v2/prompts/a%00b"):
         response = getattr(Client(enforce_csrf_checks=True), method)(path)
         assert response.status_code == 404, path
         assert response.json()["error"] == "LangfuseNotFoundError"
