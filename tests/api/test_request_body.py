@@ -9,23 +9,17 @@ import uuid
 import pytest
 import requests
 from google.rpc.status_pb2 import Status
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from bench.server import VENV_BIN, production_server
-from tests.conftest import basic_auth
+from tests.clients import basic_auth
+from tests.observability.factories import OTLP_URL, otlp_request, otlp_span
 
-OTLP = "/api/public/otel/v1/traces"
 INGESTION = "/api/public/ingestion"
 SCORES = "/api/public/scores"
 
 
-def otlp_request(trace_id: str, span_id: str, name: str) -> bytes:
-    message = ExportTraceServiceRequest()
-    scope_spans = message.resource_spans.add().scope_spans.add()
-    span = scope_spans.spans.add()
-    span.trace_id, span.span_id, span.name = bytes.fromhex(trace_id), bytes.fromhex(span_id), name
-    span.start_time_unix_nano, span.end_time_unix_nano = 1_763_892_000_000_000_000, 1_763_892_001_000_000_000
-    return message.SerializeToString()
+def otlp_protobuf(trace_id: str, span_id: str, name: str) -> bytes:
+    return otlp_request(otlp_span(span_id, name, trace_id=bytes.fromhex(trace_id)))
 
 
 def otlp_json(trace_id: str, span_id: str, name: str) -> bytes:
@@ -59,7 +53,7 @@ def test_dev_server_answers_411_in_each_endpoints_shape(client):
         response = post(path, "application/json")
         assert response.status_code == 411, path
         assert "chunked" in response.json()["message"]
-    response = post(OTLP, "application/x-protobuf")
+    response = post(OTLP_URL, "application/x-protobuf")
     assert response.status_code == 411
     status = Status()
     status.ParseFromString(response.content)
@@ -80,7 +74,7 @@ def test_every_endpoint_refuses_a_body_over_the_limit_before_reading_it(api_clie
 
 def test_live_dev_server_answers_411_not_a_silent_200(live_server, key_pair):
     headers = {"Authorization": basic_auth(*key_pair), "Content-Type": "application/x-protobuf"}
-    response = chunked_post(live_server.url, OTLP, otlp_request("ab" * 16, "cd" * 8, "dropped"), headers)
+    response = chunked_post(live_server.url, OTLP_URL, otlp_protobuf("ab" * 16, "cd" * 8, "dropped"), headers)
     assert response.status == 411
     status = Status()
     status.ParseFromString(response.body)
@@ -107,8 +101,8 @@ def stored_observation_names(server, trace_id: str) -> list[str]:
 @pytest.mark.parametrize(
     "content_type,encode,gzipped",
     [
-        ("application/x-protobuf", otlp_request, False),
-        ("application/x-protobuf", otlp_request, True),
+        ("application/x-protobuf", otlp_protobuf, False),
+        ("application/x-protobuf", otlp_protobuf, True),
         ("application/json", otlp_json, False),
     ],
 )
@@ -118,7 +112,7 @@ def test_gunicorn_stores_a_chunked_otlp_request(gunicorn, content_type, encode, 
     headers = {"Authorization": basic_auth(gunicorn.public_key, gunicorn.secret_key), "Content-Type": content_type}
     if gzipped:
         body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
-    response = chunked_post(gunicorn.url, OTLP, body, headers, chunk=7)
+    response = chunked_post(gunicorn.url, OTLP_URL, body, headers, chunk=7)
     assert response.status == 200, response.body
     assert stored_observation_names(gunicorn, trace_id) == ["chunked-span"]
 

@@ -10,7 +10,6 @@ from django.db import OperationalError, connection
 from django.test import RequestFactory, override_settings
 from google.rpc import code_pb2
 from google.rpc.status_pb2 import Status
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -19,10 +18,10 @@ from aistrale.api.errors import langfuse_exception_handler
 from aistrale.api.outage import OutageMiddleware, unavailable_message
 from aistrale.generation_tokens import tokens_shared
 from prompts.services import prompt_version_create
+from tests.observability.factories import OTLP_URL, otlp_request, otlp_span
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-OTLP = "/api/public/otel/v1/traces"
 RETRY_AFTER = "7"
 
 
@@ -58,14 +57,6 @@ def redis_unreachable(settings):
     generation_tokens._forget_connections()
 
 
-def otlp_request() -> bytes:
-    request = ExportTraceServiceRequest()
-    span = request.resource_spans.add().scope_spans.add().spans.add()
-    span.trace_id, span.span_id, span.name = bytes(range(16)), bytes(range(8)), "down"
-    span.start_time_unix_nano = span.end_time_unix_nano = 1_700_000_000_000_000_000
-    return request.SerializeToString()
-
-
 def assert_langfuse_unavailable(response, what: str):
     assert response.status_code == 503
     assert response["Retry-After"] == RETRY_AFTER
@@ -77,7 +68,10 @@ def assert_langfuse_unavailable(response, what: str):
 
 def test_otlp_protobuf_answers_unavailable_status(api_client, database_unreachable):
     response = api_client.post(
-        OTLP, gzip.compress(otlp_request()), content_type="application/x-protobuf", HTTP_CONTENT_ENCODING="gzip"
+        OTLP_URL,
+        gzip.compress(otlp_request(otlp_span("0001020304050607", "down"))),
+        content_type="application/x-protobuf",
+        HTTP_CONTENT_ENCODING="gzip",
     )
     assert response.status_code == 503 and response["Retry-After"] == RETRY_AFTER
     assert response["Content-Type"] == "application/x-protobuf"
@@ -87,7 +81,7 @@ def test_otlp_protobuf_answers_unavailable_status(api_client, database_unreachab
 
 def test_otlp_json_answers_unavailable_status(api_client, database_unreachable):
     body = {"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "0" * 31 + "1", "spanId": "0" * 15 + "1"}]}]}]}
-    response = api_client.post(OTLP, orjson.dumps(body), content_type="application/json")
+    response = api_client.post(OTLP_URL, orjson.dumps(body), content_type="application/json")
     assert response.status_code == 503 and response["Retry-After"] == RETRY_AFTER
     assert response["Content-Type"] == "application/json"
     status = response.json()
@@ -128,7 +122,9 @@ def test_admin_login_answers_503_in_plain_text(client, database_unreachable):
 def test_redis_unreachable_in_authentication_is_503(api_client, redis_unreachable):
     assert tokens_shared()
     assert_langfuse_unavailable(api_client.get("/api/public/traces"), "Redis")
-    response = api_client.post(OTLP, otlp_request(), content_type="application/x-protobuf")
+    response = api_client.post(
+        OTLP_URL, otlp_request(otlp_span("0001020304050607", "down")), content_type="application/x-protobuf"
+    )
     assert response.status_code == 503 and response["Retry-After"] == RETRY_AFTER
     assert Status.FromString(response.content).code == code_pb2.UNAVAILABLE
 

@@ -11,7 +11,6 @@ from langfuse._client.resource_manager import LangfuseResourceManager
 from aistrale.tenancy.services import api_key_create
 from evals.models import Score
 from observability.models import Observation, Session, Trace
-from tests.observability.pricing_fixtures import model_prices  # noqa: F401
 
 
 @pytest.fixture
@@ -21,7 +20,7 @@ def sdk_keys(project):
 
 
 @pytest.fixture
-def langfuse_client(live_server, sdk_keys, model_prices):  # noqa: F811
+def langfuse_client(live_server, sdk_keys, model_prices):
     public_key, secret_key = sdk_keys
     client = Langfuse(public_key=public_key, secret_key=secret_key, base_url=live_server.url, environment="e2e")
     yield client

@@ -14,8 +14,7 @@ from opentelemetry.trace import Status, StatusCode
 
 from aistrale.tenancy.services import api_key_create
 from observability.models import Observation, Trace
-from tests.conftest import basic_auth
-from tests.observability.pricing_fixtures import model_prices  # noqa: F401
+from tests.clients import basic_auth
 
 
 @pytest.fixture
@@ -25,7 +24,7 @@ def otel_keys(project):
 
 
 @pytest.fixture
-def tracer(live_server, otel_keys, model_prices):  # noqa: F811
+def tracer(live_server, otel_keys, model_prices):
     exporter = OTLPSpanExporter(
         endpoint=f"{live_server.url}/api/public/otel/v1/traces",
         headers={"Authorization": basic_auth(*otel_keys)},

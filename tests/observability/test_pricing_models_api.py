@@ -12,7 +12,6 @@ from observability.ingestion.costs import calculate_cost, normalize_usage, price
 from observability.models import ModelDefinition
 from observability.services.pricing import SEED_FILE, seed_model_prices
 from tests.isolation import assert_absent_from_other_project_list, assert_not_found_for_other_project
-from tests.observability.pricing_fixtures import model_prices  # noqa: F401
 
 URL = "/api/public/models"
 
@@ -22,7 +21,7 @@ def create(client, **body):
 
 
 @pytest.mark.django_db
-def test_seed_is_idempotent_and_complete(model_prices):  # noqa: F811
+def test_seed_is_idempotent_and_complete(model_prices):
     before = ModelDefinition.objects.filter(project__isnull=True).count()
     assert seed_model_prices() == before
     assert ModelDefinition.objects.filter(project__isnull=True).count() == before
@@ -58,7 +57,7 @@ def test_create_get_list_delete(api_client, other_client, project):
 
 
 @pytest.mark.django_db
-def test_builtin_models_are_readable_not_deletable(api_client, model_prices):  # noqa: F811
+def test_builtin_models_are_readable_not_deletable(api_client, model_prices):
     builtin = ModelDefinition.objects.filter(project__isnull=True).first()
     assert api_client.get(f"{URL}/{builtin.id}").json()["isLangfuseManaged"] is True
     response = api_client.delete(f"{URL}/{builtin.id}")
@@ -107,7 +106,7 @@ def test_invalid_definitions_name_the_field(api_client, body, field):
 def test_tiers_and_project_override_drive_cost(
     api_client,
     project,
-    model_prices,  # noqa: F811
+    model_prices,
     django_capture_on_commit_callbacks,
 ):
     usage = {"input": 300_000, "output": 1000}
@@ -163,7 +162,7 @@ def test_usage_normalisation():
 
 
 @pytest.mark.django_db
-def test_list_query_count(api_client, django_assert_max_num_queries, model_prices):  # noqa: F811
+def test_list_query_count(api_client, django_assert_max_num_queries, model_prices):
     with django_assert_max_num_queries(4):
         response = api_client.get(URL, {"limit": 100})
     assert response.status_code == 200 and len(response.json()["data"]) == 100
@@ -186,7 +185,7 @@ def test_start_date_picks_the_price_in_force(api_client, project):
 
 
 @pytest.mark.django_db
-def test_seed_command(model_prices):  # noqa: F811
+def test_seed_command(model_prices):
     out = io.StringIO()
     call_command("seed_model_prices", stdout=out)
     assert "Seeded 167 model definitions" in out.getvalue()
@@ -250,7 +249,7 @@ def test_values_beyond_the_limits_are_refused_and_store_nothing(api_client, proj
 
 
 @pytest.mark.django_db
-def test_a_refused_huge_price_leaves_reads_and_ingestion_working(api_client, project, model_prices):  # noqa: F811
+def test_a_refused_huge_price_leaves_reads_and_ingestion_working(api_client, project, model_prices):
     assert create(api_client, matchPattern="(?i)^gpt-4o$", inputPrice=1e300).status_code == 400
     assert api_client.get(URL, {"limit": 100}).status_code == 200
     event = {

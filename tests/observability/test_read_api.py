@@ -8,6 +8,7 @@ import pytest
 from aistrale.tenancy.models import AuditEvent
 from observability import extensions
 from observability.models import Observation, Trace
+from tests.clients import make_client
 from tests.isolation import assert_absent_from_other_project_list, assert_not_found_for_other_project
 from tests.observability.factories import T0, make_llm_trace, make_observation, make_trace
 
@@ -537,8 +538,6 @@ def test_session_errors_and_isolation(api_client, other_client, project, django_
 
 
 def test_read_endpoints_need_the_secret_key(key_pair, project):
-    from tests.conftest import make_client
-
     make_trace(project, "t1")
     public_only = make_client(key_pair[0])
     for url in ("/api/public/traces", "/api/public/traces/t1", "/api/public/observations", "/api/public/sessions"):

@@ -6,7 +6,7 @@ from aistrale.generation_tokens import tokens_shared
 from aistrale.tenancy.models import ApiKey, Role
 from aistrale.tenancy.services import api_key_revoke
 from prompts.services import prompt_labels_set, prompt_version_create
-from tests.conftest import make_client
+from tests.clients import make_client
 from tests.isolation import assert_not_found_for_other_project
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from aistrale.tenancy.models import AuditEvent, Role
 from aistrale.tenancy.services import api_key_create
 from prompts.models import ProtectedLabel
-from tests.conftest import make_client
+from tests.clients import make_client
 from tests.isolation import assert_absent_from_other_project_list, assert_not_found_for_other_project
 
 pytestmark = pytest.mark.django_db

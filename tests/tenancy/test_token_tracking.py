@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connections
 
 from aistrale.generation_tokens import redis_key, token_bump, tokens_mget, tokens_read, tokens_shared
-from tests.conftest import clear_cache, redis_settle
+from tests.caches import clear_cache, redis_settle
 
 pytestmark = [pytest.mark.skipif(not tokens_shared(), reason="generation tokens live in Redis"), pytest.mark.django_db]
 
