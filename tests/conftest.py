@@ -1,9 +1,13 @@
-"""Fixtures every app's tests share: projects, key pairs, API clients, users and the bundled price table."""
+"""Fixtures every app's tests share: projects, key pairs, API clients, users of each role, the bundled price
+table and a production server."""
+
+import shutil
 
 import pytest
 
 from aistrale.tenancy.models import Role
 from aistrale.tenancy.services import api_key_create, membership_set, organization_get_or_create, project_get_or_create
+from bench.server import VENV_BIN, production_server
 from observability.models import ModelDefinition
 from observability.services.pricing import seed_model_prices
 from tests.caches import clear_cache
@@ -69,3 +73,31 @@ def model_prices(db):
     """The bundled price table, re-seeded after transactional tests flushed the migration's rows."""
     if not ModelDefinition.objects.filter(project__isnull=True).exists():
         seed_model_prices()
+
+
+@pytest.fixture
+def owner(project, make_user):
+    """A user with the owner role in `project`."""
+    return make_user("owner", project=project, role=Role.OWNER)
+
+
+@pytest.fixture
+def project_admin(project, make_user):
+    """A user with the admin role in `project` (pytest-django's `admin_user` is a superuser)."""
+    return make_user("projectadmin", project=project, role=Role.ADMIN)
+
+
+@pytest.fixture
+def member(project, make_user):
+    """A user with the member role in `project`."""
+    return make_user("member", project=project, role=Role.MEMBER)
+
+
+@pytest.fixture(scope="module")
+def gunicorn_server(tmp_path_factory):
+    """gunicorn with two workers on a SQLite database of this module's own (bench.server.production_server)."""
+    if shutil.which("gunicorn", path=str(VENV_BIN)) is None:
+        pytest.skip("needs gunicorn")
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('gunicorn') / 'gunicorn.sqlite3'}"
+    with production_server(database_url=database_url, workers=2) as server:
+        yield server

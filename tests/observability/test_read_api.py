@@ -6,26 +6,12 @@ import orjson
 import pytest
 
 from aistrale.tenancy.models import AuditEvent
-from observability import extensions
 from observability.models import Observation, Trace
 from tests.clients import make_client
 from tests.isolation import assert_absent_from_other_project_list, assert_not_found_for_other_project
 from tests.observability.factories import T0, make_llm_trace, make_observation, make_trace
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def score_loader(monkeypatch):
-    """Register a score loader through the extension hook, as evals does."""
-    monkeypatch.setattr(extensions, "_score_loaders", [])
-    loaded = {}
-
-    def loader(*, project, trace_ids):
-        return {trace_id: rows for trace_id, rows in loaded.items() if trace_id in trace_ids}
-
-    extensions.register_score_loader(loader)
-    return loaded
 
 
 # Traces: list

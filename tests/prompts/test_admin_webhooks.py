@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from aistrale.tenancy.models import AuditEvent, Role
+from aistrale.tenancy.models import AuditEvent
 from prompts.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from prompts.webhooks import webhook_deliveries_create, webhook_endpoint_create
 from tests.query_counts import assert_queries_constant
@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = "/admin/prompts/webhookendpoint/"
 DELIVERIES = "/admin/prompts/webhookdelivery/"
 ALL_EVENTS = ["prompt.version.created", "prompt.label.moved", "prompt.deleted"]
-
-
-@pytest.fixture
-def owner(project, make_user):
-    return make_user("owner", project=project, role=Role.OWNER)
-
-
-@pytest.fixture
-def member(project, make_user):
-    return make_user("member", project=project, role=Role.MEMBER)
 
 
 @pytest.fixture

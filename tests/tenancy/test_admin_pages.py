@@ -19,13 +19,8 @@ from tests.query_counts import assert_queries_constant
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner(project, make_user):
-    return make_user("owner", project=project, role=Role.OWNER)
-
-
-def test_member_sees_only_their_project(client, project, other_project, make_user):
-    client.force_login(make_user("member", project=project, role=Role.MEMBER))
+def test_member_sees_only_their_project(client, project, other_project, member):
+    client.force_login(member)
     page = client.get("/admin/tenancy/project/").content.decode()
     assert project.name in page and other_project.name not in page
     assert client.get(f"/admin/tenancy/project/{other_project.pk}/change/").status_code == 302
@@ -54,8 +49,8 @@ def test_owner_revokes_keys_from_the_changelist(client, project, owner, key_pair
     assert AuditEvent.objects.filter(action="api_key.revoked", actor=owner).exists()
 
 
-def test_member_cannot_manage_keys_or_members(client, project, make_user, key_pair):
-    client.force_login(make_user("member", project=project, role=Role.MEMBER))
+def test_member_cannot_manage_keys_or_members(client, member, key_pair):
+    client.force_login(member)
     assert client.get("/admin/tenancy/apikey/").status_code == 403
     assert client.get("/admin/tenancy/auditevent/").status_code == 403
 
