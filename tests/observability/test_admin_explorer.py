@@ -12,7 +12,7 @@ from observability import extensions
 from observability.models import Observation, Session, Trace
 from prompts.insights import version_insights
 from tests.observability.factories import make_llm_trace, make_observation, make_trace
-from tests.query_counts import assert_queries_constant
+from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -81,11 +81,11 @@ def test_changelist_sorts_by_cost_and_latency(member_client, project):
     assert [trace.id for trace in response.context["cl"].result_list] == ["dear", "cheap"]
 
 
-def add_traces(project, count):
-    for _ in range(count):
-        name = f"t{Trace.objects.count()}"
-        make_llm_trace(project, name, at=timezone.now(), tags=["prod"], user_id=f"user-{name}", session_id=f"s-{name}")
-        Session.objects.create(project=project, id=f"s-{name}")
+def add_trace(project, index):
+    """A priced trace of its own user and session, within the changelist's default time range."""
+    name = f"t{index}"
+    make_llm_trace(project, name, at=timezone.now(), tags=["prod"], user_id=f"user-{name}", session_id=f"s-{name}")
+    Session.objects.create(project=project, id=f"s-{name}")
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,8 @@ def add_traces(project, count):
     ],
 )
 def test_admin_lists_query_count_does_not_grow_with_rows(member_client, project, url):
-    assert assert_queries_constant(lambda: member_client.get(url), lambda count: add_traces(project, count)) <= 50
+    traces = rows_of(lambda index: add_trace(project, index))
+    assert assert_queries_constant(lambda: member_client.get(url), traces) <= 50
 
 
 def test_trace_detail_renders_tree_waterfall_payloads_and_scores(member_client, project, monkeypatch):

@@ -10,8 +10,9 @@ from aistrale.errors import DomainError
 from aistrale.tenancy.models import AuditEvent
 from observability.ingestion.costs import calculate_cost, normalize_usage, price_table
 from observability.models import ModelDefinition
-from observability.services.pricing import SEED_FILE, seed_model_prices
+from observability.services.pricing import SEED_FILE, model_definition_create, seed_model_prices
 from tests.isolation import assert_absent_from_other_project_list, assert_not_found_for_other_project
+from tests.query_counts import FEW_ROWS, MORE_ROWS, assert_queries_constant, rows_of
 
 URL = "/api/public/models"
 
@@ -162,10 +163,22 @@ def test_usage_normalisation():
 
 
 @pytest.mark.django_db
-def test_list_query_count(api_client, django_assert_max_num_queries, model_prices):
-    with django_assert_max_num_queries(4):
-        response = api_client.get(URL, {"limit": 100})
-    assert response.status_code == 200 and len(response.json()["data"]) == 100
+def test_list_query_count_does_not_grow_with_models(api_client, project, model_prices):
+    def model(index):
+        long_inputs = {"usage_detail_pattern": "input", "operator": "gt", "value": 1000}
+        model_definition_create(
+            project=project,
+            model_name=f"model-{index}",
+            match_pattern=f"^model-{index}$",
+            pricing_tiers=[
+                {"name": "Standard", "is_default": True, "priority": 0, "prices": {"input": 1}},
+                {"name": "long", "priority": 1, "conditions": [long_inputs], "prices": {"input": 2}},
+            ],
+        )
+
+    assert assert_queries_constant(lambda: api_client.get(URL, {"limit": 100}), rows_of(model)) <= 4
+    own = [row for row in api_client.get(URL, {"limit": 100}).json()["data"] if not row["isLangfuseManaged"]]
+    assert len(own) == FEW_ROWS + MORE_ROWS and all(len(row["pricingTiers"]) == 2 for row in own)
 
 
 @pytest.mark.django_db

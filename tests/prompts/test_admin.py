@@ -1,7 +1,6 @@
 """The prompt admin as people use it, through the test client."""
 
 import html
-import itertools
 import json
 import re
 
@@ -11,7 +10,7 @@ from aistrale.tenancy.models import AuditEvent, Role
 from prompts import insights
 from prompts.models import Prompt, PromptLabel, PromptVersion, ProtectedLabel
 from prompts.services import prompt_version_create
-from tests.query_counts import assert_queries_constant
+from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -345,40 +344,35 @@ def test_delete_goes_through_the_service_and_respects_protected_labels(
 
 def test_changelist_query_count_does_not_grow_with_prompts(client, member, project):
     client.force_login(member)
-    made = itertools.count()
 
-    def create(count):
-        for index in itertools.islice(made, count):
-            name = f"folder{index % 3}/prompt-{index}"
-            prompt_version_create(project=project, name=name, content="a", labels=["production"])
-            prompt_version_create(project=project, name=name, content="b", labels=["staging"], tags=["t"])
+    def create(index):
+        name = f"folder{index % 3}/prompt-{index}"
+        prompt_version_create(project=project, name=name, content="a", labels=["production"])
+        prompt_version_create(project=project, name=name, content="b", labels=["staging"], tags=["t"])
 
-    assert_queries_constant(lambda: client.get(CHANGELIST, {"label": "production"}), create, few=2, more=25)
+    assert_queries_constant(lambda: client.get(CHANGELIST, {"label": "production"}), rows_of(create), few=2, more=25)
     assert len(client.get(CHANGELIST, {"label": "production"}).context["cl"].result_list) == 27
 
 
 def test_prompt_page_query_count_does_not_grow_with_versions(client, member, project):
     client.force_login(member)
-    made = itertools.count()
 
-    def create(count):
-        for index in itertools.islice(made, count):
-            prompt_version_create(project=project, name="long", content=f"v{index}", labels=[f"l{index}"])
+    def create(index):
+        prompt_version_create(project=project, name="long", content=f"v{index}", labels=[f"l{index}"])
 
-    create(1)
+    versions = rows_of(create)
+    versions(1)
     prompt = Prompt.objects.get(name="long")
-    assert_queries_constant(lambda: client.get(page_of(prompt)), create, few=2, more=17)
+    assert_queries_constant(lambda: client.get(page_of(prompt)), versions, few=2, more=17)
 
 
 def test_protected_label_changelist_query_count_does_not_grow(client, project_admin, project):
     client.force_login(project_admin)
-    made = itertools.count()
 
-    def protect(count):
-        for index in itertools.islice(made, count):
-            ProtectedLabel.objects.create(project=project, name=f"release-{index}")
+    def protect(index):
+        ProtectedLabel.objects.create(project=project, name=f"release-{index}")
 
-    assert_queries_constant(lambda: client.get("/admin/prompts/protectedlabel/"), protect)
+    assert_queries_constant(lambda: client.get("/admin/prompts/protectedlabel/"), rows_of(protect))
 
 
 def test_protected_labels_are_managed_by_owners_and_admins(client, member, project_admin, project, other_project):

@@ -1,6 +1,5 @@
 """The tenancy admin pages as a person uses them, through the test client."""
 
-import itertools
 import re
 
 import pytest
@@ -14,7 +13,7 @@ from aistrale.tenancy.services import (
     organization_get_or_create,
     project_get_or_create,
 )
-from tests.query_counts import assert_queries_constant
+from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -121,17 +120,6 @@ def test_saving_an_unchanged_key_in_the_admin_writes_no_event(client, owner, key
     client.force_login(owner)
     client.post(f"/admin/tenancy/apikey/{api_key.pk}/change/", {"role": "member", "note": "tests"})
     assert not AuditEvent.objects.filter(action="api_key.updated").exists()
-
-
-def rows_of(make_one):
-    """A make_rows for assert_queries_constant: calls make_one(index) with a fresh index per row."""
-    made = itertools.count()
-
-    def make(count):
-        for index in itertools.islice(made, count):
-            make_one(index)
-
-    return make
 
 
 def test_organization_changelist_query_count_does_not_grow(client, make_user):

@@ -10,7 +10,7 @@ from guardian.shortcuts import assign_perm
 from aistrale.tenancy.admin_scoping import ProjectScopedAdmin
 from aistrale.tenancy.models import Role
 from prompts.models import Prompt
-from tests.query_counts import assert_queries_constant
+from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -87,8 +87,5 @@ def test_only_owners_and_admins_manage_grants(prompt_admin, prompts, member, pro
 
 def test_changelist_query_count_does_not_grow(prompt_admin, project, member):
 
-    def create(count):
-        start = Prompt.objects.count()
-        Prompt.objects.bulk_create(Prompt(project=project, name=f"p{start + i}") for i in range(count))
-
-    assert assert_queries_constant(lambda: prompt_admin.changelist_view(_request(member)), create, more=30) <= 12
+    prompts = rows_of(lambda index: Prompt.objects.create(project=project, name=f"p{index}"))
+    assert assert_queries_constant(lambda: prompt_admin.changelist_view(_request(member)), prompts, more=30) <= 12
