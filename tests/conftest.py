@@ -1,40 +1,17 @@
-"""Fixtures every app's tests share: projects, key pairs and API clients."""
+"""Fixtures every app's tests share: projects, key pairs, API clients, users of each role, the bundled price
+table and a production server."""
 
-import base64
+import shutil
 
 import pytest
-import redis
-from django.conf import settings
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
-from aistrale.generation_tokens import tokens_shared
 from aistrale.tenancy.models import Role
 from aistrale.tenancy.services import api_key_create, membership_set, organization_get_or_create, project_get_or_create
-
-
-def basic_auth(public_key: str, secret_key: str = "") -> str:
-    return "Basic " + base64.b64encode(f"{public_key}:{secret_key}".encode()).decode()
-
-
-def make_client(public_key: str, secret_key: str = "") -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=basic_auth(public_key, secret_key))
-    return client
-
-
-def clear_cache() -> None:
-    cache.clear()
-    redis_settle()
-
-
-def redis_settle() -> None:
-    """A round trip to Redis after a write made outside aistrale.generation_tokens (which does this itself).
-
-    Redis answers it only once it has pushed the write's invalidations to every tracking connection.
-    """
-    if tokens_shared():
-        redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).ping()
+from bench.server import VENV_BIN, production_server
+from observability.models import ModelDefinition
+from observability.services.pricing import seed_model_prices
+from tests.caches import clear_cache
+from tests.clients import make_client
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +66,38 @@ def make_user(db, django_user_model):
         return user
 
     return make
+
+
+@pytest.fixture
+def model_prices(db):
+    """The bundled price table, re-seeded after transactional tests flushed the migration's rows."""
+    if not ModelDefinition.objects.filter(project__isnull=True).exists():
+        seed_model_prices()
+
+
+@pytest.fixture
+def owner(project, make_user):
+    """A user with the owner role in `project`."""
+    return make_user("owner", project=project, role=Role.OWNER)
+
+
+@pytest.fixture
+def project_admin(project, make_user):
+    """A user with the admin role in `project` (pytest-django's `admin_user` is a superuser)."""
+    return make_user("projectadmin", project=project, role=Role.ADMIN)
+
+
+@pytest.fixture
+def member(project, make_user):
+    """A user with the member role in `project`."""
+    return make_user("member", project=project, role=Role.MEMBER)
+
+
+@pytest.fixture(scope="module")
+def gunicorn_server(tmp_path_factory):
+    """gunicorn with two workers on a SQLite database of this module's own (bench.server.production_server)."""
+    if shutil.which("gunicorn", path=str(VENV_BIN)) is None:
+        pytest.skip("needs gunicorn")
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('gunicorn') / 'gunicorn.sqlite3'}"
+    with production_server(database_url=database_url, workers=2) as server:
+        yield server

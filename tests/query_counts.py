@@ -1,5 +1,6 @@
 """One check for every list page and endpoint: the number of queries does not grow with the number of rows."""
 
+import itertools
 from collections.abc import Callable
 
 from django.db import connection
@@ -40,3 +41,14 @@ def assert_queries_constant(
         f"{len(baseline)} queries listing {few} rows, {len(grown)} listing {few + more}:\n" + "\n".join(grown)
     )
     return len(baseline)
+
+
+def rows_of(make_one: Callable[[int], object]) -> Callable[[int], None]:
+    """A `make_rows` for assert_queries_constant: calls make_one(index) with a fresh index per row."""
+    made = itertools.count()
+
+    def make(count: int) -> None:
+        for index in itertools.islice(made, count):
+            make_one(index)
+
+    return make

@@ -3,29 +3,21 @@
 import gzip
 import http.client
 import json
-import shutil
 import uuid
 
 import pytest
 import requests
 from google.rpc.status_pb2 import Status
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from bench.server import VENV_BIN, production_server
-from tests.conftest import basic_auth
+from tests.clients import basic_auth
+from tests.observability.factories import OTLP_URL, otlp_request, otlp_span
 
-OTLP = "/api/public/otel/v1/traces"
 INGESTION = "/api/public/ingestion"
 SCORES = "/api/public/scores"
 
 
-def otlp_request(trace_id: str, span_id: str, name: str) -> bytes:
-    message = ExportTraceServiceRequest()
-    scope_spans = message.resource_spans.add().scope_spans.add()
-    span = scope_spans.spans.add()
-    span.trace_id, span.span_id, span.name = bytes.fromhex(trace_id), bytes.fromhex(span_id), name
-    span.start_time_unix_nano, span.end_time_unix_nano = 1_763_892_000_000_000_000, 1_763_892_001_000_000_000
-    return message.SerializeToString()
+def otlp_protobuf(trace_id: str, span_id: str, name: str) -> bytes:
+    return otlp_request(otlp_span(span_id, name, trace_id=bytes.fromhex(trace_id)))
 
 
 def otlp_json(trace_id: str, span_id: str, name: str) -> bytes:
@@ -59,7 +51,7 @@ def test_dev_server_answers_411_in_each_endpoints_shape(client):
         response = post(path, "application/json")
         assert response.status_code == 411, path
         assert "chunked" in response.json()["message"]
-    response = post(OTLP, "application/x-protobuf")
+    response = post(OTLP_URL, "application/x-protobuf")
     assert response.status_code == 411
     status = Status()
     status.ParseFromString(response.content)
@@ -80,20 +72,11 @@ def test_every_endpoint_refuses_a_body_over_the_limit_before_reading_it(api_clie
 
 def test_live_dev_server_answers_411_not_a_silent_200(live_server, key_pair):
     headers = {"Authorization": basic_auth(*key_pair), "Content-Type": "application/x-protobuf"}
-    response = chunked_post(live_server.url, OTLP, otlp_request("ab" * 16, "cd" * 8, "dropped"), headers)
+    response = chunked_post(live_server.url, OTLP_URL, otlp_protobuf("ab" * 16, "cd" * 8, "dropped"), headers)
     assert response.status == 411
     status = Status()
     status.ParseFromString(response.body)
     assert "Content-Length" in status.message
-
-
-@pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory):
-    if shutil.which("gunicorn", path=str(VENV_BIN)) is None:
-        pytest.skip("needs gunicorn")
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('chunked') / 'chunked.sqlite3'}"
-    with production_server(database_url=database_url, workers=2) as server:
-        yield server
 
 
 def stored_observation_names(server, trace_id: str) -> list[str]:
@@ -107,49 +90,54 @@ def stored_observation_names(server, trace_id: str) -> list[str]:
 @pytest.mark.parametrize(
     "content_type,encode,gzipped",
     [
-        ("application/x-protobuf", otlp_request, False),
-        ("application/x-protobuf", otlp_request, True),
+        ("application/x-protobuf", otlp_protobuf, False),
+        ("application/x-protobuf", otlp_protobuf, True),
         ("application/json", otlp_json, False),
     ],
 )
-def test_gunicorn_stores_a_chunked_otlp_request(gunicorn, content_type, encode, gzipped):
+def test_gunicorn_stores_a_chunked_otlp_request(gunicorn_server, content_type, encode, gzipped):
     trace_id, span_id = uuid.uuid4().hex, uuid.uuid4().hex[:16]
     body = encode(trace_id, span_id, "chunked-span")
-    headers = {"Authorization": basic_auth(gunicorn.public_key, gunicorn.secret_key), "Content-Type": content_type}
+    headers = {
+        "Authorization": basic_auth(gunicorn_server.public_key, gunicorn_server.secret_key),
+        "Content-Type": content_type,
+    }
     if gzipped:
         body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
-    response = chunked_post(gunicorn.url, OTLP, body, headers, chunk=7)
+    response = chunked_post(gunicorn_server.url, OTLP_URL, body, headers, chunk=7)
     assert response.status == 200, response.body
-    assert stored_observation_names(gunicorn, trace_id) == ["chunked-span"]
+    assert stored_observation_names(gunicorn_server, trace_id) == ["chunked-span"]
 
 
-def test_gunicorn_stores_chunked_batch_ingestion_and_scores(gunicorn):
+def test_gunicorn_stores_chunked_batch_ingestion_and_scores(gunicorn_server):
     trace_id = uuid.uuid4().hex
     headers = {
-        "Authorization": basic_auth(gunicorn.public_key, gunicorn.secret_key),
+        "Authorization": basic_auth(gunicorn_server.public_key, gunicorn_server.secret_key),
         "Content-Type": "application/json",
     }
     event = {"id": uuid.uuid4().hex, "type": "trace-create", "timestamp": "2026-12-01T10:00:00Z"}
     batch = {"batch": [{**event, "body": {"id": trace_id, "name": "chunked-trace"}}]}
-    response = chunked_post(gunicorn.url, INGESTION, json.dumps(batch).encode(), headers)
+    response = chunked_post(gunicorn_server.url, INGESTION, json.dumps(batch).encode(), headers)
     assert response.status == 207, response.body
     assert json.loads(response.body)["errors"] == []
     score = {"traceId": trace_id, "name": "quality", "value": 0.5}
-    response = chunked_post(gunicorn.url, SCORES, json.dumps(score).encode(), headers)
+    response = chunked_post(gunicorn_server.url, SCORES, json.dumps(score).encode(), headers)
     assert response.status == 200, response.body
     detail = requests.get(
-        f"{gunicorn.url}/api/public/traces/{trace_id}", auth=(gunicorn.public_key, gunicorn.secret_key), timeout=10
+        f"{gunicorn_server.url}/api/public/traces/{trace_id}",
+        auth=(gunicorn_server.public_key, gunicorn_server.secret_key),
+        timeout=10,
     ).json()
     assert detail["name"] == "chunked-trace"
     assert [score["name"] for score in detail["scores"]] == ["quality"]
 
 
-def test_gunicorn_refuses_a_chunked_body_over_the_limit(gunicorn):
+def test_gunicorn_refuses_a_chunked_body_over_the_limit(gunicorn_server):
     headers = {
-        "Authorization": basic_auth(gunicorn.public_key, gunicorn.secret_key),
+        "Authorization": basic_auth(gunicorn_server.public_key, gunicorn_server.secret_key),
         "Content-Type": "application/json",
     }
     body = json.dumps({"batch": [], "pad": "x" * (10 * 1024 * 1024)}).encode()
-    response = chunked_post(gunicorn.url, INGESTION, body, headers, chunk=1024 * 1024)
+    response = chunked_post(gunicorn_server.url, INGESTION, body, headers, chunk=1024 * 1024)
     assert response.status == 413
     assert json.loads(response.body)["error"] == "PayloadTooLargeError"

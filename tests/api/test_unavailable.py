@@ -1,16 +1,15 @@
 """An unreachable database or Redis answers 503 with Retry-After in each endpoint's shape; bugs stay 500."""
 
 import gzip
-import socket
 
 import orjson
 import pytest
 import redis
+from django.conf import settings as django_settings
 from django.db import OperationalError, connection
 from django.test import RequestFactory, override_settings
 from google.rpc import code_pb2
 from google.rpc.status_pb2 import Status
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -19,76 +18,37 @@ from aistrale.api.errors import langfuse_exception_handler
 from aistrale.api.outage import OutageMiddleware, unavailable_message
 from aistrale.generation_tokens import tokens_shared
 from prompts.services import prompt_version_create
+from tests.observability.factories import OTLP_URL, otlp_request, otlp_span
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-OTLP = "/api/public/otel/v1/traces"
-RETRY_AFTER = "7"
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def database_unreachable(settings):
-    """The default connection pointed at a closed port (PostgreSQL) or a file that cannot be opened (SQLite)."""
-    settings.AISTRALE_RETRY_AFTER_SECONDS = int(RETRY_AFTER)
-    saved = dict(connection.settings_dict)
-    connection.close()
-    if connection.vendor == "sqlite":
-        connection.settings_dict["NAME"] = "/nonexistent-directory/aistrale.sqlite3"
-    else:
-        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(closed_port()))
-    yield
-    connection.close()
-    connection.settings_dict.update(saved)
-
-
-@pytest.fixture
-def redis_unreachable(settings):
-    settings.AISTRALE_RETRY_AFTER_SECONDS = int(RETRY_AFTER)
-    location = f"redis://127.0.0.1:{closed_port()}/0"
-    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
-    with override_settings(CACHES=caches):
-        generation_tokens._forget_connections()
-        yield
-    generation_tokens._forget_connections()
-
-
-def otlp_request() -> bytes:
-    request = ExportTraceServiceRequest()
-    span = request.resource_spans.add().scope_spans.add().spans.add()
-    span.trace_id, span.span_id, span.name = bytes(range(16)), bytes(range(8)), "down"
-    span.start_time_unix_nano = span.end_time_unix_nano = 1_700_000_000_000_000_000
-    return request.SerializeToString()
 
 
 def assert_langfuse_unavailable(response, what: str):
     assert response.status_code == 503
-    assert response["Retry-After"] == RETRY_AFTER
+    assert response["Retry-After"] == str(django_settings.AISTRALE_RETRY_AFTER_SECONDS)
     assert response["Content-Type"] == "application/json"
     body = orjson.loads(response.content)
     assert body["error"] == "ServiceUnavailableError"
     assert body["message"].startswith(f"{what} is unreachable")
 
 
-def test_otlp_protobuf_answers_unavailable_status(api_client, database_unreachable):
+def test_otlp_protobuf_answers_unavailable_status(api_client, database_unreachable, retry_after):
     response = api_client.post(
-        OTLP, gzip.compress(otlp_request()), content_type="application/x-protobuf", HTTP_CONTENT_ENCODING="gzip"
+        OTLP_URL,
+        gzip.compress(otlp_request(otlp_span("0001020304050607", "down"))),
+        content_type="application/x-protobuf",
+        HTTP_CONTENT_ENCODING="gzip",
     )
-    assert response.status_code == 503 and response["Retry-After"] == RETRY_AFTER
+    assert response.status_code == 503 and response["Retry-After"] == retry_after
     assert response["Content-Type"] == "application/x-protobuf"
     status = Status.FromString(response.content)
     assert status.code == code_pb2.UNAVAILABLE and status.message.startswith("The database is unreachable")
 
 
-def test_otlp_json_answers_unavailable_status(api_client, database_unreachable):
+def test_otlp_json_answers_unavailable_status(api_client, database_unreachable, retry_after):
     body = {"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "0" * 31 + "1", "spanId": "0" * 15 + "1"}]}]}]}
-    response = api_client.post(OTLP, orjson.dumps(body), content_type="application/json")
-    assert response.status_code == 503 and response["Retry-After"] == RETRY_AFTER
+    response = api_client.post(OTLP_URL, orjson.dumps(body), content_type="application/json")
+    assert response.status_code == 503 and response["Retry-After"] == retry_after
     assert response["Content-Type"] == "application/json"
     status = response.json()
     assert status["code"] == code_pb2.UNAVAILABLE and status["message"].startswith("The database is unreachable")
@@ -110,26 +70,28 @@ def test_langfuse_endpoints_answer_503_when_authentication_cannot_reach_the_data
     assert_langfuse_unavailable(response, "The database")
 
 
-def test_health_says_503_without_the_driver_text(client, database_unreachable):
+def test_health_says_503_without_the_driver_text(client, database_unreachable, retry_after):
     response = client.get("/api/public/health")
-    assert response.status_code == 503 and response["Retry-After"] == RETRY_AFTER
+    assert response.status_code == 503 and response["Retry-After"] == retry_after
     body = response.json()
     assert body["status"] == "Database error"
     text = response.content.decode()
     assert "127.0.0.1" not in text and connection.settings_dict["NAME"] not in text and "port" not in text
 
 
-def test_admin_login_answers_503_in_plain_text(client, database_unreachable):
+def test_admin_login_answers_503_in_plain_text(client, database_unreachable, retry_after):
     response = client.post("/admin/login/", {"username": "alice", "password": "pw"})
-    assert response.status_code == 503 and response["Retry-After"] == RETRY_AFTER
+    assert response.status_code == 503 and response["Retry-After"] == retry_after
     assert response["Content-Type"].startswith("text/plain")
 
 
-def test_redis_unreachable_in_authentication_is_503(api_client, redis_unreachable):
+def test_redis_unreachable_in_authentication_is_503(api_client, redis_unreachable, retry_after):
     assert tokens_shared()
     assert_langfuse_unavailable(api_client.get("/api/public/traces"), "Redis")
-    response = api_client.post(OTLP, otlp_request(), content_type="application/x-protobuf")
-    assert response.status_code == 503 and response["Retry-After"] == RETRY_AFTER
+    response = api_client.post(
+        OTLP_URL, otlp_request(otlp_span("0001020304050607", "down")), content_type="application/x-protobuf"
+    )
+    assert response.status_code == 503 and response["Retry-After"] == retry_after
     assert Status.FromString(response.content).code == code_pb2.UNAVAILABLE
 
 
@@ -139,21 +101,21 @@ def test_health_checks_redis_when_it_is_the_cache(client, redis_unreachable):
 
 
 @pytest.mark.skipif(not tokens_shared(), reason="the memoized prompt fetch needs Redis (REDIS_URL)")
-def test_memoized_prompt_fetch_answers_503_when_redis_goes_away(api_client, project, settings):
+def test_memoized_prompt_fetch_answers_503_when_redis_goes_away(
+    api_client, project, settings, retry_after, closed_port
+):
     prompt_version_create(project=project, name="greeting", content="hi", labels=["production"])
     assert api_client.get("/api/public/v2/prompts/greeting").status_code == 200
-    caches = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{closed_port()}/0"}}
-    settings.AISTRALE_RETRY_AFTER_SECONDS = int(RETRY_AFTER)
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{closed_port}/0"}}
     with override_settings(CACHES=caches):
         generation_tokens._forget_connections()
         assert_langfuse_unavailable(api_client.get("/api/public/v2/prompts/greeting"), "Redis")
     generation_tokens._forget_connections()
 
 
-def test_the_middleware_answers_views_outside_drf(settings):
-    settings.AISTRALE_RETRY_AFTER_SECONDS = int(RETRY_AFTER)
+def test_the_middleware_answers_views_outside_drf(retry_after, closed_port):
     with pytest.raises(redis.ConnectionError) as raised:
-        redis.Redis(port=closed_port(), retry=Retry(NoBackoff(), 0)).ping()
+        redis.Redis(port=closed_port, retry=Retry(NoBackoff(), 0)).ping()
     middleware = OutageMiddleware(lambda request: None)
     response = middleware.process_exception(RequestFactory().get("/api/public/v2/prompts/x"), raised.value)
     assert_langfuse_unavailable(response, "Redis")

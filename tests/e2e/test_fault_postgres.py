@@ -11,7 +11,6 @@ by REFUSED_TIMEOUT, well inside that window.
 """
 
 import os
-import tempfile
 import threading
 import time
 import urllib.error
@@ -28,7 +27,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from bench.server import production_server
-from tests.conftest import basic_auth
+from tests.clients import basic_auth
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(
@@ -126,13 +125,19 @@ def fault_database():
 
 
 @pytest.fixture
-def server(fault_database, monkeypatch):
-    with tempfile.TemporaryDirectory() as directory:
-        log = Path(directory) / "access.log"
-        monkeypatch.setenv("AISTRALE_RETRY_AFTER_SECONDS", str(RETRY_AFTER_SECONDS))
-        monkeypatch.setenv("GUNICORN_CMD_ARGS", f"--access-logfile {log} --access-logformat '{AccessLog.FORMAT}'")
-        with production_server(database_url=fault_database.url, workers=2) as running:
-            yield running, AccessLog(log)
+def access_log(tmp_path):
+    return AccessLog(tmp_path / "access.log")
+
+
+@pytest.fixture
+def outage_server(fault_database, access_log, monkeypatch):
+    """gunicorn on the fault database, writing `access_log`, answering outages with a short Retry-After."""
+    monkeypatch.setenv("AISTRALE_RETRY_AFTER_SECONDS", str(RETRY_AFTER_SECONDS))
+    monkeypatch.setenv(
+        "GUNICORN_CMD_ARGS", f"--access-logfile {access_log.path} --access-logformat '{AccessLog.FORMAT}'"
+    )
+    with production_server(database_url=fault_database.url, workers=2) as server:
+        yield server
 
 
 def otel_producer(server) -> tuple[Producer, TracerProvider]:
@@ -173,10 +178,9 @@ def langfuse_producer(server) -> tuple[Producer, Langfuse]:
     return Producer(make_span), client
 
 
-def test_every_span_survives_a_database_outage(server, fault_database):
-    running, log = server
-    otel, provider = otel_producer(running)
-    langfuse, client = langfuse_producer(running)
+def test_every_span_survives_a_database_outage(outage_server, access_log, fault_database):
+    otel, provider = otel_producer(outage_server)
+    langfuse, client = langfuse_producer(outage_server)
     producers = (otel, langfuse)
     try:
         for producer in producers:
@@ -190,13 +194,13 @@ def test_every_span_survives_a_database_outage(server, fault_database):
         fault_database.take_down()
         down_since = time.monotonic()
         wait_until(
-            lambda: all(log.refused(name) for name in CLIENTS),
+            lambda: all(access_log.refused(name) for name in CLIENTS),
             timeout=REFUSED_TIMEOUT,
             what="the server refuses both clients with 503",
         )
         wait_until(lambda: time.monotonic() - down_since >= OUTAGE_SECONDS, timeout=OUTAGE_SECONDS, what="outage")
         with pytest.raises(urllib.error.HTTPError) as health:
-            urllib.request.urlopen(f"{running.url}/api/public/health", timeout=10)
+            urllib.request.urlopen(f"{outage_server.url}/api/public/health", timeout=10)
         assert health.value.code == 503 and health.value.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
         fault_database.bring_back()
         created = [len(producer.span_ids) for producer in producers]
@@ -223,4 +227,4 @@ def test_every_span_survives_a_database_outage(server, fault_database):
     finally:
         provider.shutdown()
         client.shutdown()
-        LangfuseResourceManager._instances.pop(running.public_key, None)
+        LangfuseResourceManager._instances.pop(outage_server.public_key, None)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench.server import VENV_BIN, production_server
+from bench.server import VENV_BIN
 
 JS_PROJECT = Path(__file__).resolve().parent / "js"
 
@@ -26,13 +26,10 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@pytest.fixture(scope="module", autouse=True)
+def js_sdk_installed():
     if not (JS_PROJECT / "node_modules" / "@langfuse").is_dir():
         pytest.fail(f"the JS SDK is not installed in {JS_PROJECT}: run scripts/setup (npm ci)")
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('js-sdk') / 'js.sqlite3'}"
-    with production_server(database_url=database_url, workers=2) as server:
-        yield server
 
 
 def run_node(server, script: str) -> dict:
@@ -56,10 +53,10 @@ def read(server, path: str) -> dict:
     return response.json()
 
 
-def test_every_trace_and_observation_sent_by_the_js_sdk_is_stored(server):
-    ids = run_node(server, "traces.mjs")
+def test_every_trace_and_observation_sent_by_the_js_sdk_is_stored(gunicorn_server):
+    ids = run_node(gunicorn_server, "traces.mjs")
 
-    chat = read(server, f"/traces/{ids['chat']}")
+    chat = read(gunicorn_server, f"/traces/{ids['chat']}")
     assert (chat["name"], chat["userId"], chat["sessionId"]) == ("js-chat", "ada", "js-session-1")
     assert (chat["tags"], chat["version"], chat["release"], chat["environment"]) == (
         ["js", "e2e"],
@@ -93,7 +90,7 @@ def test_every_trace_and_observation_sent_by_the_js_sdk_is_stored(server):
         assert observation["startTime"] <= observation["endTime"]
         assert observation["metadata"]["scope"]["name"] == "langfuse-sdk"
 
-    answer = read(server, f"/observations/{ids['answer']}")
+    answer = read(gunicorn_server, f"/observations/{ids['answer']}")
     assert (answer["type"], answer["name"], answer["parentObservationId"]) == (
         "GENERATION",
         "answer",
@@ -106,14 +103,14 @@ def test_every_trace_and_observation_sent_by_the_js_sdk_is_stored(server):
     assert answer["usageDetails"] == {"input": 120, "output": 30, "total": 150}
     assert answer["costDetails"] == pytest.approx({"input": 0.0012, "output": 0.0009, "total": 0.0021})
 
-    tool_trace = read(server, f"/traces/{ids['tool']}")
+    tool_trace = read(gunicorn_server, f"/traces/{ids['tool']}")
     assert (tool_trace["name"], tool_trace["environment"], tool_trace["release"]) == ("js-tool-call", "js-e2e", "r-42")
     assert tool_trace["input"] == {"city": "Oslo"} and tool_trace["output"] == {"celsius": -3}
     [tool] = tool_trace["observations"]
     assert (tool["id"], tool["type"], tool["parentObservationId"]) == (ids["toolCall"], "TOOL", None)
     assert (tool["level"], tool["statusMessage"]) == ("WARNING", "stale cache")
 
-    listed = read(server, "/traces?sessionId=js-session-1")
+    listed = read(gunicorn_server, "/traces?sessionId=js-session-1")
     assert [trace["id"] for trace in listed["data"]] == [ids["chat"]]
 
 
@@ -124,10 +121,10 @@ def create_prompt(server, body: dict) -> None:
     assert response.status_code in (200, 201), response.text
 
 
-def test_js_client_fetches_and_compiles_prompts_created_through_the_api(server):
-    create_prompt(server, {"name": "js-greeting", "type": "text", "prompt": "Hello {{name}}", "labels": []})
+def test_js_client_fetches_and_compiles_prompts_created_through_the_api(gunicorn_server):
+    create_prompt(gunicorn_server, {"name": "js-greeting", "type": "text", "prompt": "Hello {{name}}", "labels": []})
     create_prompt(
-        server,
+        gunicorn_server,
         {
             "name": "js-greeting",
             "type": "text",
@@ -141,9 +138,9 @@ def test_js_client_fetches_and_compiles_prompts_created_through_the_api(server):
         {"role": "system", "content": "You support {{product}}."},
         {"type": "placeholder", "name": "history"},
     ]
-    create_prompt(server, {"name": "js-support", "type": "chat", "prompt": support, "labels": ["staging"]})
+    create_prompt(gunicorn_server, {"name": "js-support", "type": "chat", "prompt": support, "labels": ["staging"]})
 
-    seen = run_node(server, "prompts.mjs")
+    seen = run_node(gunicorn_server, "prompts.mjs")
 
     assert seen["text"] == {
         "name": "js-greeting",

@@ -19,23 +19,11 @@ from prompts.services import protected_label_set
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def sdk(live_server, public_key: str, secret_key: str) -> Langfuse:
-    return Langfuse(public_key=public_key, secret_key=secret_key, base_url=live_server.url, tracing_enabled=False)
-
-
 @pytest.fixture
-def langfuse(live_server, key_pair):
-    client = sdk(live_server, *key_pair)
-    yield client
-    client.shutdown()
-
-
-@pytest.fixture
-def admin_langfuse(live_server, project):
+def admin_langfuse(langfuse_for, project):
+    """The SDK client of an admin-role key of `project`."""
     api_key, secret_key = api_key_create(project=project, role=Role.ADMIN, note="admin")
-    client = sdk(live_server, api_key.public_key, secret_key)
-    yield client
-    client.shutdown()
+    return langfuse_for(api_key.public_key, secret_key)
 
 
 def test_text_prompt_create_fetch_and_compile(langfuse):

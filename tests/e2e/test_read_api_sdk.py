@@ -1,19 +1,11 @@
 """The installed langfuse SDK's API client reads and deletes traces on a live server."""
 
 import pytest
-from langfuse import Langfuse
 
 from observability.models import Observation, Trace
 from tests.observability.factories import make_llm_trace, make_trace
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def langfuse(live_server, key_pair):
-    client = Langfuse(public_key=key_pair[0], secret_key=key_pair[1], base_url=live_server.url, tracing_enabled=False)
-    yield client
-    client.shutdown()
 
 
 def test_sdk_reads_v2_observations_with_cursor_and_field_groups(langfuse, project):

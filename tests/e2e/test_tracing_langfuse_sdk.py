@@ -8,21 +8,13 @@ import requests
 from langfuse import Langfuse, observe, propagate_attributes
 from langfuse._client.resource_manager import LangfuseResourceManager
 
-from aistrale.tenancy.services import api_key_create
 from evals.models import Score
 from observability.models import Observation, Session, Trace
-from tests.observability.pricing_fixtures import model_prices  # noqa: F401
 
 
 @pytest.fixture
-def sdk_keys(project):
-    api_key, secret_key = api_key_create(project=project, note="sdk")
-    return api_key.public_key, secret_key
-
-
-@pytest.fixture
-def langfuse_client(live_server, sdk_keys, model_prices):  # noqa: F811
-    public_key, secret_key = sdk_keys
+def langfuse_client(live_server, key_pair, model_prices):
+    public_key, secret_key = key_pair
     client = Langfuse(public_key=public_key, secret_key=secret_key, base_url=live_server.url, environment="e2e")
     yield client
     client.shutdown()
@@ -30,11 +22,11 @@ def langfuse_client(live_server, sdk_keys, model_prices):  # noqa: F811
 
 
 @pytest.fixture
-def read_trace(live_server, sdk_keys):
+def read_trace(live_server, key_pair):
     """GET /api/public/traces/{id}, the read API as any HTTP client sees it."""
 
     def read(trace_id):
-        response = requests.get(f"{live_server.url}/api/public/traces/{trace_id}", auth=sdk_keys, timeout=10)
+        response = requests.get(f"{live_server.url}/api/public/traces/{trace_id}", auth=key_pair, timeout=10)
         assert response.status_code == 200, response.text
         return response.json()
 

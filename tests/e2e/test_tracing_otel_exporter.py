@@ -12,23 +12,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 
-from aistrale.tenancy.services import api_key_create
 from observability.models import Observation, Trace
-from tests.conftest import basic_auth
-from tests.observability.pricing_fixtures import model_prices  # noqa: F401
+from tests.clients import basic_auth
 
 
 @pytest.fixture
-def otel_keys(project):
-    api_key, secret_key = api_key_create(project=project, note="otel")
-    return api_key.public_key, secret_key
-
-
-@pytest.fixture
-def tracer(live_server, otel_keys, model_prices):  # noqa: F811
+def tracer(live_server, key_pair, model_prices):
     exporter = OTLPSpanExporter(
         endpoint=f"{live_server.url}/api/public/otel/v1/traces",
-        headers={"Authorization": basic_auth(*otel_keys)},
+        headers={"Authorization": basic_auth(*key_pair)},
         compression=Compression.Gzip,
     )
     provider = TracerProvider(
@@ -40,7 +32,7 @@ def tracer(live_server, otel_keys, model_prices):  # noqa: F811
 
 
 @pytest.mark.django_db(transaction=True)
-def test_genai_spans_map_onto_trace_and_generation(tracer, project, live_server, otel_keys):
+def test_genai_spans_map_onto_trace_and_generation(tracer, project, live_server, key_pair):
     with tracer.start_as_current_span(
         "invoke_agent support", attributes={"gen_ai.operation.name": "invoke_agent"}
     ) as root:
@@ -91,7 +83,7 @@ def test_genai_spans_map_onto_trace_and_generation(tracer, project, live_server,
     assert trace.timestamp == agent.start_time and trace.environment == "staging"
     assert agent.metadata["attributes"]["custom.flag"] is True
 
-    response = requests.get(f"{live_server.url}/api/public/traces/{trace_id}", auth=otel_keys, timeout=10)
+    response = requests.get(f"{live_server.url}/api/public/traces/{trace_id}", auth=key_pair, timeout=10)
     assert response.status_code == 200, response.text
     read = response.json()
     assert read["userId"] == "alice" and read["totalCost"] == pytest.approx(0.0006)

@@ -4,16 +4,17 @@ import pytest
 
 from evals.models import Score
 from observability.extensions import scores_for_traces
-
-URL = "/api/public/scores"
+from tests.evals.factories import SCORES_URL, score_body
 
 
 @pytest.mark.django_db
 def test_single_score_create_and_upsert(api_client, project):
-    response = api_client.post(URL, {"id": "s1", "traceId": "t1", "name": "accuracy", "value": 0.5}, format="json")
+    response = api_client.post(
+        SCORES_URL, {"id": "s1", "traceId": "t1", "name": "accuracy", "value": 0.5}, format="json"
+    )
     assert response.status_code == 200 and response.json() == {"id": "s1"}
     response = api_client.post(
-        URL, {"id": "s1", "traceId": "t1", "name": "accuracy", "value": 0.75, "comment": "re-run"}, format="json"
+        SCORES_URL, {"id": "s1", "traceId": "t1", "name": "accuracy", "value": 0.75, "comment": "re-run"}, format="json"
     )
     assert response.status_code == 200
     score = Score.objects.get(project=project, id="s1")
@@ -28,7 +29,7 @@ def test_batch_of_scores_as_sdk_v5_sends(api_client, project):
         {"id": "b", "sessionId": "s1", "name": "tone", "value": "calm"},
         {"id": "c", "traceId": "t1", "observationId": "o1", "name": "n", "value": 2, "metadata": {"m": [1]}},
     ]
-    response = api_client.post(URL, batch, format="json")
+    response = api_client.post(SCORES_URL, batch, format="json")
     assert response.status_code == 202 and response.json() == {"message": "Accepted"}
     assert Score.objects.get(project=project, id="a").string_value == "True"
     assert Score.objects.get(project=project, id="b").data_type == "CATEGORICAL"
@@ -41,7 +42,7 @@ def test_partially_bad_batch_is_207(api_client, project):
         {"id": "good", "traceId": "t1", "name": "ok", "value": 1},
         {"id": "bad", "traceId": "t1", "name": "ok", "value": 2, "dataType": "BOOLEAN"},
     ]
-    response = api_client.post(URL, batch, format="json")
+    response = api_client.post(SCORES_URL, batch, format="json")
     assert response.status_code == 207
     body = response.json()
     assert (body["accepted"], body["rejected"]) == (1, 1)
@@ -64,14 +65,14 @@ def test_partially_bad_batch_is_207(api_client, project):
     ],
 )
 def test_invalid_scores_name_the_field(api_client, body, field):
-    response = api_client.post(URL, body, format="json")
+    response = api_client.post(SCORES_URL, body, format="json")
     assert response.status_code == 400 and field in response.json()["message"], response.json()
 
 
 @pytest.mark.django_db
 def test_scores_are_project_scoped_and_loaded_for_traces(api_client, other_client, project, other_project):
-    api_client.post(URL, {"id": "s", "traceId": "t1", "name": "q", "value": 1}, format="json")
-    other_client.post(URL, {"id": "s", "traceId": "t1", "name": "q", "value": 9}, format="json")
+    api_client.post(SCORES_URL, {"id": "s", "traceId": "t1", "name": "q", "value": 1}, format="json")
+    other_client.post(SCORES_URL, {"id": "s", "traceId": "t1", "name": "q", "value": 9}, format="json")
     loaded = scores_for_traces(project=project, trace_ids=["t1", "t2"])
     assert list(loaded) == ["t1"] and [row["value"] for row in loaded["t1"]] == [1.0]
     row = loaded["t1"][0]
@@ -119,14 +120,10 @@ BEYOND_LIMITS = [
 ]
 
 
-def score_body(**fields) -> dict:
-    return {"id": "s", "traceId": "t1", "name": "q", "value": 1, **fields}
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(("fields", "field"), BEYOND_LIMITS)
 def test_values_beyond_the_limits_are_400_naming_the_field(api_client, project, fields, field):
-    response = api_client.post(URL, score_body(**fields), format="json")
+    response = api_client.post(SCORES_URL, score_body(**fields), format="json")
     assert response.status_code == 400, response.content
     assert response.json()["message"].startswith(f"{field}:"), response.json()
     assert not Score.objects.filter(project=project).exists()
@@ -135,7 +132,9 @@ def test_values_beyond_the_limits_are_400_naming_the_field(api_client, project, 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("fields", "field"), BEYOND_LIMITS)
 def test_the_list_and_ingestion_paths_refuse_the_same_values(api_client, project, fields, field):
-    response = api_client.post(URL, [score_body(id="good"), score_body(**{"id": "bad", **fields})], format="json")
+    response = api_client.post(
+        SCORES_URL, [score_body(id="good"), score_body(**{"id": "bad", **fields})], format="json"
+    )
     assert response.status_code == 207, response.content
     assert len(response.json()["errors"]) == 1
     assert response.json()["errors"][0]["message"].startswith(f"scores.1: {field}:")
@@ -154,9 +153,9 @@ def test_the_list_and_ingestion_paths_refuse_the_same_values(api_client, project
 def test_a_refused_year_10000_timestamp_leaves_the_project_readable(api_client, project):
     event = {"id": "e", "type": "trace-create", "timestamp": "2026-01-01T00:00:00Z", "body": {"id": "t1"}}
     assert api_client.post("/api/public/ingestion", {"batch": [event]}, format="json").status_code == 207
-    response = api_client.post(URL, score_body(timestamp="9999-12-31T23:59:59-05:00"), format="json")
+    response = api_client.post(SCORES_URL, score_body(timestamp="9999-12-31T23:59:59-05:00"), format="json")
     assert response.status_code == 400
-    assert api_client.post(URL, score_body(id="ok"), format="json").status_code == 200
+    assert api_client.post(SCORES_URL, score_body(id="ok"), format="json").status_code == 200
     for path in ("/api/public/traces", "/api/public/traces/t1"):
         response = api_client.get(path)
         assert response.status_code == 200, (path, response.content)
@@ -165,7 +164,7 @@ def test_a_refused_year_10000_timestamp_leaves_the_project_readable(api_client, 
 
 @pytest.mark.django_db
 def test_score_writes_are_project_scoped(api_client, other_client, project, other_project):
-    api_client.post(URL, score_body(id="mine", value=1), format="json")
-    assert other_client.post(URL, score_body(id="mine", value=5), format="json").status_code == 200
+    api_client.post(SCORES_URL, score_body(id="mine", value=1), format="json")
+    assert other_client.post(SCORES_URL, score_body(id="mine", value=5), format="json").status_code == 200
     assert Score.objects.get(project=project, id="mine").value == 1
     assert Score.objects.get(project=other_project, id="mine").value == 5

@@ -1,11 +1,24 @@
-"""Rows for observability tests: traces, observations, a priced LLM trace."""
+"""Builders for observability tests: rows (traces, observations, a priced LLM trace), batch ingestion
+events and OTLP export requests."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from google.rpc.status_pb2 import Status
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
+
 from observability.models import Observation, Trace
 
 T0 = datetime(2025, 1, 15, 12, 0, 0, 123456, tzinfo=UTC)
+
+INGESTION_URL = "/api/public/ingestion"
+EVENT_TIME = "2026-11-23T10:00:00.123456Z"
+
+OTLP_URL = "/api/public/otel/v1/traces"
+OTLP_TRACE_ID = bytes.fromhex("0af7651916cd43dd8448eb211c80319c")
+OTLP_START = 1_763_892_000_123_456_789
 
 
 def make_trace(project, trace_id, *, at=T0, **fields) -> Trace:
@@ -56,3 +69,64 @@ def make_llm_trace(project, trace_id, *, at=T0, **fields) -> Trace:
         output={"role": "assistant", "content": "hello"},
     )
     return trace
+
+
+def ingestion_event(event_id, event_type, body, timestamp=EVENT_TIME) -> dict:
+    """One event of a batch ingestion request."""
+    return {"id": event_id, "type": event_type, "timestamp": timestamp, "body": body}
+
+
+def post_batch(client, *events):
+    return client.post(INGESTION_URL, {"batch": list(events)}, format="json")
+
+
+def otlp_value(value) -> AnyValue:
+    if isinstance(value, list):
+        return AnyValue(array_value={"values": [otlp_value(item) for item in value]})
+    if isinstance(value, bool):
+        return AnyValue(bool_value=value)
+    if isinstance(value, int):
+        return AnyValue(int_value=value)
+    if isinstance(value, float):
+        return AnyValue(double_value=value)
+    return AnyValue(string_value=value)
+
+
+def otlp_attribute(key, value) -> KeyValue:
+    return KeyValue(key=key, value=otlp_value(value))
+
+
+def otlp_request(*spans, scope=("langfuse-sdk", "5.0.4"), resource=None) -> bytes:
+    """A serialized ExportTraceServiceRequest with these spans in one resource and scope."""
+    message = ExportTraceServiceRequest()
+    resource_spans = message.resource_spans.add()
+    for key, value in (resource or {"service.name": "svc"}).items():
+        resource_spans.resource.attributes.append(otlp_attribute(key, value))
+    scope_spans = resource_spans.scope_spans.add()
+    scope_spans.scope.name, scope_spans.scope.version = scope
+    scope_spans.spans.extend(spans)
+    return message.SerializeToString()
+
+
+def otlp_span(
+    span_id, name="s", parent=b"", attributes=None, trace_id=OTLP_TRACE_ID, start=OTLP_START, end=OTLP_START + 2_000_000
+) -> Span:
+    return Span(
+        trace_id=trace_id,
+        span_id=bytes.fromhex(span_id),
+        parent_span_id=parent,
+        name=name,
+        start_time_unix_nano=start,
+        end_time_unix_nano=end,
+        attributes=[otlp_attribute(k, v) for k, v in (attributes or {}).items()],
+    )
+
+
+def otlp_failure(response) -> tuple[int, str]:
+    """(google.rpc code, message) of an OTLP failure, decoded as its content type says."""
+    if response["Content-Type"] == "application/json":
+        body = response.json()
+        return body["code"], body["message"]
+    assert response["Content-Type"] == "application/x-protobuf"
+    status = Status.FromString(response.content)
+    return status.code, status.message

@@ -12,7 +12,7 @@ from observability import extensions
 from observability.models import Observation, Session, Trace
 from prompts.insights import version_insights
 from tests.observability.factories import make_llm_trace, make_observation, make_trace
-from tests.query_counts import assert_queries_constant
+from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,9 @@ CHANGELIST = "/admin/observability/trace/"
 
 
 @pytest.fixture
-def member(client, make_user, project):
-    client.force_login(make_user("mia", project=project, role=Role.MEMBER))
+def member_client(client, member):
+    """The test client, logged in as `member`."""
+    client.force_login(member)
     return client
 
 
@@ -30,10 +31,10 @@ def listed(response) -> list[str]:
     return sorted(trace.id for trace in response.context["cl"].result_list)
 
 
-def test_changelist_shows_only_the_members_projects(member, project, other_project):
+def test_changelist_shows_only_the_members_projects(member_client, project, other_project):
     make_llm_trace(project, "mine", name="chat", tags=["prod"], input={"question": "q" * 500})
     make_trace(other_project, "theirs", name="secret")
-    response = member.get(CHANGELIST)
+    response = member_client.get(CHANGELIST)
     assert listed(response) == ["mine"]
     content = response.content.decode()
     assert "secret" not in content
@@ -43,7 +44,7 @@ def test_changelist_shows_only_the_members_projects(member, project, other_proje
     assert "q" * 500 not in content
 
 
-def test_changelist_filters(member, project):
+def test_changelist_filters(member_client, project):
     now = timezone.now()
     make_llm_trace(project, "a", at=now, name="chat", user_id="u1", session_id="s1", tags=["prod", "vip"], release="r1")
     make_trace(project, "b", at=now - timedelta(days=3), name="search", user_id="u2", environment="staging")
@@ -64,27 +65,27 @@ def test_changelist_filters(member, project):
         "q=u1": ["a"],
     }
     for query, expected in cases.items():
-        assert listed(member.get(f"{CHANGELIST}?{query}")) == expected, query
+        assert listed(member_client.get(f"{CHANGELIST}?{query}")) == expected, query
 
 
-def test_changelist_sorts_by_cost_and_latency(member, project):
+def test_changelist_sorts_by_cost_and_latency(member_client, project):
     make_llm_trace(project, "cheap")
     make_llm_trace(project, "dear", at=timezone.now())
     Observation.objects.filter(id="dear-gen").update(
         total_cost=Decimal("2"), end_time=timezone.now() + timedelta(hours=1)
     )
-    columns = list(member.get(CHANGELIST).context["cl"].list_display)
-    response = member.get(f"{CHANGELIST}?o={columns.index('cost_display')}")
+    columns = list(member_client.get(CHANGELIST).context["cl"].list_display)
+    response = member_client.get(f"{CHANGELIST}?o={columns.index('cost_display')}")
     assert [trace.id for trace in response.context["cl"].result_list] == ["cheap", "dear"]
-    response = member.get(f"{CHANGELIST}?o=-{columns.index('latency_display')}")
+    response = member_client.get(f"{CHANGELIST}?o=-{columns.index('latency_display')}")
     assert [trace.id for trace in response.context["cl"].result_list] == ["dear", "cheap"]
 
 
-def add_traces(project, count):
-    for _ in range(count):
-        name = f"t{Trace.objects.count()}"
-        make_llm_trace(project, name, at=timezone.now(), tags=["prod"], user_id=f"user-{name}", session_id=f"s-{name}")
-        Session.objects.create(project=project, id=f"s-{name}")
+def add_trace(project, index):
+    """A priced trace of its own user and session, within the changelist's default time range."""
+    name = f"t{index}"
+    make_llm_trace(project, name, at=timezone.now(), tags=["prod"], user_id=f"user-{name}", session_id=f"s-{name}")
+    Session.objects.create(project=project, id=f"s-{name}")
 
 
 @pytest.mark.parametrize(
@@ -97,11 +98,12 @@ def add_traces(project, count):
         "/admin/observability/trace/users/",
     ],
 )
-def test_admin_lists_query_count_does_not_grow_with_rows(member, project, url):
-    assert assert_queries_constant(lambda: member.get(url), lambda count: add_traces(project, count)) <= 50
+def test_admin_lists_query_count_does_not_grow_with_rows(member_client, project, url):
+    traces = rows_of(lambda index: add_trace(project, index))
+    assert assert_queries_constant(lambda: member_client.get(url), traces) <= 50
 
 
-def test_trace_detail_renders_tree_waterfall_payloads_and_scores(member, project, monkeypatch):
+def test_trace_detail_renders_tree_waterfall_payloads_and_scores(member_client, project, monkeypatch):
     monkeypatch.setattr(extensions, "_score_loaders", [])
     extensions.register_score_loader(
         lambda *, project, trace_ids: {"t1": [{"id": "s", "name": "helpfulness", "value": 0.75, "source": "API"}]}
@@ -109,7 +111,7 @@ def test_trace_detail_renders_tree_waterfall_payloads_and_scores(member, project
     trace = make_llm_trace(project, "t1", name="chat", session_id="s1", output={"answer": "x" * 3000})
     Observation.objects.filter(id="t1-ret").update(level="ERROR", status_message="index offline")
     make_observation(project, "orphan", "t1", parent_observation_id="gone", name="late-event", type="EVENT")
-    response = member.get(reverse("admin:observability_trace_change", args=[trace.key]))
+    response = member_client.get(reverse("admin:observability_trace_change", args=[trace.key]))
     assert response.status_code == 200
     content = response.content.decode()
     rows = response.context["rows"]
@@ -124,43 +126,46 @@ def test_trace_detail_renders_tree_waterfall_payloads_and_scores(member, project
     assert reverse("admin:observability_trace_session", args=[project.id, "s1"]) in content
 
 
-def test_trace_detail_of_another_project_is_not_shown(member, other_project):
+def test_trace_detail_of_another_project_is_not_shown(member_client, other_project):
     trace = make_trace(other_project, "theirs", name="secret")
-    response = member.get(reverse("admin:observability_trace_change", args=[trace.key]))
+    response = member_client.get(reverse("admin:observability_trace_change", args=[trace.key]))
     assert response.status_code in (302, 404)
     assert b"secret" not in response.content
 
 
-def test_session_replay_in_order(member, project, other_project):
+def test_session_replay_in_order(member_client, project, other_project):
     make_trace(project, "t2", session_id="s1", at=timezone.now(), input=[{"role": "user", "content": "second?"}])
     make_llm_trace(project, "t1", session_id="s1", at=timezone.now() - timedelta(minutes=1), input="first?")
     make_trace(other_project, "x", session_id="s1")
-    response = member.get(reverse("admin:observability_trace_session", args=[project.id, "s1"]))
+    response = member_client.get(reverse("admin:observability_trace_session", args=[project.id, "s1"]))
     assert response.status_code == 200
     assert [turn["trace"].id for turn in response.context["turns"]] == ["t1", "t2"]
     content = response.content.decode()
     assert content.index("first?") < content.index("second?")
-    assert member.get(reverse("admin:observability_trace_session", args=[other_project.id, "s1"])).status_code == 404
+    assert (
+        member_client.get(reverse("admin:observability_trace_session", args=[other_project.id, "s1"])).status_code
+        == 404
+    )
 
 
-def test_session_changelist(member, project, other_project):
+def test_session_changelist(member_client, project, other_project):
     Session.objects.create(project=project, id="s1")
     Session.objects.create(project=other_project, id="s-other")
     make_trace(project, "t1", session_id="s1")
     make_trace(project, "t2", session_id="s1")
-    response = member.get("/admin/observability/session/")
+    response = member_client.get("/admin/observability/session/")
     assert response.status_code == 200
     [session] = response.context["cl"].result_list
     assert (session.id, session.trace_count) == ("s1", 2)
     assert reverse("admin:observability_trace_session", args=[project.id, "s1"]) in response.content.decode()
 
 
-def test_users_view_counts_tokens_and_cost(member, project, other_project):
+def test_users_view_counts_tokens_and_cost(member_client, project, other_project):
     make_llm_trace(project, "a", user_id="alice")
     make_llm_trace(project, "b", user_id="alice")
     make_trace(project, "c", user_id="bob")
     make_llm_trace(other_project, "z", user_id="mallory")
-    response = member.get(reverse("admin:observability_trace_users"))
+    response = member_client.get(reverse("admin:observability_trace_users"))
     assert response.status_code == 200
     rows = {row["user_id"]: row for row in response.context["rows"]}
     assert set(rows) == {"alice", "bob"}
@@ -182,23 +187,23 @@ def test_writer_deletes_trace_with_observations_viewer_cannot(client, make_user,
     assert not Observation.objects.filter(trace_id="t1").exists()
 
 
-def test_bulk_delete_action(member, project):
+def test_bulk_delete_action(member_client, project):
     for trace_id in ("a", "b"):
         make_llm_trace(project, trace_id)
     keys = list(Trace.objects.values_list("key", flat=True))
-    response = member.post(CHANGELIST, {"action": "delete_selected", "_selected_action": keys, "post": "yes"})
+    response = member_client.post(CHANGELIST, {"action": "delete_selected", "_selected_action": keys, "post": "yes"})
     assert response.status_code == 302
     assert not Trace.objects.exists() and not Observation.objects.exists()
 
 
-def test_observation_admin_lists_and_links_to_its_trace(member, project, other_project):
+def test_observation_admin_lists_and_links_to_its_trace(member_client, project, other_project):
     trace = make_llm_trace(project, "t1")
     make_llm_trace(other_project, "z")
-    response = member.get("/admin/observability/observation/")
+    response = member_client.get("/admin/observability/observation/")
     assert response.status_code == 200
     assert sorted(o.id for o in response.context["cl"].result_list) == ["t1-gen", "t1-ret", "t1-root"]
     generation = Observation.objects.get(id="t1-gen")
-    response = member.get(reverse("admin:observability_observation_change", args=[generation.key]), follow=True)
+    response = member_client.get(reverse("admin:observability_observation_change", args=[generation.key]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("admin:observability_trace_change", args=[trace.key]) + (
         f"#obs-{generation.key}"
     )

@@ -22,14 +22,15 @@ def export(*args) -> str:
 
 
 @pytest.fixture
-def traces(project, other_project):
+def traces_to_export(project, other_project):
+    """Traces of `project` inside and outside the exported day, and one of another project."""
     make_llm_trace(project, "t1", at=T0, name="first", user_id="u1", tags=["prod"], input={"q": "hi"})
     make_trace(project, "t2", at=T0 + timedelta(hours=1), name="second")
     make_trace(project, "late", at=T0 + timedelta(days=2))
     make_trace(other_project, "theirs", at=T0)
 
 
-def test_jsonl_one_trace_per_line_with_nested_observations(project, traces):
+def test_jsonl_one_trace_per_line_with_nested_observations(project, traces_to_export):
     text = export("--project", project.id, "--from", "2025-01-15T00:00:00Z", "--to", "2025-01-16T00:00:00Z")
     lines = [orjson.loads(line) for line in text.splitlines()]
     assert [line["id"] for line in lines] == ["t1", "t2"]
@@ -41,7 +42,7 @@ def test_jsonl_one_trace_per_line_with_nested_observations(project, traces):
     assert lines[1]["observations"] == []
 
 
-def test_csv_one_row_per_observation(project, traces, tmp_path):
+def test_csv_one_row_per_observation(project, traces_to_export, tmp_path):
     target = tmp_path / "traces.csv"
     call_command(
         "export_traces", "--project", "Chatbot", "--format", "csv", "--output", str(target), stderr=io.StringIO()

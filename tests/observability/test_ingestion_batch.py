@@ -10,26 +10,18 @@ from aistrale.tenancy.services import api_key_revoke
 from evals.models import Score
 from observability.ingestion.writer import is_transient
 from observability.models import Observation, Session, Trace
+from tests.observability.factories import EVENT_TIME, INGESTION_URL, ingestion_event, post_batch
 
-URL = "/api/public/ingestion"
-T0 = "2026-11-23T10:00:00.123456Z"
+T0 = EVENT_TIME
 T1 = "2026-11-23T10:00:01.000000Z"
 T2 = "2026-11-23T10:00:02.500000Z"
 
 
-def event(event_id, event_type, body, timestamp=T0):
-    return {"id": event_id, "type": event_type, "timestamp": timestamp, "body": body}
-
-
-def post(client, *events):
-    return client.post(URL, {"batch": list(events)}, format="json")
-
-
 @pytest.mark.django_db
 def test_trace_and_nested_observations_are_stored(api_client, project):
-    response = post(
+    response = post_batch(
         api_client,
-        event(
+        ingestion_event(
             "e1",
             "trace-create",
             {
@@ -45,8 +37,10 @@ def test_trace_and_nested_observations_are_stored(api_client, project):
                 "timestamp": T0,
             },
         ),
-        event("e2", "span-create", {"id": "o1", "traceId": "t1", "name": "root", "startTime": T0, "endTime": T2}),
-        event(
+        ingestion_event(
+            "e2", "span-create", {"id": "o1", "traceId": "t1", "name": "root", "startTime": T0, "endTime": T2}
+        ),
+        ingestion_event(
             "e3",
             "generation-create",
             {
@@ -63,9 +57,11 @@ def test_trace_and_nested_observations_are_stored(api_client, project):
                 "promptVersion": 3,
             },
         ),
-        event("e4", "event-create", {"id": "o3", "traceId": "t1", "parentObservationId": "o1", "startTime": T1}),
-        event("e5", "agent-create", {"id": "o4", "traceId": "t1", "startTime": T1}),
-        event("e6", "sdk-log", {"log": "hello"}),
+        ingestion_event(
+            "e4", "event-create", {"id": "o3", "traceId": "t1", "parentObservationId": "o1", "startTime": T1}
+        ),
+        ingestion_event("e5", "agent-create", {"id": "o4", "traceId": "t1", "startTime": T1}),
+        ingestion_event("e6", "sdk-log", {"log": "hello"}),
     )
     assert response.status_code == 207, response.content
     body = response.json()
@@ -96,17 +92,17 @@ def test_trace_and_nested_observations_are_stored(api_client, project):
 
 @pytest.mark.django_db
 def test_update_before_create_merges_in_any_order(api_client, project):
-    post(
+    post_batch(
         api_client,
-        event(
+        ingestion_event(
             "u1", "generation-update", {"id": "g1", "output": "done", "endTime": T2, "usageDetails": {"input": 10}}, T2
         ),
     )
     row = Observation.objects.get(project=project, id="g1")
     assert row.output == "done" and row.total_cost is None
-    post(
+    post_batch(
         api_client,
-        event(
+        ingestion_event(
             "c1", "generation-create", {"id": "g1", "traceId": "t9", "name": "llm", "startTime": T0, "model": "gpt-4o"}
         ),
     )
@@ -117,8 +113,8 @@ def test_update_before_create_merges_in_any_order(api_client, project):
     assert row.cost_details == {"input": 0.000025, "total": 0.000025}, "cost once model and usage are both known"
     assert Trace.objects.filter(project=project, id="t9").exists(), "an observation implies its trace"
 
-    post(api_client, event("u2", "span-update", {"id": "g1", "metadata": {"x": 1}}))
-    post(api_client, event("u3", "span-update", {"id": "g1", "metadata": {"y": 2}, "name": None}))
+    post_batch(api_client, ingestion_event("u2", "span-update", {"id": "g1", "metadata": {"x": 1}}))
+    post_batch(api_client, ingestion_event("u3", "span-update", {"id": "g1", "metadata": {"y": 2}, "name": None}))
     row.refresh_from_db()
     assert row.metadata == {"x": 1, "y": 2} and row.name == "llm" and row.type == "GENERATION"
 
@@ -126,18 +122,24 @@ def test_update_before_create_merges_in_any_order(api_client, project):
 @pytest.mark.django_db
 def test_metadata_merges_top_level_keys_and_keeps_nulls_on_every_database(api_client, project):
     stored = {"a": 1, "nested": {"x": 1}, "keep": True, "list": [1, {"k": "v"}], 'odd "key".x': "s"}
-    post(api_client, event("m1", "span-create", {"id": "s1", "traceId": "t1", "metadata": stored}))
+    post_batch(api_client, ingestion_event("m1", "span-create", {"id": "s1", "traceId": "t1", "metadata": stored}))
     update = {"a": None, "nested": {"y": 2}, "new": "é", 'odd "key".x': 2.5}
-    post(api_client, event("m2", "span-update", {"id": "s1", "metadata": update}))
+    post_batch(api_client, ingestion_event("m2", "span-update", {"id": "s1", "metadata": update}))
     row = Observation.objects.get(project=project, id="s1")
     assert row.metadata == {"keep": True, "list": [1, {"k": "v"}], **update}
 
 
 @pytest.mark.django_db
 def test_trace_updates_keep_stored_values(api_client, project):
-    post(api_client, event("a", "trace-create", {"id": "t1", "name": "n", "userId": "u", "tags": ["x"]}))
-    post(api_client, event("b", "trace-create", {"id": "t1", "output": {"ok": True}, "metadata": {"m": 1}}))
-    post(api_client, event("c", "trace-create", {"id": "t1", "metadata": {"n": 2}, "environment": "prod"}))
+    post_batch(
+        api_client, ingestion_event("a", "trace-create", {"id": "t1", "name": "n", "userId": "u", "tags": ["x"]})
+    )
+    post_batch(
+        api_client, ingestion_event("b", "trace-create", {"id": "t1", "output": {"ok": True}, "metadata": {"m": 1}})
+    )
+    post_batch(
+        api_client, ingestion_event("c", "trace-create", {"id": "t1", "metadata": {"n": 2}, "environment": "prod"})
+    )
     trace = Trace.objects.get(project=project, id="t1")
     assert (trace.name, trace.user_id, trace.tags, trace.output) == ("n", "u", ["x"], {"ok": True})
     assert trace.metadata == {"m": 1, "n": 2} and trace.environment == "prod"
@@ -146,11 +148,11 @@ def test_trace_updates_keep_stored_values(api_client, project):
 @pytest.mark.django_db
 def test_retried_events_store_one_row(api_client, project):
     batch = [
-        event("e1", "trace-create", {"id": "t1", "name": "n"}),
-        event("e2", "span-create", {"id": "s1", "traceId": "t1", "startTime": T0}),
+        ingestion_event("e1", "trace-create", {"id": "t1", "name": "n"}),
+        ingestion_event("e2", "span-create", {"id": "s1", "traceId": "t1", "startTime": T0}),
     ]
     for _ in range(2):
-        response = post(api_client, *batch, *batch)
+        response = post_batch(api_client, *batch, *batch)
         assert response.status_code == 207 and response.json()["errors"] == []
     assert Trace.objects.filter(project=project).count() == 1
     assert Observation.objects.filter(project=project).count() == 1
@@ -158,18 +160,18 @@ def test_retried_events_store_one_row(api_client, project):
 
 @pytest.mark.django_db
 def test_malformed_events_are_reported_and_good_ones_stored(api_client, project):
-    response = post(
+    response = post_batch(
         api_client,
-        event("good", "trace-create", {"id": "t1"}),
+        ingestion_event("good", "trace-create", {"id": "t1"}),
         {"type": "trace-create", "body": {"id": "t2"}},
-        event("bad-type", "nonsense-create", {"id": "x"}),
-        event("bad-time", "span-create", {"id": "s1", "startTime": "yesterday"}),
-        event("bad-level", "span-create", {"id": "s2", "level": "LOUD"}),
-        event("no-body", "span-create", None),
-        event("update-no-id", "span-update", {"name": "x"}),
-        event("bad-usage", "generation-create", {"id": "g", "usage": 5}),
-        event("bad-score", "score-create", {"id": "sc", "traceId": "t1"}),
-        event("good-score", "score-create", {"id": "sc2", "traceId": "t1", "name": "q", "value": 0.5}),
+        ingestion_event("bad-type", "nonsense-create", {"id": "x"}),
+        ingestion_event("bad-time", "span-create", {"id": "s1", "startTime": "yesterday"}),
+        ingestion_event("bad-level", "span-create", {"id": "s2", "level": "LOUD"}),
+        ingestion_event("no-body", "span-create", None),
+        ingestion_event("update-no-id", "span-update", {"name": "x"}),
+        ingestion_event("bad-usage", "generation-create", {"id": "g", "usage": 5}),
+        ingestion_event("bad-score", "score-create", {"id": "sc", "traceId": "t1"}),
+        ingestion_event("good-score", "score-create", {"id": "sc2", "traceId": "t1", "name": "q", "value": 0.5}),
         {"id": "bad-stamp", "type": "trace-create", "timestamp": "nope", "body": {"id": "t3"}},
     )
     assert response.status_code == 207
@@ -200,19 +202,19 @@ def test_malformed_events_are_reported_and_good_ones_stored(api_client, project)
 
 @pytest.mark.django_db
 def test_provided_cost_wins_over_calculated(api_client, project):
-    post(
+    post_batch(
         api_client,
-        event(
+        ingestion_event(
             "e",
             "generation-create",
             {"id": "g", "model": "gpt-4o", "usageDetails": {"input": 10}, "costDetails": {"input": 1.5}},
         ),
-        event(
+        ingestion_event(
             "f",
             "generation-create",
             {"id": "h", "model": "gpt-4o", "usage": {"input": 3, "output": 4, "total": 7, "totalCost": 0.5}},
         ),
-        event(
+        ingestion_event(
             "g",
             "generation-create",
             {
@@ -239,12 +241,12 @@ def test_provided_cost_wins_over_calculated(api_client, project):
 
 @pytest.mark.django_db
 def test_request_errors(api_client, client):
-    assert client.post(URL, {"batch": []}, content_type="application/json").status_code == 401
-    response = api_client.post(URL, b"{nope", content_type="application/json")
+    assert client.post(INGESTION_URL, {"batch": []}, content_type="application/json").status_code == 401
+    response = api_client.post(INGESTION_URL, b"{nope", content_type="application/json")
     assert response.status_code == 400 and "JSON" in response.json()["message"]
-    response = api_client.post(URL, b"batch=1", content_type="text/plain")
+    response = api_client.post(INGESTION_URL, b"batch=1", content_type="text/plain")
     assert response.status_code == 415 and response.json()["error"] == "UnsupportedMediaTypeError"
-    response = api_client.post(URL, {"events": []}, format="json")
+    response = api_client.post(INGESTION_URL, {"events": []}, format="json")
     assert response.status_code == 400 and "batch" in response.json()["message"]
 
 
@@ -252,45 +254,47 @@ def test_request_errors(api_client, client):
 def test_oversize_body_is_413(api_client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = api_client.post(
-        URL, {"batch": [event("e", "trace-create", {"id": "t", "input": "x" * 2000})]}, format="json"
+        INGESTION_URL,
+        {"batch": [ingestion_event("e", "trace-create", {"id": "t", "input": "x" * 2000})]},
+        format="json",
     )
     assert response.status_code == 413 and response.json()["error"] == "PayloadTooLargeError"
 
 
 @pytest.mark.django_db
 def test_events_land_in_the_keys_project_only(api_client, other_client, project, other_project):
-    post(api_client, event("e", "trace-create", {"id": "shared"}))
-    post(other_client, event("e", "trace-create", {"id": "shared", "name": "other"}))
+    post_batch(api_client, ingestion_event("e", "trace-create", {"id": "shared"}))
+    post_batch(other_client, ingestion_event("e", "trace-create", {"id": "shared", "name": "other"}))
     assert Trace.objects.get(project=project, id="shared").name is None
     assert Trace.objects.get(project=other_project, id="shared").name == "other"
 
 
 @pytest.mark.django_db
 def test_batch_writes_a_bounded_number_of_queries(api_client, django_assert_max_num_queries):
-    batch = [event("t", "trace-create", {"id": "t1", "sessionId": "s"})]
+    batch = [ingestion_event("t", "trace-create", {"id": "t1", "sessionId": "s"})]
     batch += [
-        event(
+        ingestion_event(
             f"g{i}",
             "generation-create",
             {"id": f"g{i}", "traceId": "t1", "model": "gpt-4o", "usageDetails": {"input": i}},
         )
         for i in range(50)
     ]
-    post(api_client, *batch[:2])
+    post_batch(api_client, *batch[:2])
     with django_assert_max_num_queries(12):
-        response = post(api_client, *batch)
+        response = post_batch(api_client, *batch)
     assert response.status_code == 207 and len(response.json()["successes"]) == 51
 
 
 @pytest.mark.django_db
 def test_values_a_database_cannot_hold_do_not_sink_the_request(api_client, project):
-    response = post(
+    response = post_batch(
         api_client,
-        event("e1", "span-create", {"id": "s1", "name": "a\x00b"}),
-        event("e2", "generation-create", {"id": "g1", "usageDetails": {"input": 10**30, "output": 2}}),
-        event("e3", "generation-create", {"id": "g2", "promptVersion": 10**12}),
-        event("e4", "trace-create", {"id": "t" * 300}),
-        event("e5", "span-create", {"id": "s2", "input": {"t": "x\x00y", "escaped": "\\u0000"}}),
+        ingestion_event("e1", "span-create", {"id": "s1", "name": "a\x00b"}),
+        ingestion_event("e2", "generation-create", {"id": "g1", "usageDetails": {"input": 10**30, "output": 2}}),
+        ingestion_event("e3", "generation-create", {"id": "g2", "promptVersion": 10**12}),
+        ingestion_event("e4", "trace-create", {"id": "t" * 300}),
+        ingestion_event("e5", "span-create", {"id": "s2", "input": {"t": "x\x00y", "escaped": "\\u0000"}}),
     )
     assert response.status_code == 207
     errors = {error["id"]: error["message"] for error in response.json()["errors"]}
@@ -304,9 +308,9 @@ def test_values_a_database_cannot_hold_do_not_sink_the_request(api_client, proje
 
 @pytest.mark.django_db
 def test_a_revoked_key_is_refused_on_the_next_batch(api_client, key_pair):
-    assert post(api_client, event("e", "trace-create", {"id": "t"})).status_code == 207
+    assert post_batch(api_client, ingestion_event("e", "trace-create", {"id": "t"})).status_code == 207
     api_key_revoke(api_key=ApiKey.objects.get(public_key=key_pair[0]))
-    response = post(api_client, event("e2", "trace-create", {"id": "t2"}))
+    response = post_batch(api_client, ingestion_event("e2", "trace-create", {"id": "t2"}))
     assert response.status_code == 401
     assert response.json()["error"] == "UnauthorizedError"
     assert Trace.objects.filter(id="t").exists() and not Trace.objects.filter(id="t2").exists()

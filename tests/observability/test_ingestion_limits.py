@@ -13,21 +13,18 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from evals.models import Score
 from observability.models import Observation, Trace
-from tests.observability.pricing_fixtures import model_prices  # noqa: F401
-from tests.observability.test_otlp_endpoint import START, failure, request, span
-from tests.observability.test_otlp_endpoint import URL as OTLP_URL
+from tests.observability.factories import (
+    EVENT_TIME,
+    OTLP_START,
+    OTLP_URL,
+    ingestion_event,
+    otlp_failure,
+    otlp_request,
+    otlp_span,
+    post_batch,
+)
 
-URL = "/api/public/ingestion"
-T0 = "2026-11-23T10:00:00Z"
 DEEP = json.loads("[" * 300 + "]" * 300)
-
-
-def event(event_id, event_type, body, timestamp=T0):
-    return {"id": event_id, "type": event_type, "timestamp": timestamp, "body": body}
-
-
-def post(client, *events):
-    return client.post(URL, {"batch": list(events)}, format="json")
 
 
 def errors_of(response) -> dict[str, dict]:
@@ -107,12 +104,14 @@ REFUSED_EVENTS = [
 def test_a_value_past_a_limit_is_its_events_error_and_the_neighbours_are_stored(
     api_client, project, event_id, event_type, body, message
 ):
-    response = post(
+    response = post_batch(
         api_client,
-        event("before", "trace-create", {"id": "good-trace", "name": "kept"}),
-        event(event_id, event_type, body),
-        event("after", "span-create", {"id": "good-span", "traceId": "good-trace", "startTime": T0}),
-        event("score", "score-create", {"id": "good-score", "traceId": "good-trace", "name": "q", "value": 1}),
+        ingestion_event("before", "trace-create", {"id": "good-trace", "name": "kept"}),
+        ingestion_event(event_id, event_type, body),
+        ingestion_event("after", "span-create", {"id": "good-span", "traceId": "good-trace", "startTime": EVENT_TIME}),
+        ingestion_event(
+            "score", "score-create", {"id": "good-score", "traceId": "good-trace", "name": "q", "value": 1}
+        ),
     )
     errors = errors_of(response)
     assert set(errors) == {event_id}
@@ -128,9 +127,9 @@ def test_a_value_past_a_limit_is_its_events_error_and_the_neighbours_are_stored(
 @pytest.mark.django_db
 def test_values_at_the_limits_are_accepted_and_read_back(api_client, project):
     at_depth = json.loads("[" * 100 + "]" * 100)
-    response = post(
+    response = post_batch(
         api_client,
-        event(
+        ingestion_event(
             "edge",
             "generation-create",
             {
@@ -150,10 +149,10 @@ def test_values_at_the_limits_are_accepted_and_read_back(api_client, project):
 
 
 @pytest.mark.django_db
-def test_a_computed_cost_past_the_money_columns_is_left_unpriced(api_client, project, model_prices):  # noqa: F811
-    response = post(
+def test_a_computed_cost_past_the_money_columns_is_left_unpriced(api_client, project, model_prices):
+    response = post_batch(
         api_client,
-        event("e", "generation-create", {"id": "g", "model": "gpt-4o", "usageDetails": {"input": 2**62}}),
+        ingestion_event("e", "generation-create", {"id": "g", "model": "gpt-4o", "usageDetails": {"input": 2**62}}),
     )
     assert errors_of(response) == {}
     row = Observation.objects.get(project=project, id="g")
@@ -189,14 +188,14 @@ REFUSED_SPANS = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("change", "message"), REFUSED_SPANS, ids=[m for _, m in REFUSED_SPANS])
 def test_a_span_past_a_limit_is_rejected_in_the_partial_success(api_client, project, change, message):
-    bad = span(
+    bad = otlp_span(
         SPAN,
         change.get("name", "s"),
         attributes=change.get("attributes"),
-        start=START,
-        end=START - change["end"] if "end" in change else START + 1,
+        start=OTLP_START,
+        end=OTLP_START - change["end"] if "end" in change else OTLP_START + 1,
     )
-    body = request(bad, span("11f067aa0ba902b7", "kept"))
+    body = otlp_request(bad, otlp_span("11f067aa0ba902b7", "kept"))
     response = api_client.post(OTLP_URL, body, content_type="application/x-protobuf")
     assert response.status_code == 200
     partial = ExportTraceServiceResponse.FromString(response.content).partial_success
@@ -268,29 +267,29 @@ def test_an_event_time_out_of_range_rejects_its_span(api_client, project):
 @pytest.mark.django_db
 def test_spans_past_the_cap_answer_413_naming_it_in_the_requests_encoding(api_client, project, settings):
     settings.AISTRALE_MAX_SPANS_PER_REQUEST = 2
-    spans = [span(f"{index:02x}f067aa0ba902b7") for index in range(1, 4)]
-    response = api_client.post(OTLP_URL, request(*spans), content_type="application/x-protobuf")
+    spans = [otlp_span(f"{index:02x}f067aa0ba902b7") for index in range(1, 4)]
+    response = api_client.post(OTLP_URL, otlp_request(*spans), content_type="application/x-protobuf")
     assert response.status_code == 413
-    code, message = failure(response)
+    code, message = otlp_failure(response)
     assert code == code_pb2.INVALID_ARGUMENT
     assert "3 spans" in message and "2 allowed" in message and "AISTRALE_MAX_SPANS_PER_REQUEST" in message
     payload = {"resourceSpans": [{"scopeSpans": [{"spans": [{"spanId": str(i)} for i in range(3)]}]}]}
     response = api_client.post(OTLP_URL, payload, format="json")
-    assert response.status_code == 413 and "AISTRALE_MAX_SPANS_PER_REQUEST" in failure(response)[1]
+    assert response.status_code == 413 and "AISTRALE_MAX_SPANS_PER_REQUEST" in otlp_failure(response)[1]
     assert not Observation.objects.filter(project=project).exists()
-    response = api_client.post(OTLP_URL, request(*spans[:2]), content_type="application/x-protobuf")
+    response = api_client.post(OTLP_URL, otlp_request(*spans[:2]), content_type="application/x-protobuf")
     assert response.status_code == 200 and Observation.objects.filter(project=project).count() == 2
 
 
 @pytest.mark.django_db
 def test_events_past_the_cap_answer_413_naming_it(api_client, project, settings):
     settings.AISTRALE_MAX_EVENTS_PER_BATCH = 2
-    events = [event(f"e{index}", "trace-create", {"id": f"t{index}"}) for index in range(3)]
-    response = post(api_client, *events)
+    events = [ingestion_event(f"e{index}", "trace-create", {"id": f"t{index}"}) for index in range(3)]
+    response = post_batch(api_client, *events)
     assert response.status_code == 413
     body = response.json()
     assert body["error"] == "PayloadTooLargeError"
     assert "3 events" in body["message"] and "2 allowed" in body["message"]
     assert "AISTRALE_MAX_EVENTS_PER_BATCH" in body["message"]
     assert not Trace.objects.filter(project=project).exists()
-    assert errors_of(post(api_client, *events[:2])) == {}
+    assert errors_of(post_batch(api_client, *events[:2])) == {}

@@ -18,10 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from observability.models import Observation, Session, Trace
-from tests.observability.pricing_fixtures import model_prices  # noqa: F401
-from tests.observability.test_otlp_endpoint import URL as OTLP_URL
-from tests.observability.test_otlp_endpoint import request
-from tests.observability.test_otlp_endpoint import span as otlp_span
+from tests.observability.factories import OTLP_URL, otlp_request, otlp_span
 
 PROPERTY_SETTINGS = settings(
     max_examples=25,
@@ -160,7 +157,7 @@ def assert_every_read_answers(client, project, since) -> None:
 @pytest.mark.django_db
 @PROPERTY_SETTINGS
 @given(batch=batches)
-def test_whatever_batch_ingestion_accepts_reads_back(api_client, project, model_prices, batch):  # noqa: F811
+def test_whatever_batch_ingestion_accepts_reads_back(api_client, project, model_prices, batch):
     payload = [
         {"id": f"event-{index}", "type": event_type, "timestamp": timestamp, "body": body}
         for index, ((event_type, body), timestamp) in enumerate(batch)
@@ -232,8 +229,8 @@ spans = st.fixed_dictionaries(
 @pytest.mark.django_db
 @PROPERTY_SETTINGS
 @given(exported=st.lists(spans, min_size=1, max_size=4))
-def test_whatever_otlp_accepts_reads_back(api_client, project, model_prices, exported):  # noqa: F811
-    body = request(*[otlp_span(**arguments) for arguments in exported])
+def test_whatever_otlp_accepts_reads_back(api_client, project, model_prices, exported):
+    body = otlp_request(*[otlp_span(**arguments) for arguments in exported])
     since = timezone.now()
     response = api_client.post(OTLP_URL, body, content_type="application/x-protobuf")
     assert response.status_code == 200, response.content[:500]

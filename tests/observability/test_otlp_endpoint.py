@@ -5,68 +5,19 @@ import json
 
 import pytest
 from google.rpc import code_pb2
-from google.rpc.status_pb2 import Status
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
-    ExportTraceServiceRequest,
-    ExportTraceServiceResponse,
-)
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
-from opentelemetry.proto.trace.v1.trace_pb2 import Span
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
 from observability.models import Observation, Trace
-from tests.observability.pricing_fixtures import model_prices  # noqa: F401
-
-URL = "/api/public/otel/v1/traces"
-TRACE = bytes.fromhex("0af7651916cd43dd8448eb211c80319c")
-START = 1_763_892_000_123_456_789
-
-
-def any_value(value):
-    if isinstance(value, list):
-        return AnyValue(array_value={"values": [any_value(item) for item in value]})
-    if isinstance(value, bool):
-        return AnyValue(bool_value=value)
-    if isinstance(value, int):
-        return AnyValue(int_value=value)
-    if isinstance(value, float):
-        return AnyValue(double_value=value)
-    return AnyValue(string_value=value)
-
-
-def attribute(key, value):
-    return KeyValue(key=key, value=any_value(value))
-
-
-def request(*spans, scope=("langfuse-sdk", "5.0.4"), resource=None):
-    message = ExportTraceServiceRequest()
-    resource_spans = message.resource_spans.add()
-    for key, value in (resource or {"service.name": "svc"}).items():
-        resource_spans.resource.attributes.append(attribute(key, value))
-    scope_spans = resource_spans.scope_spans.add()
-    scope_spans.scope.name, scope_spans.scope.version = scope
-    scope_spans.spans.extend(spans)
-    return message.SerializeToString()
-
-
-def span(span_id, name="s", parent=b"", attributes=None, trace_id=TRACE, start=START, end=START + 2_000_000):
-    return Span(
-        trace_id=trace_id,
-        span_id=bytes.fromhex(span_id),
-        parent_span_id=parent,
-        name=name,
-        start_time_unix_nano=start,
-        end_time_unix_nano=end,
-        attributes=[attribute(k, v) for k, v in (attributes or {}).items()],
-    )
+from tests.observability.factories import OTLP_START, OTLP_TRACE_ID, OTLP_URL, otlp_failure, otlp_request, otlp_span
 
 
 def post(client, body, content_type="application/x-protobuf", **headers):
-    return client.post(URL, body, content_type=content_type, **headers)
+    return client.post(OTLP_URL, body, content_type=content_type, **headers)
 
 
 @pytest.mark.django_db
-def test_langfuse_attributes_map_and_unknown_ones_are_kept(api_client, project, model_prices):  # noqa: F811
-    root = span(
+def test_langfuse_attributes_map_and_unknown_ones_are_kept(api_client, project, model_prices):
+    root = otlp_span(
         "00f067aa0ba902b7",
         "handler",
         attributes={
@@ -85,7 +36,7 @@ def test_langfuse_attributes_map_and_unknown_ones_are_kept(api_client, project, 
             "http.route": "/chat",
         },
     )
-    generation = span(
+    generation = otlp_span(
         "11f067aa0ba902b7",
         "llm",
         parent=bytes.fromhex("00f067aa0ba902b7"),
@@ -103,11 +54,11 @@ def test_langfuse_attributes_map_and_unknown_ones_are_kept(api_client, project, 
             "langfuse.observation.metadata.label": json.dumps("123"),
         },
     )
-    response = post(api_client, request(root, generation))
+    response = post(api_client, otlp_request(root, generation))
     assert response.status_code == 200 and response["Content-Type"] == "application/x-protobuf"
     assert not ExportTraceServiceResponse.FromString(response.content).HasField("partial_success")
 
-    trace = Trace.objects.get(project=project, id=TRACE.hex())
+    trace = Trace.objects.get(project=project, id=OTLP_TRACE_ID.hex())
     assert (trace.name, trace.user_id, trace.session_id, trace.release) == ("support", "u1", "s1", "v1")
     assert trace.tags == ["a", "b"] and trace.public and trace.metadata == {"team": "core"}
     assert trace.environment == "production" and trace.input == {"q": "hi"} and trace.output == "plain text"
@@ -118,7 +69,7 @@ def test_langfuse_attributes_map_and_unknown_ones_are_kept(api_client, project, 
     assert root_row.metadata["resourceAttributes"] == {"service.name": "svc"}
     assert root_row.version == "3"
     row = Observation.objects.get(project=project, id="11f067aa0ba902b7")
-    assert row.parent_observation_id == "00f067aa0ba902b7" and row.trace_id == TRACE.hex()
+    assert row.parent_observation_id == "00f067aa0ba902b7" and row.trace_id == OTLP_TRACE_ID.hex()
     assert (row.type, row.model, row.level, row.status_message) == ("GENERATION", "gpt-4o", "WARNING", "slow")
     assert (row.prompt_name, row.prompt_version, row.model_parameters) == ("p", 2, {"temperature": 0})
     assert row.metadata["count"] == 3 and row.metadata["label"] == "123"
@@ -128,8 +79,8 @@ def test_langfuse_attributes_map_and_unknown_ones_are_kept(api_client, project, 
 
 @pytest.mark.django_db
 def test_older_sdk_metadata_strings_stay_strings(api_client, project):
-    body = request(
-        span(
+    body = otlp_request(
+        otlp_span(
             "22f067aa0ba902b7",
             attributes={
                 "langfuse.observation.metadata.label": "123",
@@ -148,8 +99,8 @@ def test_older_sdk_metadata_strings_stay_strings(api_client, project):
 
 @pytest.mark.django_db
 def test_openinference_attributes(api_client, project):
-    body = request(
-        span(
+    body = otlp_request(
+        otlp_span(
             "33f067aa0ba902b7",
             "ChatCompletion",
             attributes={
@@ -183,8 +134,8 @@ def test_openinference_attributes(api_client, project):
 
 @pytest.mark.django_db
 def test_legacy_gen_ai_prompt_attributes(api_client, project):
-    body = request(
-        span(
+    body = otlp_request(
+        otlp_span(
             "44f067aa0ba902b7",
             attributes={
                 "gen_ai.request.model": "m",
@@ -220,11 +171,11 @@ def test_json_encoding_and_partial_success(api_client, project):
                         "scope": {"name": "x"},
                         "spans": [
                             {
-                                "traceId": TRACE.hex(),
+                                "traceId": OTLP_TRACE_ID.hex(),
                                 "spanId": "55f067aa0ba902b7",
                                 "name": "ok",
-                                "startTimeUnixNano": str(START),
-                                "endTimeUnixNano": str(START + 1000),
+                                "startTimeUnixNano": str(OTLP_START),
+                                "endTimeUnixNano": str(OTLP_START + 1000),
                                 "status": {"code": 2, "message": "boom"},
                                 "attributes": [
                                     {"key": "n", "value": {"intValue": "7"}},
@@ -238,7 +189,7 @@ def test_json_encoding_and_partial_success(api_client, project):
             }
         ]
     }
-    response = api_client.post(URL, body, format="json")
+    response = api_client.post(OTLP_URL, body, format="json")
     assert response.status_code == 200
     assert response.json()["partialSuccess"]["rejectedSpans"] == 1
     assert "traceId" in response.json()["partialSuccess"]["errorMessage"]
@@ -249,7 +200,7 @@ def test_json_encoding_and_partial_success(api_client, project):
 
 @pytest.mark.django_db
 def test_protobuf_partial_success_and_gzip(api_client, project):
-    body = request(span("77f067aa0ba902b7"), span("0000000000000000"))
+    body = otlp_request(otlp_span("77f067aa0ba902b7"), otlp_span("0000000000000000"))
     response = post(api_client, gzip.compress(body), HTTP_CONTENT_ENCODING="gzip")
     assert response.status_code == 200
     partial = ExportTraceServiceResponse.FromString(response.content).partial_success
@@ -259,56 +210,48 @@ def test_protobuf_partial_success_and_gzip(api_client, project):
 
 @pytest.mark.django_db
 def test_repeated_export_is_idempotent(api_client, project):
-    body = request(span("88f067aa0ba902b7"), span("99f067aa0ba902b7", parent=bytes.fromhex("88f067aa0ba902b7")))
+    body = otlp_request(
+        otlp_span("88f067aa0ba902b7"), otlp_span("99f067aa0ba902b7", parent=bytes.fromhex("88f067aa0ba902b7"))
+    )
     for _ in range(3):
         assert post(api_client, body).status_code == 200
     assert Observation.objects.filter(project=project).count() == 2
     assert Trace.objects.filter(project=project).count() == 1
 
 
-def failure(response) -> tuple[int, str]:
-    """(google.rpc code, message) of an OTLP failure, decoded as its content type says."""
-    if response["Content-Type"] == "application/json":
-        body = response.json()
-        return body["code"], body["message"]
-    assert response["Content-Type"] == "application/x-protobuf"
-    status = Status.FromString(response.content)
-    return status.code, status.message
-
-
 @pytest.mark.django_db
 def test_request_errors_answer_a_status_in_the_requests_encoding(api_client, client, settings):
     response = post(api_client, b"\xff\xff\xff garbage")
     assert response.status_code == 400
-    code, message = failure(response)
+    code, message = otlp_failure(response)
     assert code == code_pb2.INVALID_ARGUMENT and "protobuf" in message
     response = post(api_client, b"{bad", content_type="application/json")
     assert response.status_code == 400 and response["Content-Type"] == "application/json"
-    assert failure(response)[0] == code_pb2.INVALID_ARGUMENT and "JSON" in failure(response)[1]
+    assert otlp_failure(response)[0] == code_pb2.INVALID_ARGUMENT and "JSON" in otlp_failure(response)[1]
     response = post(api_client, b"x", content_type="text/plain")
-    assert response.status_code == 415 and "Content-Type" in failure(response)[1]
+    assert response.status_code == 415 and "Content-Type" in otlp_failure(response)[1]
     response = post(api_client, b"not gzip", HTTP_CONTENT_ENCODING="gzip")
-    assert response.status_code == 400 and "gzip" in failure(response)[1]
+    assert response.status_code == 400 and "gzip" in otlp_failure(response)[1]
     response = post(api_client, b"x", HTTP_CONTENT_ENCODING="br")
-    assert response.status_code == 415 and "Content-Encoding" in failure(response)[1]
-    response = post(client, request(span("aaf067aa0ba902b7")))
-    assert response.status_code == 401 and failure(response)[0] == code_pb2.UNAUTHENTICATED
+    assert response.status_code == 415 and "Content-Encoding" in otlp_failure(response)[1]
+    response = post(client, otlp_request(otlp_span("aaf067aa0ba902b7")))
+    assert response.status_code == 401 and otlp_failure(response)[0] == code_pb2.UNAUTHENTICATED
     assert response["WWW-Authenticate"].startswith("Basic")
-    response = api_client.post(URL, {"resourceSpans": "no"}, format="json")
-    assert response.status_code == 400 and "resourceSpans" in failure(response)[1]
+    response = api_client.post(OTLP_URL, {"resourceSpans": "no"}, format="json")
+    assert response.status_code == 400 and "resourceSpans" in otlp_failure(response)[1]
 
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
-    response = post(api_client, request(span("bbf067aa0ba902b7", attributes={"x": "y" * 200_000})))
-    assert response.status_code == 413 and "larger than" in failure(response)[1]
+    response = post(api_client, otlp_request(otlp_span("bbf067aa0ba902b7", attributes={"x": "y" * 200_000})))
+    assert response.status_code == 413 and "larger than" in otlp_failure(response)[1]
     bomb = gzip.compress(b"\0" * 50_000_000)
     assert len(bomb) < 100_000
     response = post(api_client, bomb, HTTP_CONTENT_ENCODING="gzip")
-    assert response.status_code == 413 and "larger than" in failure(response)[1]
+    assert response.status_code == 413 and "larger than" in otlp_failure(response)[1]
 
 
 @pytest.mark.django_db
 def test_spans_land_in_the_keys_project_only(api_client, other_client, project, other_project):
-    body = request(span("ccf067aa0ba902b7"))
+    body = otlp_request(otlp_span("ccf067aa0ba902b7"))
     post(api_client, body)
     post(other_client, body)
     assert Observation.objects.filter(project=project).count() == 1
@@ -318,31 +261,31 @@ def test_spans_land_in_the_keys_project_only(api_client, other_client, project, 
 @pytest.mark.django_db
 def test_export_writes_a_bounded_number_of_queries(api_client, django_assert_max_num_queries):
     spans = [
-        span(f"{i + 1:016x}", attributes={"gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": i})
+        otlp_span(f"{i + 1:016x}", attributes={"gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": i})
         for i in range(100)
     ]
     with django_assert_max_num_queries(10):
-        assert post(api_client, request(*spans)).status_code == 200
+        assert post(api_client, otlp_request(*spans)).status_code == 200
 
 
 @pytest.mark.django_db
 def test_explicit_trace_io_of_sdk_v4_wins_over_the_root_span(api_client, project):
-    root = span("dd0067aa0ba902b7", "root", attributes={"langfuse.observation.input": "span-in"})
-    child = span(
+    root = otlp_span("dd0067aa0ba902b7", "root", attributes={"langfuse.observation.input": "span-in"})
+    child = otlp_span(
         "ee0067aa0ba902b7",
         "child",
         parent=bytes.fromhex("dd0067aa0ba902b7"),
         attributes={"langfuse.trace.input": json.dumps({"trace": "in"}), "langfuse.trace.output": "done"},
     )
-    assert post(api_client, request(root, child, scope=("langfuse-sdk", "4.18.0"))).status_code == 200
+    assert post(api_client, otlp_request(root, child, scope=("langfuse-sdk", "4.18.0"))).status_code == 200
     trace = Trace.objects.get(project=project)
     assert (trace.name, trace.input, trace.output) == ("root", {"trace": "in"}, "done")
 
 
 @pytest.mark.django_db
 def test_vercel_ai_sdk_attributes(api_client, project):
-    body = request(
-        span(
+    body = otlp_request(
+        otlp_span(
             "ff0067aa0ba902b7",
             "ai.generateText.doGenerate",
             attributes={
@@ -380,16 +323,16 @@ def test_vercel_ai_sdk_attributes(api_client, project):
     ids=["bad-crc", "bad-length", "header-only", "trailer-cut"],
 )
 def test_a_damaged_gzip_body_is_400_and_stores_nothing(api_client, damage, why):
-    body = damage(gzip.compress(request(span("eef067aa0ba902b7"))))
+    body = damage(gzip.compress(otlp_request(otlp_span("eef067aa0ba902b7"))))
     response = post(api_client, body, HTTP_CONTENT_ENCODING="gzip")
     assert response.status_code == 400
-    assert why in failure(response)[1]
+    assert why in otlp_failure(response)[1]
     assert not Observation.objects.exists()
 
 
 @pytest.mark.django_db
 def test_concatenated_gzip_members_are_one_body(api_client):
-    body = request(span("fff067aa0ba902b7"))
+    body = otlp_request(otlp_span("fff067aa0ba902b7"))
     middle = len(body) // 2
     response = post(
         api_client, gzip.compress(body[:middle]) + gzip.compress(body[middle:]), HTTP_CONTENT_ENCODING="gzip"

@@ -10,9 +10,9 @@ from aistrale.errors import DomainError
 from aistrale.tenancy.models import AuditEvent
 from observability.ingestion.costs import calculate_cost, normalize_usage, price_table
 from observability.models import ModelDefinition
-from observability.services.pricing import SEED_FILE, seed_model_prices
+from observability.services.pricing import SEED_FILE, model_definition_create, seed_model_prices
 from tests.isolation import assert_absent_from_other_project_list, assert_not_found_for_other_project
-from tests.observability.pricing_fixtures import model_prices  # noqa: F401
+from tests.query_counts import FEW_ROWS, MORE_ROWS, assert_queries_constant, rows_of
 
 URL = "/api/public/models"
 
@@ -22,7 +22,7 @@ def create(client, **body):
 
 
 @pytest.mark.django_db
-def test_seed_is_idempotent_and_complete(model_prices):  # noqa: F811
+def test_seed_is_idempotent_and_complete(model_prices):
     before = ModelDefinition.objects.filter(project__isnull=True).count()
     assert seed_model_prices() == before
     assert ModelDefinition.objects.filter(project__isnull=True).count() == before
@@ -58,7 +58,7 @@ def test_create_get_list_delete(api_client, other_client, project):
 
 
 @pytest.mark.django_db
-def test_builtin_models_are_readable_not_deletable(api_client, model_prices):  # noqa: F811
+def test_builtin_models_are_readable_not_deletable(api_client, model_prices):
     builtin = ModelDefinition.objects.filter(project__isnull=True).first()
     assert api_client.get(f"{URL}/{builtin.id}").json()["isLangfuseManaged"] is True
     response = api_client.delete(f"{URL}/{builtin.id}")
@@ -107,7 +107,7 @@ def test_invalid_definitions_name_the_field(api_client, body, field):
 def test_tiers_and_project_override_drive_cost(
     api_client,
     project,
-    model_prices,  # noqa: F811
+    model_prices,
     django_capture_on_commit_callbacks,
 ):
     usage = {"input": 300_000, "output": 1000}
@@ -163,10 +163,22 @@ def test_usage_normalisation():
 
 
 @pytest.mark.django_db
-def test_list_query_count(api_client, django_assert_max_num_queries, model_prices):  # noqa: F811
-    with django_assert_max_num_queries(4):
-        response = api_client.get(URL, {"limit": 100})
-    assert response.status_code == 200 and len(response.json()["data"]) == 100
+def test_list_query_count_does_not_grow_with_models(api_client, project, model_prices):
+    def model(index):
+        long_inputs = {"usage_detail_pattern": "input", "operator": "gt", "value": 1000}
+        model_definition_create(
+            project=project,
+            model_name=f"model-{index}",
+            match_pattern=f"^model-{index}$",
+            pricing_tiers=[
+                {"name": "Standard", "is_default": True, "priority": 0, "prices": {"input": 1}},
+                {"name": "long", "priority": 1, "conditions": [long_inputs], "prices": {"input": 2}},
+            ],
+        )
+
+    assert assert_queries_constant(lambda: api_client.get(URL, {"limit": 100}), rows_of(model)) <= 4
+    own = [row for row in api_client.get(URL, {"limit": 100}).json()["data"] if not row["isLangfuseManaged"]]
+    assert len(own) == FEW_ROWS + MORE_ROWS and all(len(row["pricingTiers"]) == 2 for row in own)
 
 
 @pytest.mark.django_db
@@ -186,7 +198,7 @@ def test_start_date_picks_the_price_in_force(api_client, project):
 
 
 @pytest.mark.django_db
-def test_seed_command(model_prices):  # noqa: F811
+def test_seed_command(model_prices):
     out = io.StringIO()
     call_command("seed_model_prices", stdout=out)
     assert "Seeded 167 model definitions" in out.getvalue()
@@ -250,7 +262,7 @@ def test_values_beyond_the_limits_are_refused_and_store_nothing(api_client, proj
 
 
 @pytest.mark.django_db
-def test_a_refused_huge_price_leaves_reads_and_ingestion_working(api_client, project, model_prices):  # noqa: F811
+def test_a_refused_huge_price_leaves_reads_and_ingestion_working(api_client, project, model_prices):
     assert create(api_client, matchPattern="(?i)^gpt-4o$", inputPrice=1e300).status_code == 400
     assert api_client.get(URL, {"limit": 100}).status_code == 200
     event = {

@@ -1,30 +1,20 @@
 """GET/DELETE /api/public/traces, observations (v1 and v2) and sessions."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import orjson
 import pytest
 
 from aistrale.tenancy.models import AuditEvent
-from observability import extensions
+from evals.models import Score
 from observability.models import Observation, Trace
+from tests.clients import make_client
 from tests.isolation import assert_absent_from_other_project_list, assert_not_found_for_other_project
 from tests.observability.factories import T0, make_llm_trace, make_observation, make_trace
+from tests.query_counts import FEW_ROWS, MORE_ROWS, assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def score_loader(monkeypatch):
-    """Register a score loader through the extension hook, as evals does."""
-    monkeypatch.setattr(extensions, "_score_loaders", [])
-    loaded = {}
-
-    def loader(*, project, trace_ids):
-        return {trace_id: rows for trace_id, rows in loaded.items() if trace_id in trace_ids}
-
-    extensions.register_score_loader(loader)
-    return loaded
 
 
 # Traces: list
@@ -203,12 +193,39 @@ def test_observation_structured_filter(api_client, project):
         assert response.status_code == 400 and "filter[0].column" in response.json()["message"]
 
 
-def test_trace_list_query_count_does_not_grow_with_rows(api_client, project, django_assert_max_num_queries):
-    for index in range(30):
-        make_llm_trace(project, f"t{index}", at=T0 + timedelta(seconds=index), tags=["prod"])
-    with django_assert_max_num_queries(6):
-        response = api_client.get("/api/public/traces", {"tags": "prod", "limit": 100})
-    assert len(response.json()["data"]) == 30
+def scored_llm_trace(project, index):
+    """Trace t{index}: three observations, a score, a user and a session of its own."""
+    trace_id = f"t{index}"
+    make_llm_trace(
+        project, trace_id, at=T0 + timedelta(seconds=index), tags=["prod"], user_id="u1", session_id=f"s{index}"
+    )
+    Score.objects.create(project=project, id=f"score-{trace_id}", trace_id=trace_id, name="q", value=1, timestamp=T0)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"tags": "prod", "limit": 100},
+        {"limit": 100, "fields": "core,io,scores,observations,metrics"},
+        {"limit": 100, "userId": "u1", "orderBy": "timestamp.asc"},
+    ],
+)
+def test_trace_list_query_count_does_not_grow_with_rows(api_client, project, params):
+    traces = rows_of(lambda index: scored_llm_trace(project, index))
+    assert assert_queries_constant(lambda: api_client.get("/api/public/traces", params), traces) <= 6
+    assert len(api_client.get("/api/public/traces", params).json()["data"]) == FEW_ROWS + MORE_ROWS
+
+
+def test_trace_detail_query_count_does_not_grow_with_observations_and_scores(api_client, project):
+    make_trace(project, "t1")
+
+    def observation_and_score(index):
+        make_observation(project, f"o{index}", "t1", type="GENERATION", model="gpt-4o", total_cost=Decimal("0.01"))
+        Score.objects.create(project=project, id=f"score-{index}", trace_id="t1", name="q", value=1, timestamp=T0)
+
+    assert_queries_constant(lambda: api_client.get("/api/public/traces/t1"), rows_of(observation_and_score))
+    body = api_client.get("/api/public/traces/t1").json()
+    assert len(body["observations"]) == len(body["scores"]) == FEW_ROWS + MORE_ROWS
 
 
 def test_trace_list_isolation(api_client, other_client, project):
@@ -277,8 +294,6 @@ def test_trace_detail_and_delete_isolation(other_client, project):
 
 def test_delete_trace_removes_its_observations_and_scores_and_is_audited(api_client, project):
     from django.utils import timezone
-
-    from evals.models import Score
 
     make_llm_trace(project, "t1")
     make_llm_trace(project, "t2")
@@ -368,11 +383,10 @@ def test_observation_list_filters_and_meta(api_client, project):
         ("/api/public/v2/observations", {"limit": 100, "fields": "basic,prompt,trace_context"}),
     ],
 )
-def test_observation_lists_query_count(api_client, project, django_assert_max_num_queries, url, params):
-    for index in range(20):
-        make_llm_trace(project, f"t{index}", at=T0 + timedelta(seconds=index), user_id="u1")
-    with django_assert_max_num_queries(5):
-        assert len(ids(api_client.get(url, params))) == 60
+def test_observation_lists_query_count_does_not_grow_with_rows(api_client, project, url, params):
+    traces = rows_of(lambda index: scored_llm_trace(project, index))
+    assert assert_queries_constant(lambda: api_client.get(url, params), traces) <= 5
+    assert len(ids(api_client.get(url, params))) == 3 * (FEW_ROWS + MORE_ROWS)
 
 
 def test_observation_detail_with_prompt_link(api_client, project):
@@ -525,11 +539,22 @@ def test_session_list_and_detail(api_client, project):
     assert detail["traces"][1]["input"] == "second"
 
 
-def test_session_errors_and_isolation(api_client, other_client, project, django_assert_max_num_queries):
+def test_session_list_query_count_does_not_grow_with_rows(api_client, project):
+    sessions = rows_of(lambda index: scored_llm_trace(project, index))
+    assert assert_queries_constant(lambda: api_client.get("/api/public/sessions"), sessions) <= 4
+    assert len(ids(api_client.get("/api/public/sessions"))) == FEW_ROWS + MORE_ROWS
+
+
+def test_session_detail_query_count_does_not_grow_with_traces(api_client, project):
+    traces = rows_of(lambda index: make_llm_trace(project, f"t{index}", session_id="s1"))
+    assert_queries_constant(lambda: api_client.get("/api/public/sessions/s1"), traces)
+    assert len(api_client.get("/api/public/sessions/s1").json()["traces"]) == FEW_ROWS + MORE_ROWS
+
+
+def test_session_errors_and_isolation(api_client, other_client, project):
     for index in range(20):
         make_trace(project, f"t{index}", session_id=f"s{index % 7}")
-    with django_assert_max_num_queries(4):
-        assert len(ids(api_client.get("/api/public/sessions"))) == 7
+    assert len(ids(api_client.get("/api/public/sessions"))) == 7
     assert api_client.get("/api/public/sessions/unknown").status_code == 404
     assert api_client.get("/api/public/sessions", {"fromTimestamp": "nope"}).status_code == 400
     assert_not_found_for_other_project(other_client, "get", "/api/public/sessions/s1")
@@ -537,8 +562,6 @@ def test_session_errors_and_isolation(api_client, other_client, project, django_
 
 
 def test_read_endpoints_need_the_secret_key(key_pair, project):
-    from tests.conftest import make_client
-
     make_trace(project, "t1")
     public_only = make_client(key_pair[0])
     for url in ("/api/public/traces", "/api/public/traces/t1", "/api/public/observations", "/api/public/sessions"):

@@ -27,7 +27,8 @@ def condition(type_, column, operator, value=None, **extra):
 
 
 @pytest.fixture
-def traces(project):
+def traces_to_filter(project):
+    """Traces of `project` for the filter tests to match."""
     make_llm_trace(
         project,
         "a",
@@ -79,17 +80,18 @@ def traces(project):
     ],
     ids=lambda where: where["column"],
 )
-def test_each_trace_column(api_client, traces, where):
+def test_each_trace_column(api_client, traces_to_filter, where):
     assert filtered(api_client, TRACES, where) == ["a"]
 
 
-def test_trace_contains_is_case_sensitive_as_in_langfuse(api_client, traces):
+def test_trace_contains_is_case_sensitive_as_in_langfuse(api_client, traces_to_filter):
     assert filtered(api_client, TRACES, condition("string", "name", "contains", "CHAT")) == []
     assert filtered(api_client, TRACES, condition("string", "name", "contains", "ha")) == ["a"]
 
 
 @pytest.fixture
-def observations(project):
+def observations_to_filter(project):
+    """Observations of `project` for the filter tests to match."""
     make_llm_trace(project, "t1", name="chat", user_id="u1", session_id="s1", environment="production", tags=["p"])
     Observation.objects.filter(id="t1-gen").update(
         level="WARNING", status_message="slow", version="v2", prompt_name="qa", prompt_version=3, metadata={"k": "v"}
@@ -137,12 +139,12 @@ def observations(project):
     ],
     ids=lambda value: value["column"] if isinstance(value, dict) else "",
 )
-def test_each_observation_column(api_client, observations, where, expected):
+def test_each_observation_column(api_client, observations_to_filter, where, expected):
     for url in OBSERVATIONS:
         assert filtered(api_client, url, where) == expected, url
 
 
-def test_filter_errors_are_worded_the_same_on_every_endpoint(api_client, traces):
+def test_filter_errors_are_worded_the_same_on_every_endpoint(api_client, traces_to_filter):
     raw = '[{"type": "string", "column": "name", "operator": "like", "value": "x"}]'
     messages = {
         api_client.get(url, {"filter": raw}).json()["message"]
@@ -190,7 +192,7 @@ def test_datetime_filter_values_out_of_range_are_400_naming_the_condition(api_cl
     assert response.json()["message"].startswith("filter[0].value: ")
 
 
-def test_a_query_offset_sent_unencoded_still_parses(api_client, traces):
+def test_a_query_offset_sent_unencoded_still_parses(api_client, traces_to_filter):
     response = api_client.get(f"{TRACES}?fromTimestamp=2025-01-15T13:30:00+01:00")
     assert sorted(row["id"] for row in response.json()["data"]) == ["b"]
     response = api_client.get(TRACES, {"fromTimestamp": "2025-01-15 12:30"})
@@ -220,6 +222,6 @@ def test_list_integers_and_cursors_out_of_range_are_400_naming_them(api_client, 
     assert response.json()["message"].startswith(f"{field}: ")
 
 
-def test_the_last_page_that_fits_still_answers(api_client, traces):
+def test_the_last_page_that_fits_still_answers(api_client, traces_to_filter):
     response = api_client.get(TRACES, {"page": str(9223372036854775807 // 50), "limit": "50"})
     assert response.status_code == 200 and response.json()["data"] == []

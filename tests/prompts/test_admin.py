@@ -1,7 +1,6 @@
 """The prompt admin as people use it, through the test client."""
 
 import html
-import itertools
 import json
 import re
 
@@ -11,7 +10,7 @@ from aistrale.tenancy.models import AuditEvent, Role
 from prompts import insights
 from prompts.models import Prompt, PromptLabel, PromptVersion, ProtectedLabel
 from prompts.services import prompt_version_create
-from tests.query_counts import assert_queries_constant
+from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -28,39 +27,6 @@ def visible_text(response) -> str:
 
 def labels_of(prompt) -> dict[str, int]:
     return dict(PromptLabel.objects.filter(prompt=prompt).values_list("name", "version__version"))
-
-
-@pytest.fixture
-def member(project, make_user):
-    return make_user("member", project=project, role=Role.MEMBER)
-
-
-@pytest.fixture
-def admin_user(project, make_user):
-    return make_user("projectadmin", project=project, role=Role.ADMIN)
-
-
-@pytest.fixture
-def greeting(project):
-    """support/greeting with v1 (production) and v2 (staging)."""
-    prompt_version_create(
-        project=project,
-        name="support/greeting",
-        content="Hello {{name}}, how can I help?",
-        config={"model": "gpt-4o", "temperature": 0.1},
-        labels=["production"],
-        tags=["support"],
-        commit_message="first draft",
-    )
-    prompt_version_create(
-        project=project,
-        name="support/greeting",
-        content="Hi {{name}}! How may I help today?",
-        config={"model": "gpt-4o", "temperature": 0.7},
-        labels=["staging"],
-        commit_message="friendlier",
-    )
-    return Prompt.objects.get(project=project, name="support/greeting")
 
 
 @pytest.fixture
@@ -232,7 +198,7 @@ def test_label_form_errors_are_reported(client, member, greeting):
 
 
 def test_protected_label_refused_for_a_member_allowed_for_an_admin_and_audited(
-    client, member, admin_user, greeting, project
+    client, member, project_admin, greeting, project
 ):
     ProtectedLabel.objects.create(project=project, name="production")
     labels_url = f"{CHANGELIST}{greeting.pk}/labels/"
@@ -244,11 +210,11 @@ def test_protected_label_refused_for_a_member_allowed_for_an_admin_and_audited(
     assert labels_of(greeting)["production"] == 1
     assert not AuditEvent.objects.filter(action="prompt.label_moved", actor=member).exists()
 
-    client.force_login(admin_user)
+    client.force_login(project_admin)
     response = client.post(labels_url, {"action": "set", "label": "production", "version": 2}, follow=True)
     assert "Label production now points to version 2." in response.content.decode()
     assert labels_of(greeting)["production"] == 2
-    event = AuditEvent.objects.get(action="prompt.label_moved", actor=admin_user)
+    event = AuditEvent.objects.get(action="prompt.label_moved", actor=project_admin)
     assert (event.project, event.before["version"], event.after["version"]) == (project, 1, 2)
 
 
@@ -359,63 +325,60 @@ def test_version_page_shows_content_and_config(client, member, refund):
     assert client.get(f"{CHANGELIST}{refund.pk}/versions/5/").status_code == 404
 
 
-def test_delete_goes_through_the_service_and_respects_protected_labels(client, member, admin_user, greeting, project):
+def test_delete_goes_through_the_service_and_respects_protected_labels(
+    client, member, project_admin, greeting, project
+):
     ProtectedLabel.objects.create(project=project, name="production")
     client.force_login(member)
     response = client.post(f"{CHANGELIST}{greeting.pk}/delete/", {"post": "yes"}, follow=True)
     assert "production are protected" in response.content.decode()
     assert Prompt.objects.filter(pk=greeting.pk).exists()
 
-    client.force_login(admin_user)
+    client.force_login(project_admin)
     response = client.post(f"{CHANGELIST}{greeting.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Prompt.objects.filter(pk=greeting.pk).exists()
     event = AuditEvent.objects.get(action="prompt.deleted")
-    assert (event.actor, event.before) == (admin_user, {"name": "support/greeting", "versions": [1, 2]})
+    assert (event.actor, event.before) == (project_admin, {"name": "support/greeting", "versions": [1, 2]})
 
 
 def test_changelist_query_count_does_not_grow_with_prompts(client, member, project):
     client.force_login(member)
-    made = itertools.count()
 
-    def create(count):
-        for index in itertools.islice(made, count):
-            name = f"folder{index % 3}/prompt-{index}"
-            prompt_version_create(project=project, name=name, content="a", labels=["production"])
-            prompt_version_create(project=project, name=name, content="b", labels=["staging"], tags=["t"])
+    def create(index):
+        name = f"folder{index % 3}/prompt-{index}"
+        prompt_version_create(project=project, name=name, content="a", labels=["production"])
+        prompt_version_create(project=project, name=name, content="b", labels=["staging"], tags=["t"])
 
-    assert_queries_constant(lambda: client.get(CHANGELIST, {"label": "production"}), create, few=2, more=25)
+    assert_queries_constant(lambda: client.get(CHANGELIST, {"label": "production"}), rows_of(create), few=2, more=25)
     assert len(client.get(CHANGELIST, {"label": "production"}).context["cl"].result_list) == 27
 
 
 def test_prompt_page_query_count_does_not_grow_with_versions(client, member, project):
     client.force_login(member)
-    made = itertools.count()
 
-    def create(count):
-        for index in itertools.islice(made, count):
-            prompt_version_create(project=project, name="long", content=f"v{index}", labels=[f"l{index}"])
+    def create(index):
+        prompt_version_create(project=project, name="long", content=f"v{index}", labels=[f"l{index}"])
 
-    create(1)
+    versions = rows_of(create)
+    versions(1)
     prompt = Prompt.objects.get(name="long")
-    assert_queries_constant(lambda: client.get(page_of(prompt)), create, few=2, more=17)
+    assert_queries_constant(lambda: client.get(page_of(prompt)), versions, few=2, more=17)
 
 
-def test_protected_label_changelist_query_count_does_not_grow(client, admin_user, project):
-    client.force_login(admin_user)
-    made = itertools.count()
+def test_protected_label_changelist_query_count_does_not_grow(client, project_admin, project):
+    client.force_login(project_admin)
 
-    def protect(count):
-        for index in itertools.islice(made, count):
-            ProtectedLabel.objects.create(project=project, name=f"release-{index}")
+    def protect(index):
+        ProtectedLabel.objects.create(project=project, name=f"release-{index}")
 
-    assert_queries_constant(lambda: client.get("/admin/prompts/protectedlabel/"), protect)
+    assert_queries_constant(lambda: client.get("/admin/prompts/protectedlabel/"), rows_of(protect))
 
 
-def test_protected_labels_are_managed_by_owners_and_admins(client, member, admin_user, project, other_project):
+def test_protected_labels_are_managed_by_owners_and_admins(client, member, project_admin, project, other_project):
     client.force_login(member)
     assert client.get("/admin/prompts/protectedlabel/add/").status_code == 403
-    client.force_login(admin_user)
+    client.force_login(project_admin)
     page = client.get("/admin/prompts/protectedlabel/add/")
     assert list(page.context["adminform"].form.fields["project"].queryset) == [project]
     response = client.post("/admin/prompts/protectedlabel/add/", {"project": project.pk, "name": "Bad Label"})
@@ -425,7 +388,7 @@ def test_protected_labels_are_managed_by_owners_and_admins(client, member, admin
     protected = ProtectedLabel.objects.get(project=project, name="production")
     page = client.get(f"/admin/prompts/protectedlabel/{protected.pk}/change/")
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
-    assert AuditEvent.objects.filter(action="prompt.label_protected", actor=admin_user, project=project).exists()
+    assert AuditEvent.objects.filter(action="prompt.label_protected", actor=project_admin, project=project).exists()
 
     ProtectedLabel.objects.create(project=other_project, name="theirs")
     assert "theirs" not in client.get("/admin/prompts/protectedlabel/").content.decode()
@@ -433,7 +396,7 @@ def test_protected_labels_are_managed_by_owners_and_admins(client, member, admin
     client.force_login(member)
     assert client.get("/admin/prompts/protectedlabel/").status_code == 200
     assert client.post(f"/admin/prompts/protectedlabel/{protected.pk}/delete/", {"post": "yes"}).status_code == 403
-    client.force_login(admin_user)
+    client.force_login(project_admin)
     assert client.post(f"/admin/prompts/protectedlabel/{protected.pk}/delete/", {"post": "yes"}).status_code == 302
     assert not ProtectedLabel.objects.filter(pk=protected.pk).exists()
-    assert AuditEvent.objects.filter(action="prompt.label_unprotected", actor=admin_user).exists()
+    assert AuditEvent.objects.filter(action="prompt.label_unprotected", actor=project_admin).exists()

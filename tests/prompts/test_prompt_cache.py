@@ -6,7 +6,7 @@ from aistrale.tenancy.models import Role
 from prompts.cache import _generation_key, cached_prompt_body
 from prompts.selectors import prompt_version_find
 from prompts.services import prompt_delete, prompt_labels_set, prompt_version_create
-from tests.conftest import redis_settle
+from tests.caches import redis_settle
 
 pytestmark = pytest.mark.django_db
 

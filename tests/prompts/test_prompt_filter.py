@@ -29,97 +29,97 @@ def condition(type_, column, operator, value=None, **extra):
 
 
 @pytest.fixture
-def prompts(api_client):
+def prompts_to_filter(api_client):
+    """Three prompts (four versions) in `project` for the filter tests to match."""
     create(api_client, "tools/search_web", labels=["production"], tags=["tools"], config={"model": "gpt-4o"})
     create(api_client, "tools/search_web", labels=["staging"], tags=["tools"], config={"model": "gpt-4o-mini"})
     create(api_client, "tools/description", tags=["tools", "docs"], config={"temperature": 0.2})
     create(api_client, "Support 100%", prompt=[{"role": "system", "content": "x"}], type="chat", labels=["production"])
-    return api_client
 
 
-def test_string_operators_on_name(prompts):
-    assert names(prompts, condition("string", "name", "=", "tools/description")) == ["tools/description"]
-    assert names(prompts, condition("string", "name", "=", "TOOLS/description")) == []
-    assert names(prompts, condition("string", "name", "starts with", "TOOLS/")) == [
+def test_string_operators_on_name(api_client, prompts_to_filter):
+    assert names(api_client, condition("string", "name", "=", "tools/description")) == ["tools/description"]
+    assert names(api_client, condition("string", "name", "=", "TOOLS/description")) == []
+    assert names(api_client, condition("string", "name", "starts with", "TOOLS/")) == [
         "tools/description",
         "tools/search_web",
     ]
-    assert names(prompts, condition("string", "name", "ends with", "/description")) == ["tools/description"]
-    assert names(prompts, condition("string", "name", "contains", "search")) == ["tools/search_web"]
-    assert names(prompts, condition("string", "name", "does not contain", "tools")) == ["Support 100%"]
-    assert len(names(prompts, condition("string", "name", "is not empty"))) == 3
+    assert names(api_client, condition("string", "name", "ends with", "/description")) == ["tools/description"]
+    assert names(api_client, condition("string", "name", "contains", "search")) == ["tools/search_web"]
+    assert names(api_client, condition("string", "name", "does not contain", "tools")) == ["Support 100%"]
+    assert len(names(api_client, condition("string", "name", "is not empty"))) == 3
 
 
-def test_like_wildcards_and_escapes(prompts):
-    assert names(prompts, condition("string", "name", "=", "tools/search_web")) == ["tools/search_web"]
-    assert names(prompts, condition("string", "name", "contains", "search_w")) == ["tools/search_web"]
-    assert names(prompts, condition("string", "name", "contains", "s_arch")) == ["tools/search_web"]
-    assert names(prompts, condition("string", "name", "starts with", "tools/%web")) == ["tools/search_web"]
-    assert names(prompts, condition("string", "name", "ends with", "100\\%")) == ["Support 100%"]
-    assert names(prompts, condition("string", "name", "contains", "h\\_w")) == ["tools/search_web"]
-    assert names(prompts, condition("string", "name", "contains", "e\\_w")) == []
-    assert names(prompts, condition("string", "name", "contains", "*")) == []
+def test_like_wildcards_and_escapes(api_client, prompts_to_filter):
+    assert names(api_client, condition("string", "name", "=", "tools/search_web")) == ["tools/search_web"]
+    assert names(api_client, condition("string", "name", "contains", "search_w")) == ["tools/search_web"]
+    assert names(api_client, condition("string", "name", "contains", "s_arch")) == ["tools/search_web"]
+    assert names(api_client, condition("string", "name", "starts with", "tools/%web")) == ["tools/search_web"]
+    assert names(api_client, condition("string", "name", "ends with", "100\\%")) == ["Support 100%"]
+    assert names(api_client, condition("string", "name", "contains", "h\\_w")) == ["tools/search_web"]
+    assert names(api_client, condition("string", "name", "contains", "e\\_w")) == []
+    assert names(api_client, condition("string", "name", "contains", "*")) == []
 
 
-def test_type_and_id_columns(prompts):
-    assert names(prompts, condition("string", "type", "=", "chat")) == ["Support 100%"]
-    assert names(prompts, condition("stringOptions", "type", "none of", ["chat"])) == [
+def test_type_and_id_columns(api_client, prompts_to_filter):
+    assert names(api_client, condition("string", "type", "=", "chat")) == ["Support 100%"]
+    assert names(api_client, condition("stringOptions", "type", "none of", ["chat"])) == [
         "tools/description",
         "tools/search_web",
     ]
-    version_id = create(prompts, "tools/description", prompt="v2")["id"]
-    rows = listed(prompts, condition("stringOptions", "id", "any of", [version_id]))
+    version_id = create(api_client, "tools/description", prompt="v2")["id"]
+    rows = listed(api_client, condition("stringOptions", "id", "any of", [version_id]))
     assert [(row["name"], row["versions"]) for row in rows] == [("tools/description", [2])]
 
 
-def test_version_numbers(prompts):
-    rows = listed(prompts, condition("number", "version", ">=", 2))
+def test_version_numbers(api_client, prompts_to_filter):
+    rows = listed(api_client, condition("number", "version", ">=", 2))
     assert [(row["name"], row["versions"]) for row in rows] == [("tools/search_web", [2])]
-    assert len(names(prompts, condition("number", "version", "=", 1))) == 3
-    assert names(prompts, condition("number", "version", "<", 1)) == []
+    assert len(names(api_client, condition("number", "version", "=", 1))) == 3
+    assert names(api_client, condition("number", "version", "<", 1)) == []
 
 
-def test_labels_and_tags(prompts):
-    rows = listed(prompts, condition("arrayOptions", "labels", "any of", ["production"]))
+def test_labels_and_tags(api_client, prompts_to_filter):
+    rows = listed(api_client, condition("arrayOptions", "labels", "any of", ["production"]))
     assert [(row["name"], row["versions"], row["labels"]) for row in rows] == [
         ("Support 100%", [1], ["production", "latest"]),
         ("tools/search_web", [1], ["production"]),
     ]
-    staged = listed(prompts, condition("arrayOptions", "labels", "all of", ["staging", "latest"]))
+    staged = listed(api_client, condition("arrayOptions", "labels", "all of", ["staging", "latest"]))
     assert [(row["name"], row["versions"], row["lastConfig"]) for row in staged] == [
         ("tools/search_web", [2], {"model": "gpt-4o-mini"})
     ]
-    assert names(prompts, condition("arrayOptions", "labels", "none of", ["production", "staging"])) == [
+    assert names(api_client, condition("arrayOptions", "labels", "none of", ["production", "staging"])) == [
         "tools/description"
     ]
-    assert names(prompts, condition("arrayOptions", "tags", "all of", ["tools", "docs"])) == ["tools/description"]
-    assert names(prompts, condition("arrayOptions", "tags", "none of", ["tools"])) == ["Support 100%"]
-    assert names(prompts, condition("arrayOptions", "tags", "any of", ["docs", "nope"])) == ["tools/description"]
+    assert names(api_client, condition("arrayOptions", "tags", "all of", ["tools", "docs"])) == ["tools/description"]
+    assert names(api_client, condition("arrayOptions", "tags", "none of", ["tools"])) == ["Support 100%"]
+    assert names(api_client, condition("arrayOptions", "tags", "any of", ["docs", "nope"])) == ["tools/description"]
 
 
-def test_config_keys(prompts):
+def test_config_keys(api_client, prompts_to_filter):
     model = {"type": "stringObject", "column": "config", "key": "model"}
-    assert names(prompts, {**model, "operator": "=", "value": "gpt-4o"}) == ["tools/search_web"]
-    rows = listed(prompts, {**model, "operator": "ends with", "value": "MINI"})
+    assert names(api_client, {**model, "operator": "=", "value": "gpt-4o"}) == ["tools/search_web"]
+    rows = listed(api_client, {**model, "operator": "ends with", "value": "MINI"})
     assert [(row["name"], row["versions"]) for row in rows] == [("tools/search_web", [2])]
-    assert names(prompts, {**model, "operator": "is set", "value": ""}) == ["tools/search_web"]
-    assert names(prompts, {**model, "operator": "contains", "value": ""}) == ["tools/search_web"]
-    assert names(prompts, {**model, "operator": "is not set", "value": ""}) == ["Support 100%", "tools/description"]
-    assert names(prompts, {**model, "operator": "does not contain", "value": "mini"}) == ["tools/search_web"]
+    assert names(api_client, {**model, "operator": "is set", "value": ""}) == ["tools/search_web"]
+    assert names(api_client, {**model, "operator": "contains", "value": ""}) == ["tools/search_web"]
+    assert names(api_client, {**model, "operator": "is not set", "value": ""}) == ["Support 100%", "tools/description"]
+    assert names(api_client, {**model, "operator": "does not contain", "value": "mini"}) == ["tools/search_web"]
 
 
-def test_dates_and_conditions_combine(prompts):
+def test_dates_and_conditions_combine(api_client, prompts_to_filter):
     past, future = "2000-01-01T00:00:00Z", "2999-01-01T00:00:00Z"
-    assert len(names(prompts, condition("datetime", "createdAt", ">", past))) == 3
-    assert names(prompts, condition("datetime", "updatedAt", ">=", future)) == []
+    assert len(names(api_client, condition("datetime", "createdAt", ">", past))) == 3
+    assert names(api_client, condition("datetime", "updatedAt", ">=", future)) == []
     both = (condition("string", "name", "starts with", "tools/"), condition("arrayOptions", "tags", "any of", ["docs"]))
-    assert names(prompts, *both) == ["tools/description"]
+    assert names(api_client, *both) == ["tools/description"]
 
 
-def test_the_filter_takes_precedence_over_the_simple_filters(prompts):
-    rows = listed(prompts, condition("string", "type", "=", "chat"), name="tools/description")
+def test_the_filter_takes_precedence_over_the_simple_filters(api_client, prompts_to_filter):
+    rows = listed(api_client, condition("string", "type", "=", "chat"), name="tools/description")
     assert [row["name"] for row in rows] == ["Support 100%"]
-    assert len(listed(prompts, name="tools/description")) == 3, "an empty array applies no filters"
+    assert len(listed(api_client, name="tools/description")) == 3, "an empty array applies no filters"
 
 
 @pytest.mark.parametrize(

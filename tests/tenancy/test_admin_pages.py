@@ -1,6 +1,5 @@
 """The tenancy admin pages as a person uses them, through the test client."""
 
-import itertools
 import re
 
 import pytest
@@ -14,18 +13,13 @@ from aistrale.tenancy.services import (
     organization_get_or_create,
     project_get_or_create,
 )
-from tests.query_counts import assert_queries_constant
+from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner(project, make_user):
-    return make_user("owner", project=project, role=Role.OWNER)
-
-
-def test_member_sees_only_their_project(client, project, other_project, make_user):
-    client.force_login(make_user("member", project=project, role=Role.MEMBER))
+def test_member_sees_only_their_project(client, project, other_project, member):
+    client.force_login(member)
     page = client.get("/admin/tenancy/project/").content.decode()
     assert project.name in page and other_project.name not in page
     assert client.get(f"/admin/tenancy/project/{other_project.pk}/change/").status_code == 302
@@ -54,8 +48,8 @@ def test_owner_revokes_keys_from_the_changelist(client, project, owner, key_pair
     assert AuditEvent.objects.filter(action="api_key.revoked", actor=owner).exists()
 
 
-def test_member_cannot_manage_keys_or_members(client, project, make_user, key_pair):
-    client.force_login(make_user("member", project=project, role=Role.MEMBER))
+def test_member_cannot_manage_keys_or_members(client, member, key_pair):
+    client.force_login(member)
     assert client.get("/admin/tenancy/apikey/").status_code == 403
     assert client.get("/admin/tenancy/auditevent/").status_code == 403
 
@@ -126,17 +120,6 @@ def test_saving_an_unchanged_key_in_the_admin_writes_no_event(client, owner, key
     client.force_login(owner)
     client.post(f"/admin/tenancy/apikey/{api_key.pk}/change/", {"role": "member", "note": "tests"})
     assert not AuditEvent.objects.filter(action="api_key.updated").exists()
-
-
-def rows_of(make_one):
-    """A make_rows for assert_queries_constant: calls make_one(index) with a fresh index per row."""
-    made = itertools.count()
-
-    def make(count):
-        for index in itertools.islice(made, count):
-            make_one(index)
-
-    return make
 
 
 def test_organization_changelist_query_count_does_not_grow(client, make_user):

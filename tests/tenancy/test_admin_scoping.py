@@ -10,7 +10,7 @@ from guardian.shortcuts import assign_perm
 from aistrale.tenancy.admin_scoping import ProjectScopedAdmin
 from aistrale.tenancy.models import Role
 from prompts.models import Prompt
-from tests.query_counts import assert_queries_constant
+from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +42,11 @@ def _changelist_names(prompt_admin, user) -> set[str]:
     return {prompt.name for prompt in response.context_data["cl"].result_list}
 
 
-def test_member_sees_only_their_projects_rows(prompt_admin, prompts, project, make_user):
-    member = make_user("member", project=project, role=Role.MEMBER)
+def test_member_sees_only_their_projects_rows(prompt_admin, prompts, member):
     assert _changelist_names(prompt_admin, member) == {"mine"}
 
 
-def test_guardian_grant_adds_one_object_of_another_project(prompt_admin, prompts, project, make_user):
-    member = make_user("member", project=project, role=Role.MEMBER)
+def test_guardian_grant_adds_one_object_of_another_project(prompt_admin, prompts, member):
     assign_perm("prompts.view_prompt", member, prompts["granted"])
     assert _changelist_names(prompt_admin, member) == {"mine", "granted"}
     assert prompt_admin.has_view_permission(_request(member), prompts["granted"])
@@ -56,8 +54,7 @@ def test_guardian_grant_adds_one_object_of_another_project(prompt_admin, prompts
     assert not prompt_admin.has_view_permission(_request(member), prompts["theirs"])
 
 
-def test_grant_of_change_permission_allows_editing_that_object(prompt_admin, prompts, project, make_user):
-    member = make_user("member", project=project, role=Role.MEMBER)
+def test_grant_of_change_permission_allows_editing_that_object(prompt_admin, prompts, member):
     assign_perm("prompts.view_prompt", member, prompts["granted"])
     assign_perm("prompts.change_prompt", member, prompts["granted"])
     assert prompt_admin.has_change_permission(_request(member), prompts["granted"])
@@ -82,19 +79,13 @@ def test_user_without_membership_has_no_module(prompt_admin, prompts, make_user)
     assert not prompt_admin.has_module_permission(_request(stranger))
 
 
-def test_only_owners_and_admins_manage_grants(prompt_admin, prompts, project, make_user):
-    member = make_user("member", project=project, role=Role.MEMBER)
+def test_only_owners_and_admins_manage_grants(prompt_admin, prompts, member, project_admin):
     with pytest.raises(PermissionDenied):
         prompt_admin.obj_perms_manage_view(_request(member), prompts["mine"].pk)
-    admin = make_user("admin", project=project, role=Role.ADMIN)
-    prompt_admin._require_grant_manager(_request(admin), prompts["mine"].pk)
+    prompt_admin._require_grant_manager(_request(project_admin), prompts["mine"].pk)
 
 
-def test_changelist_query_count_does_not_grow(prompt_admin, project, make_user):
-    member = make_user("member", project=project, role=Role.MEMBER)
+def test_changelist_query_count_does_not_grow(prompt_admin, project, member):
 
-    def create(count):
-        start = Prompt.objects.count()
-        Prompt.objects.bulk_create(Prompt(project=project, name=f"p{start + i}") for i in range(count))
-
-    assert assert_queries_constant(lambda: prompt_admin.changelist_view(_request(member)), create, more=30) <= 12
+    prompts = rows_of(lambda index: Prompt.objects.create(project=project, name=f"p{index}"))
+    assert assert_queries_constant(lambda: prompt_admin.changelist_view(_request(member)), prompts, more=30) <= 12

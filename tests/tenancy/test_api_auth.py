@@ -1,7 +1,7 @@
 import pytest
 
 from aistrale.tenancy.services import api_key_revoke
-from tests.conftest import basic_auth, make_client
+from tests.clients import basic_auth, make_client
 
 pytestmark = pytest.mark.django_db
 

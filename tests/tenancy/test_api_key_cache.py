@@ -6,7 +6,8 @@ from aistrale.api import key_cache
 from aistrale.generation_tokens import tokens_shared
 from aistrale.tenancy.models import ApiKey, Role
 from aistrale.tenancy.services import api_key_create, api_key_revoke
-from tests.conftest import clear_cache, make_client
+from tests.caches import clear_cache
+from tests.clients import make_client
 
 pytestmark = pytest.mark.django_db
 

@@ -3,25 +3,18 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import connections
 
 from aistrale.generation_tokens import redis_key, token_bump, tokens_mget, tokens_read, tokens_shared
-from tests.conftest import clear_cache, redis_settle
+from tests.caches import clear_cache, redis_settle
 
 pytestmark = [pytest.mark.skipif(not tokens_shared(), reason="generation tokens live in Redis"), pytest.mark.django_db]
 
 NAMES = ["tracking:a", "tracking:b"]
 
 
-@pytest.fixture
-def server():
-    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
-
-
-def mget_calls(server) -> int:
-    return server.info("commandstats").get("cmdstat_mget", {}).get("calls", 0)
+def mget_calls(redis_client) -> int:
+    return redis_client.info("commandstats").get("cmdstat_mget", {}).get("calls", 0)
 
 
 def in_other_thread(function, *arguments):
@@ -37,11 +30,11 @@ def in_other_thread(function, *arguments):
         return pool.submit(run).result()
 
 
-def test_unchanged_tokens_are_read_without_a_round_trip(server):
+def test_unchanged_tokens_are_read_without_a_round_trip(redis_client):
     first = tokens_read(NAMES)
-    calls = mget_calls(server)
+    calls = mget_calls(redis_client)
     assert [tokens_read(NAMES) for _ in range(20)] == [first] * 20
-    assert mget_calls(server) == calls
+    assert mget_calls(redis_client) == calls
 
 
 def test_a_bump_by_another_connection_is_seen_by_the_next_read():
@@ -59,17 +52,17 @@ def test_a_bump_over_the_same_connection_is_seen_at_once():
         assert tokens_read([NAMES[1]]) == in_other_thread(tokens_read, [NAMES[1]])
 
 
-def test_a_write_by_any_redis_client_and_a_flush_are_seen(server):
+def test_a_write_by_any_redis_client_and_a_flush_are_seen(redis_client):
     tokens_read(NAMES)
-    server.set(redis_key(NAMES[0]), b"written elsewhere")
+    redis_client.set(redis_key(NAMES[0]), b"written elsewhere")
     redis_settle()
     assert tokens_read(NAMES)[0] == b"written elsewhere"
     clear_cache()
     assert tokens_read(NAMES) == [None, None]
 
 
-def test_a_dropped_connection_is_reopened_and_reads_afresh(server):
+def test_a_dropped_connection_is_reopened_and_reads_afresh(redis_client):
     tokens_read(NAMES)
-    server.client_kill_filter(_type="normal", skipme=True)
-    server.set(redis_key(NAMES[0]), b"written while disconnected")
+    redis_client.client_kill_filter(_type="normal", skipme=True)
+    redis_client.set(redis_key(NAMES[0]), b"written while disconnected")
     assert tokens_mget([redis_key(NAMES[0])]) == [b"written while disconnected"]
