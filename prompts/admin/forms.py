@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from aistrale.tenancy.models import WRITING_ROLES
-from aistrale.tenancy.selectors import projects_for_user
+from aistrale.tenancy.selectors import project_list_for_user
 from prompts.models import Prompt, PromptType, TemplateEngine
 
 
@@ -50,7 +50,7 @@ class PromptVersionForm(forms.Form):
     def __init__(self, *args, prompt: Prompt | None, prompt_type: str | None, user, **kwargs):
         super().__init__(*args, **kwargs)
         if prompt is None:
-            self.fields["project"].queryset = projects_for_user(user, roles=WRITING_ROLES).select_related(
+            self.fields["project"].queryset = project_list_for_user(user, roles=WRITING_ROLES).select_related(
                 "organization"
             )
         else:

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from aistrale.tenancy.admin_errors import DomainErrorsAsFormErrors
 from aistrale.tenancy.admin_scoping import ManagersWriteAdmin, ReadOnlyProjectAdmin, managed_projects
-from aistrale.tenancy.selectors import can_manage_project
+from aistrale.tenancy.selectors import project_can_manage
 from prompts.actors import enqueue_deliveries
 from prompts.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from prompts.webhooks import (
@@ -97,7 +97,7 @@ class WebhookEndpointAdmin(DomainErrorsAsFormErrors, ManagersWriteAdmin):
     @admin.action(description="Generate a new signing secret", permissions=["change"])
     def rotate_secrets(self, request, queryset):
         for endpoint in queryset.select_related("project"):
-            if can_manage_project(request.user, endpoint.project):
+            if project_can_manage(request.user, endpoint.project):
                 show_secret_once(request, endpoint, webhook_endpoint_rotate_secret(endpoint=endpoint))
 
 

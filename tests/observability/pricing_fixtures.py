@@ -3,10 +3,10 @@
 import pytest
 
 from observability.models import ModelDefinition
-from observability.services.pricing import seed_model_prices
+from observability.services.pricing import model_definition_seed
 
 
 @pytest.fixture
 def model_prices(db):
     if not ModelDefinition.objects.filter(project__isnull=True).exists():
-        seed_model_prices()
+        model_definition_seed()
