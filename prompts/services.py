@@ -17,11 +17,19 @@ from aistrale.tenancy.services import audit_record
 from prompts import signals
 from prompts.cache import prompt_cache_invalidate
 from prompts.compilation import CompilationError, ResolvedPrompt, resolve_composition
-from prompts.models import LATEST_LABEL, Prompt, PromptLabel, PromptType, PromptVersion, ProtectedLabel, TemplateEngine
+from prompts.models import (
+    COMMIT_MESSAGE_MAX_LENGTH,
+    LABEL_MAX_LENGTH,
+    LATEST_LABEL,
+    Prompt,
+    PromptLabel,
+    PromptType,
+    PromptVersion,
+    ProtectedLabel,
+    TemplateEngine,
+)
 from prompts.selectors import prompt_composition_loader
 
-LABEL_MAX_LENGTH = 36
-COMMIT_MESSAGE_MAX_LENGTH = 500
 LABEL_PATTERN = re.compile(r"^[a-z0-9_\-.]+$")
 RESERVED_NAMES = frozenset({"new"})
 DOT_SEGMENTS = frozenset({".", ".."})

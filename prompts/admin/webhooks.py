@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from aistrale.limits import column_length
 from aistrale.tenancy.admin_errors import DomainErrorsAsFormErrors
 from aistrale.tenancy.admin_scoping import ManagersWriteAdmin, ReadOnlyProjectAdmin, managed_projects
 from aistrale.tenancy.selectors import project_can_manage
@@ -32,7 +33,7 @@ def show_secret_once(request, endpoint: WebhookEndpoint, secret: str) -> None:
 class WebhookEndpointForm(forms.ModelForm):
     """The services check the URL, the events and the secret; their errors come back on these fields."""
 
-    url = forms.URLField(label="URL", max_length=2000, assume_scheme="https")
+    url = forms.URLField(label="URL", max_length=column_length(WebhookEndpoint, "url"), assume_scheme="https")
     events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
     secret = forms.CharField(
         label="Signing secret",
