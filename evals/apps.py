@@ -6,8 +6,8 @@ class EvalsConfig(AppConfig):
 
     def ready(self):
         from evals.api.ingestion import ingestion_score_events
-        from evals.selectors import scores_for_traces
-        from evals.services import scores_delete_for_traces
+        from evals.selectors import score_map_by_trace
+        from evals.services import score_delete_for_traces
         from observability.extensions import (
             register_ingestion_handler,
             register_score_loader,
@@ -15,5 +15,5 @@ class EvalsConfig(AppConfig):
         )
 
         register_ingestion_handler("score-create", ingestion_score_events)
-        register_score_loader(scores_for_traces)
-        register_trace_deletion_handler(scores_delete_for_traces)
+        register_score_loader(score_map_by_trace)
+        register_trace_deletion_handler(score_delete_for_traces)

@@ -29,7 +29,7 @@ def score_public(score: Score) -> dict:
     return body
 
 
-def scores_for_traces(*, project, trace_ids: list[str]) -> dict[str, list[dict]]:
+def score_map_by_trace(*, project, trace_ids: list[str]) -> dict[str, list[dict]]:
     """{trace id: [scores, oldest first]}: the score loader observability calls for trace reads."""
     grouped: dict[str, list[dict]] = {}
     for score in Score.objects.filter(project=project, trace_id__in=trace_ids).order_by("timestamp", "key"):

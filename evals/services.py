@@ -119,7 +119,7 @@ def score_build(
 
 
 @transaction.atomic
-def scores_upsert(*, scores: list[Score]) -> None:
+def score_upsert_many(*, scores: list[Score]) -> None:
     """Insert or replace scores by (project, id) in one statement; the last of a repeated id wins."""
     latest = {(score.project_id, score.id): score for score in scores}
     now = timezone.now()
@@ -131,7 +131,7 @@ def scores_upsert(*, scores: list[Score]) -> None:
     )
 
 
-def scores_delete_for_traces(*, project, trace_ids: list[str]) -> int:
+def score_delete_for_traces(*, project, trace_ids: list[str]) -> int:
     """Delete the scores of these traces (called when the traces are deleted)."""
     deleted, _ = Score.objects.filter(project=project, trace_id__in=trace_ids).delete()
     return deleted

@@ -31,7 +31,7 @@ def register_score_loader(loader: ScoreLoader) -> None:
         _score_loaders.append(loader)
 
 
-def scores_for_traces(*, project, trace_ids: list[str]) -> dict[str, list[dict]]:
+def score_map_by_trace(*, project, trace_ids: list[str]) -> dict[str, list[dict]]:
     scores: dict[str, list[dict]] = {}
     for loader in _score_loaders:
         for trace_id, rows in loader(project=project, trace_ids=trace_ids).items():

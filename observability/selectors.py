@@ -42,7 +42,7 @@ from aistrale import display
 from aistrale.api.json_filter import JsonListContains, datetime_value
 from aistrale.errors import DomainError
 from aistrale.limits import MAX_COUNT
-from observability.models import ModelDefinition, Observation, ObservationLevel, Session, Trace
+from observability.models import ModelDefinition, Observation, ObservationLevel, Session, Trace, seconds_between
 
 TRACE_ORDER_FIELDS = {
     "id": "id",
@@ -67,17 +67,11 @@ class _Percentile(Aggregate):
         super().__init__(expression, fraction=fraction)
 
 
-def with_tags(queryset: QuerySet, tags: list[str]) -> QuerySet:
+def trace_filter_by_tags(queryset: QuerySet, tags: list[str]) -> QuerySet:
     """Rows whose `tags` hold every one of these tags."""
     for tag in tags:
         queryset = queryset.filter(JsonListContains("tags", tag))
     return queryset
-
-
-def seconds_between(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return (end - start).total_seconds()
 
 
 # Traces
@@ -164,7 +158,7 @@ def _per_trace(aggregate, output_field):
     return Subquery(rows, output_field=output_field)
 
 
-def traces_with_metrics(queryset: QuerySet[Trace]) -> QuerySet[Trace]:
+def trace_annotate_metrics(queryset: QuerySet[Trace]) -> QuerySet[Trace]:
     """Annotate each trace with sortable aggregates of its observations (correlated subqueries)."""
     tokens = IntegerField()
     return queryset.annotate(
@@ -179,20 +173,20 @@ def traces_with_metrics(queryset: QuerySet[Trace]) -> QuerySet[Trace]:
     )
 
 
-LEVEL_SEVERITY = (ObservationLevel.ERROR, ObservationLevel.WARNING, ObservationLevel.DEFAULT, ObservationLevel.DEBUG)
+_LEVEL_SEVERITY = (ObservationLevel.ERROR, ObservationLevel.WARNING, ObservationLevel.DEFAULT, ObservationLevel.DEBUG)
 
 
-def traces_with_level_counts(traces: QuerySet[Trace]) -> QuerySet[Trace]:
+def trace_alias_level_counts(traces: QuerySet[Trace]) -> QuerySet[Trace]:
     """Alias per trace its count of observations of each level (level_error, ...) and its most severe level."""
     counts = {
         f"level_{level.lower()}": Coalesce(_per_trace(Count("key", filter=Q(level=level)), IntegerField()), 0)
-        for level in LEVEL_SEVERITY
+        for level in _LEVEL_SEVERITY
     }
-    highest = Case(*(When(**{f"level_{level.lower()}__gt": 0}, then=Value(level.value)) for level in LEVEL_SEVERITY))
+    highest = Case(*(When(**{f"level_{level.lower()}__gt": 0}, then=Value(level.value)) for level in _LEVEL_SEVERITY))
     return traces.alias(**counts).alias(level_highest=highest)
 
 
-def traces_with_costs(traces: QuerySet[Trace]) -> QuerySet[Trace]:
+def trace_alias_costs(traces: QuerySet[Trace]) -> QuerySet[Trace]:
     """Alias per trace the sums of its observations' input and output costs (cost_input, cost_output)."""
     return traces.alias(
         **{
@@ -202,16 +196,16 @@ def traces_with_costs(traces: QuerySet[Trace]) -> QuerySet[Trace]:
     )
 
 
-def traces_with_level(queryset: QuerySet[Trace], level: str) -> QuerySet[Trace]:
+def trace_filter_by_level(queryset: QuerySet[Trace], level: str) -> QuerySet[Trace]:
     """Traces holding at least one observation of this level."""
     return queryset.filter(Exists(_trace_observations().filter(level=level)))
 
 
-def traces_with_model(queryset: QuerySet[Trace], model: str) -> QuerySet[Trace]:
+def trace_filter_by_model(queryset: QuerySet[Trace], model: str) -> QuerySet[Trace]:
     return queryset.filter(Exists(_trace_observations().filter(model=model)))
 
 
-def trace_observations(*, trace: Trace) -> list[Observation]:
+def trace_observation_list(*, trace: Trace) -> list[Observation]:
     return list(
         Observation.objects.filter(project_id=trace.project_id, trace_id=trace.id).order_by("start_time", "key")
     )
@@ -249,17 +243,17 @@ def observation_get(*, project, observation_id: str) -> Observation | None:
     return Observation.objects.filter(project=project, id=observation_id).first()
 
 
-def observations_of_user(queryset: QuerySet[Observation], user_id: str) -> QuerySet[Observation]:
+def observation_filter_by_user(queryset: QuerySet[Observation], user_id: str) -> QuerySet[Observation]:
     traces = Trace.objects.filter(project=OuterRef("project"), id=OuterRef("trace_id"), user_id=user_id)
     return queryset.filter(Exists(traces))
 
 
-def observations_of_session(queryset: QuerySet[Observation], session_id: str) -> QuerySet[Observation]:
+def observation_filter_by_session(queryset: QuerySet[Observation], session_id: str) -> QuerySet[Observation]:
     traces = Trace.objects.filter(project=OuterRef("project"), id=OuterRef("trace_id"), session_id=session_id)
     return queryset.filter(Exists(traces))
 
 
-def traces_by_id(*, project, trace_ids) -> dict[str, Trace]:
+def trace_map_by_id(*, project, trace_ids) -> dict[str, Trace]:
     return {trace.id: trace for trace in Trace.objects.filter(project=project, id__in=set(trace_ids) - {None})}
 
 
@@ -267,12 +261,12 @@ class InvalidCursor(ValueError):
     pass
 
 
-def encode_cursor(observation: Observation) -> str:
+def _cursor_encode(observation: Observation) -> str:
     position = {"t": observation.start_time.isoformat(), "k": observation.key}
     return base64.urlsafe_b64encode(orjson.dumps(position)).decode()
 
 
-def observations_page(queryset: QuerySet[Observation], *, cursor: str | None, limit: int):
+def observation_page(queryset: QuerySet[Observation], *, cursor: str | None, limit: int):
     """A page newest first and the cursor of the next page (None on the last page)."""
     queryset = queryset.order_by("-start_time", "-key")
     if cursor:
@@ -286,11 +280,11 @@ def observations_page(queryset: QuerySet[Observation], *, cursor: str | None, li
             raise InvalidCursor("cursor: not a cursor returned by this endpoint") from error
         queryset = queryset.filter(Q(start_time__lt=start) | Q(start_time=start, key__lt=key))
     rows = list(queryset[: limit + 1])
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    next_cursor = _cursor_encode(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 
-def model_prices(*, observations) -> dict[str, dict]:
+def pricing_tier_default_prices(*, observations) -> dict[str, dict]:
     """The default-tier prices (per usage type) of the price rows these observations were matched to."""
     from observability.models import PricingTier
 
@@ -329,11 +323,11 @@ def session_list(*, project) -> QuerySet:
     )
 
 
-def session_traces(*, project, session_id: str) -> list[Trace]:
+def session_trace_list(*, project, session_id: str) -> list[Trace]:
     return list(Trace.objects.filter(project=project, session_id=session_id).order_by("timestamp", "key"))
 
 
-def session_row(*, project, session_id: str) -> Session | None:
+def session_get(*, project, session_id: str) -> Session | None:
     return Session.objects.filter(project=project, id=session_id).first()
 
 
@@ -352,7 +346,7 @@ def user_list(traces: QuerySet[Trace]) -> QuerySet:
     )
 
 
-def user_usage(rows: list[dict]) -> dict[tuple[str, str], dict]:
+def user_usage_stats(rows: list[dict]) -> dict[tuple[str, str], dict]:
     """Token and cost sums over the observations of these (project, user) rows' traces."""
     if not rows:
         return {}
@@ -434,7 +428,7 @@ def prompt_version_insights(prompt) -> dict[int, dict[str, object]]:
 # Export
 
 
-def traces_with_observations(*, project, start=None, end=None, chunk_size: int = 500):
+def trace_iter_with_observations(*, project, start=None, end=None, chunk_size: int = 500):
     """Yield (trace, its observations) in time order, holding one chunk of traces in memory at a time."""
     traces = Trace.objects.filter(project=project).order_by("timestamp", "key")
     if start is not None:
@@ -478,13 +472,7 @@ def model_definition_get(*, project, model_id: str) -> ModelDefinition | None:
 # The admin's reads
 
 
-def distinct_values_list(queryset: QuerySet, field: str, *, limit: int) -> list:
-    """The first `limit` distinct non-null values of a field among these rows, sorted."""
-    values = queryset.exclude(**{f"{field}__isnull": True}).order_by(field).values_list(field, flat=True)
-    return list(values.distinct()[:limit])
-
-
-def traces_with_previews(queryset: QuerySet[Trace], *, chars: int) -> QuerySet[Trace]:
+def trace_annotate_previews(queryset: QuerySet[Trace], *, chars: int) -> QuerySet[Trace]:
     """Without the payloads, annotated with `input_preview`/`output_preview`: their first `chars` + 1 characters.
 
     The cut is a subquery, so only the rows of the page compute it.
@@ -499,7 +487,7 @@ def traces_with_previews(queryset: QuerySet[Trace], *, chars: int) -> QuerySet[T
     )
 
 
-def sessions_with_trace_count(queryset: QuerySet[Session]) -> QuerySet[Session]:
+def session_annotate_trace_count(queryset: QuerySet[Session]) -> QuerySet[Session]:
     """Annotated with `trace_count`, the number of traces of each session (sortable)."""
     traces = (
         Trace.objects.filter(project=OuterRef("project"), session_id=OuterRef("id"))

@@ -15,7 +15,7 @@ from prompts.filters import PROMPT_FILTER
 from prompts.models import LATEST_LABEL, Prompt, PromptLabel, PromptVersion, ProtectedLabel
 
 
-def prompts_for_project(project: Project) -> QuerySet[Prompt]:
+def prompt_list(*, project: Project) -> QuerySet[Prompt]:
     return Prompt.objects.filter(project=project)
 
 
@@ -31,7 +31,7 @@ def prompt_version_find(
     return versions.filter(labels__name=label).first()
 
 
-def version_labels(version: PromptVersion) -> list[str]:
+def prompt_version_labels(version: PromptVersion) -> list[str]:
     """The version's labels, sorted, with "latest" last when it is the newest version."""
     labels = sorted(PromptLabel.objects.filter(version=version).values_list("name", flat=True))
     newest = PromptVersion.objects.filter(prompt_id=version.prompt_id).aggregate(newest=Max("version"))["newest"]
@@ -40,7 +40,7 @@ def version_labels(version: PromptVersion) -> list[str]:
     return labels
 
 
-def composition_loader(project: Project) -> PromptLoader:
+def prompt_composition_loader(project: Project) -> PromptLoader:
     def load(reference: Dependency) -> ResolvedPrompt | None:
         found = prompt_version_find(
             project=project, name=reference.name, label=reference.label, version=reference.version
@@ -72,11 +72,11 @@ def prompt_fetch(
     found = prompt_version_find(project=project, name=name, label=label, version=version)
     if found is None:
         return None
-    labels = version_labels(found)
+    labels = prompt_version_labels(found)
     if not resolve:
         return FetchedPrompt(found, labels, found.content, None, {name})
     root = ResolvedPrompt(id=found.pk, name=name, version=found.version, type=found.type, content=found.content)
-    resolution = resolve_composition(root, composition_loader(project))
+    resolution = resolve_composition(root, prompt_composition_loader(project))
     return FetchedPrompt(found, labels, resolution.content, resolution.graph, resolution.names)
 
 
@@ -91,13 +91,13 @@ def _tag_matcher(project: Project):
         return lambda tag: Q(prompt__tags__contains=[tag])
 
     def tagged(tag: str) -> Q:
-        rows = prompts_for_project(project).values_list("pk", "tags")
+        rows = prompt_list(project=project).values_list("pk", "tags")
         return Q(prompt_id__in=[pk for pk, tags in rows if tag in (tags or [])])
 
     return tagged
 
 
-def prompt_versions_matching(
+def prompt_version_filter(
     *,
     project: Project,
     name: str | None = None,
@@ -130,7 +130,7 @@ def prompt_versions_matching(
     return versions
 
 
-def prompts_matching(versions: QuerySet[PromptVersion]) -> QuerySet[Prompt]:
+def prompt_list_for_versions(versions: QuerySet[PromptVersion]) -> QuerySet[Prompt]:
     return Prompt.objects.filter(pk__in=versions.values("prompt_id")).order_by("name")
 
 
@@ -145,7 +145,7 @@ class PromptMeta:
     last_config: object
 
 
-def prompt_metas(prompts: list[Prompt], versions: QuerySet[PromptVersion]) -> list[PromptMeta]:
+def prompt_meta_list(prompts: list[Prompt], versions: QuerySet[PromptVersion]) -> list[PromptMeta]:
     """One summary per prompt over its matching versions, in a fixed number of queries."""
     prompt_ids = [prompt.pk for prompt in prompts]
     rows = list(
@@ -196,7 +196,7 @@ def prompt_metas(prompts: list[Prompt], versions: QuerySet[PromptVersion]) -> li
 # The admin's reads
 
 
-def prompts_with_latest(prompts: QuerySet[Prompt]) -> QuerySet[Prompt]:
+def prompt_annotate_latest(prompts: QuerySet[Prompt]) -> QuerySet[Prompt]:
     """Annotated with `latest` (the newest version number), labels prefetched by name with their version."""
     newest = PromptVersion.objects.filter(prompt=OuterRef("pk")).order_by("-version").values("version")[:1]
     labels = PromptLabel.objects.select_related("version").only("name", "prompt_id", "version__version")
@@ -205,7 +205,7 @@ def prompts_with_latest(prompts: QuerySet[Prompt]) -> QuerySet[Prompt]:
     )
 
 
-def prompts_search(prompts: QuerySet[Prompt], search_term: str) -> QuerySet[Prompt]:
+def prompt_search(prompts: QuerySet[Prompt], search_term: str) -> QuerySet[Prompt]:
     """Prompts matching every word (or "quoted phrase") in their name, a tag or any version's content."""
     for word in smart_split(search_term):
         if word[0] in "\"'" and word[0] == word[-1] and len(word) > 1:
@@ -219,7 +219,7 @@ def prompts_search(prompts: QuerySet[Prompt], search_term: str) -> QuerySet[Prom
     return prompts
 
 
-def prompt_folders_list(prompts: QuerySet[Prompt]) -> list[str]:
+def prompt_folder_list(prompts: QuerySet[Prompt]) -> list[str]:
     """Every folder of these prompts' names, parents included (`a/b/c` gives `a` and `a/b`), sorted."""
     folders = set()
     for name in prompts.filter(name__contains="/").values_list("name", flat=True):
@@ -228,13 +228,13 @@ def prompt_folders_list(prompts: QuerySet[Prompt]) -> list[str]:
     return sorted(folders)
 
 
-def prompt_label_names_list(prompts: QuerySet[Prompt]) -> list[str]:
+def prompt_label_name_list(prompts: QuerySet[Prompt]) -> list[str]:
     """The distinct label names on these prompts, sorted."""
     names = PromptLabel.objects.filter(prompt__in=prompts.values("pk")).values_list("name", flat=True).distinct()
     return sorted(names)
 
 
-def prompt_versions_list(*, prompt: Prompt) -> list[PromptVersion]:
+def prompt_version_list(*, prompt: Prompt) -> list[PromptVersion]:
     """The prompt's versions, newest first, with their author and labels (by name)."""
     return list(
         prompt.versions.select_related("author").prefetch_related(
@@ -243,7 +243,7 @@ def prompt_versions_list(*, prompt: Prompt) -> list[PromptVersion]:
     )
 
 
-def protected_label_names_list(*, project: Project) -> list[str]:
+def protected_label_name_list(*, project: Project) -> list[str]:
     return sorted(ProtectedLabel.objects.filter(project=project).values_list("name", flat=True))
 
 

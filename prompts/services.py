@@ -17,11 +17,19 @@ from aistrale.tenancy.services import audit_record
 from prompts import signals
 from prompts.cache import prompt_cache_invalidate
 from prompts.compilation import CompilationError, ResolvedPrompt, resolve_composition
-from prompts.models import LATEST_LABEL, Prompt, PromptLabel, PromptType, PromptVersion, ProtectedLabel, TemplateEngine
-from prompts.selectors import composition_loader
+from prompts.models import (
+    COMMIT_MESSAGE_MAX_LENGTH,
+    LABEL_MAX_LENGTH,
+    LATEST_LABEL,
+    Prompt,
+    PromptLabel,
+    PromptType,
+    PromptVersion,
+    ProtectedLabel,
+    TemplateEngine,
+)
+from prompts.selectors import prompt_composition_loader
 
-LABEL_MAX_LENGTH = 36
-COMMIT_MESSAGE_MAX_LENGTH = 500
 LABEL_PATTERN = re.compile(r"^[a-z0-9_\-.]+$")
 RESERVED_NAMES = frozenset({"new"})
 DOT_SEGMENTS = frozenset({".", ".."})
@@ -55,7 +63,7 @@ def prompt_name_validate(name) -> str:
     return name
 
 
-def labels_validate(labels, *, field: str = "labels") -> list[str]:
+def _labels_validate(labels, *, field: str = "labels") -> list[str]:
     """Distinct valid label names, in the order given."""
     if labels is None:
         return []
@@ -86,7 +94,7 @@ def _tags_validate(tags) -> list[str] | None:
     return list(dict.fromkeys(tags))
 
 
-def json_value_check(value, *, field: str) -> None:
+def _json_value_check(value, *, field: str) -> None:
     """Refuse JSON nested deeper than the limit, or holding a NUL character in a key or string."""
     json_depth_check(value, field=field)
     stack = [value]
@@ -123,7 +131,7 @@ def _content_validate(prompt_type: str, content) -> None:
         for key in ("role", "content"):
             if not isinstance(message.get(key), str):
                 raise DomainError("must be a string", field=f"{field}.{key}")
-    json_value_check(content, field="content")
+    _json_value_check(content, field="content")
 
 
 def _role_for(project: Project, actor_role: str | None, actor_user) -> str | None:
@@ -132,7 +140,7 @@ def _role_for(project: Project, actor_role: str | None, actor_user) -> str | Non
     return actor_role
 
 
-def protected_labels_check(*, project: Project, labels: Iterable[str], actor_role: str | None, actor_user=None):
+def _protected_labels_check(*, project: Project, labels: Iterable[str], actor_role: str | None, actor_user=None):
     """Raise a 403 DomainError when a protected label is among `labels` and the actor is no owner or admin."""
     labels = set(labels)
     if not labels or _role_for(project, actor_role, actor_user) in MANAGING_ROLES:
@@ -149,7 +157,7 @@ def protected_labels_check(*, project: Project, labels: Iterable[str], actor_rol
 def _composition_check(*, project: Project, name: str, prompt_type: str, content, labels: Sequence[str]) -> None:
     """Resolve the new version as it will be served: it becomes "latest" and takes `labels`."""
     root = ResolvedPrompt(id="new", name=name, version=0, type=prompt_type, content=content)
-    stored = composition_loader(project)
+    stored = prompt_composition_loader(project)
 
     def load(reference):
         if reference.name == name and (reference.label == LATEST_LABEL or reference.label in labels):
@@ -212,7 +220,7 @@ def _touch(prompt: Prompt) -> None:
     prompt_cache_invalidate(project_id=prompt.project_id, name=prompt.name)
 
 
-def version_payload(version: PromptVersion, labels: Sequence[str]) -> dict:
+def _version_payload(version: PromptVersion, labels: Sequence[str]) -> dict:
     return {
         "promptId": version.prompt_id,
         "name": version.prompt.name,
@@ -248,15 +256,15 @@ def prompt_version_create(
             f"must be one of {', '.join(TemplateEngine.values)}, got {template_engine!r}", field="template_engine"
         )
     _content_validate(prompt_type, content)
-    labels = [label for label in labels_validate(labels) if label != LATEST_LABEL]
+    labels = [label for label in _labels_validate(labels) if label != LATEST_LABEL]
     tags = _tags_validate(tags)
     if commit_message is not None:
         if not isinstance(commit_message, str):
             raise DomainError("must be a string", field="commit_message")
         text_check(commit_message, field="commit_message", max_length=COMMIT_MESSAGE_MAX_LENGTH)
     if config is not None:
-        json_value_check(config, field="config")
-    protected_labels_check(project=project, labels=labels, actor_role=actor_role, actor_user=author)
+        _json_value_check(config, field="config")
+    _protected_labels_check(project=project, labels=labels, actor_role=actor_role, actor_user=author)
     _composition_check(project=project, name=name, prompt_type=prompt_type, content=content, labels=labels)
     with transaction.atomic():
         prompt, _ = Prompt.objects.get_or_create(project=project, name=name, defaults={"tags": tags or []})
@@ -285,7 +293,7 @@ def prompt_version_create(
             prompt.save(update_fields=["tags", "updated_at"])
         moves = _move_labels(version=version, labels=labels)
         _touch(prompt)
-        _send(signals.prompt_version_created, project=project, payload=version_payload(version, labels))
+        _send(signals.prompt_version_created, project=project, payload=_version_payload(version, labels))
         _record_moves(prompt=prompt, moves=moves)
     return version
 
@@ -294,11 +302,11 @@ def prompt_labels_set(
     *, version: PromptVersion, labels: Sequence[str], actor_role: str | None, actor_user=None
 ) -> list[LabelMove]:
     """Add `labels` to `version` (moving them off other versions); returns the moves made."""
-    labels = labels_validate(labels)
+    labels = _labels_validate(labels)
     if LATEST_LABEL in labels:
         raise DomainError(f"{LATEST_LABEL!r} is reserved: it always points to the newest version", field="labels")
     project = version.prompt.project
-    protected_labels_check(project=project, labels=labels, actor_role=actor_role, actor_user=actor_user)
+    _protected_labels_check(project=project, labels=labels, actor_role=actor_role, actor_user=actor_user)
     with transaction.atomic():
         Prompt.objects.select_for_update().filter(pk=version.prompt_id).first()
         moves = _move_labels(version=version, labels=labels)
@@ -311,7 +319,7 @@ def prompt_labels_set(
 def prompt_label_remove(*, version: PromptVersion, label: str, actor_role: str | None, actor_user=None) -> bool:
     """Take `label` off `version`; False when it was not there."""
     prompt = version.prompt
-    protected_labels_check(project=prompt.project, labels=[label], actor_role=actor_role, actor_user=actor_user)
+    _protected_labels_check(project=prompt.project, labels=[label], actor_role=actor_role, actor_user=actor_user)
     with transaction.atomic():
         deleted, _ = PromptLabel.objects.filter(version=version, name=label).delete()
         if not deleted:
@@ -338,7 +346,7 @@ def prompt_label_remove(*, version: PromptVersion, label: str, actor_role: str |
 
 def protected_label_set(*, project: Project, name: str, protected: bool, actor_role: str | None, actor_user=None):
     """Protect a label name in the project, or lift the protection (owners and admins only)."""
-    [name] = labels_validate([name], field="name")
+    [name] = _labels_validate([name], field="name")
     if _role_for(project, actor_role, actor_user) not in MANAGING_ROLES:
         raise DomainError("only owners and admins may change which labels are protected", status=403)
     with transaction.atomic():
@@ -388,7 +396,7 @@ def prompt_delete(
             )
             raise DomainError(f"prompt {name!r} has no version with {wanted}", status=404)
         carried = PromptLabel.objects.filter(prompt=prompt, version__version__in=numbers).values_list("name", flat=True)
-        protected_labels_check(project=project, labels=carried, actor_role=actor_role, actor_user=actor_user)
+        _protected_labels_check(project=project, labels=carried, actor_role=actor_role, actor_user=actor_user)
         prompt_id = prompt.pk
         whole = len(numbers) == prompt.versions.count()
         if whole:

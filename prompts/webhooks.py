@@ -29,7 +29,7 @@ from django.utils import timezone
 from aistrale import json_text
 from aistrale.errors import DomainError
 from aistrale.tenancy.models import MANAGING_ROLES
-from aistrale.tenancy.selectors import projects_for_user
+from aistrale.tenancy.selectors import project_list_for_user
 from aistrale.tenancy.services import audit_record
 from prompts.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -219,7 +219,7 @@ class Redelivery:
 
 def webhook_deliveries_redeliver(*, deliveries: QuerySet[WebhookDelivery], user) -> Redelivery:
     """Redeliver those of the deliveries whose project the user owns or administers and whose endpoint is active."""
-    managed = projects_for_user(user, roles=MANAGING_ROLES).values("pk")
+    managed = project_list_for_user(user, roles=MANAGING_ROLES).values("pk")
     outcome = Redelivery(not_managed=deliveries.exclude(project__in=managed).count())
     for delivery in deliveries.filter(project__in=managed).select_related("endpoint", "project"):
         try:

@@ -9,7 +9,7 @@ from aistrale.tenancy.models import Role
 from aistrale.tenancy.services import api_key_create, membership_set, organization_get_or_create, project_get_or_create
 from bench.server import VENV_BIN, production_server
 from observability.models import ModelDefinition
-from observability.services.pricing import seed_model_prices
+from observability.services.pricing import model_definition_seed
 from tests.caches import clear_cache
 from tests.clients import make_client
 
@@ -72,7 +72,7 @@ def make_user(db, django_user_model):
 def model_prices(db):
     """The bundled price table, re-seeded after transactional tests flushed the migration's rows."""
     if not ModelDefinition.objects.filter(project__isnull=True).exists():
-        seed_model_prices()
+        model_definition_seed()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from aistrale.generation_tokens import redis_key, token_current, tokens_read, tokens_shared
 from aistrale.tenancy.models import ApiKey
-from aistrale.tenancy.services import api_key_authenticate, hash_secret
+from aistrale.tenancy.services import api_key_authenticate, api_key_secret_hash
 from aistrale.tenancy.signals import key_token_name
 
 MAX_MEMOIZED_KEYS = 10_000
@@ -31,7 +31,7 @@ class VerifiedKey:
 
     def accepts(self, secret_key: str | None) -> bool:
         """Constant-time check of the secret; None (public key alone) is for the caller to judge."""
-        return secret_key is None or hmac.compare_digest(self.secret_hash, hash_secret(secret_key))
+        return secret_key is None or hmac.compare_digest(self.secret_hash, api_key_secret_hash(secret_key))
 
 
 _memo: dict[str, VerifiedKey] = {}

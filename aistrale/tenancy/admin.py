@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from aistrale.tenancy.admin_errors import DomainErrorsAsFormErrors
 from aistrale.tenancy.admin_scoping import ManagedProjectsAdmin, NoEditAdminMixin, is_staff_member
 from aistrale.tenancy.models import MANAGING_ROLES, ApiKey, AuditEvent, Membership, Organization, Project
-from aistrale.tenancy.selectors import can_manage_project, projects_for_user
+from aistrale.tenancy.selectors import project_can_manage, project_list_for_user
 from aistrale.tenancy.services import api_key_create, api_key_revoke, api_key_update
 
 
@@ -36,7 +36,7 @@ class ProjectMembershipInline(MembershipInline):
     fk_name = "project"
 
     def _can_manage(self, request, obj):
-        return obj is not None and can_manage_project(request.user, obj)
+        return obj is not None and project_can_manage(request.user, obj)
 
     def has_add_permission(self, request, obj=None):
         return self._can_manage(request, obj)
@@ -101,10 +101,10 @@ class ProjectAdmin(admin.ModelAdmin):
     inlines = [ProjectMembershipInline, ApiKeyInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(pk__in=projects_for_user(request.user).values("pk"))
+        return super().get_queryset(request).filter(pk__in=project_list_for_user(request.user).values("pk"))
 
     def has_module_permission(self, request):
-        return is_staff_member(request.user) and projects_for_user(request.user).exists()
+        return is_staff_member(request.user) and project_list_for_user(request.user).exists()
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -112,7 +112,7 @@ class ProjectAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return self.has_module_permission(request)
-        return can_manage_project(request.user, obj)
+        return project_can_manage(request.user, obj)
 
     def has_add_permission(self, request):
         return request.user.is_superuser

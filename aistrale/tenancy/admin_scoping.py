@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from guardian.admin import GuardedModelAdmin
 
 from aistrale.tenancy.models import MANAGING_ROLES, WRITING_ROLES
-from aistrale.tenancy.selectors import can_manage_project, projects_for_user, user_can_view, visible_to_user
+from aistrale.tenancy.selectors import object_can_view, object_filter_visible, project_can_manage, project_list_for_user
 
 
 def is_staff_member(user) -> bool:
@@ -22,7 +22,7 @@ def is_staff_member(user) -> bool:
 
 def managed_projects(user):
     """The projects whose owners or admins the user is (every project for a superuser)."""
-    return projects_for_user(user, roles=MANAGING_ROLES)
+    return project_list_for_user(user, roles=MANAGING_ROLES)
 
 
 class NoEditAdminMixin:
@@ -48,22 +48,22 @@ class ProjectScopedAdmin(GuardedModelAdmin):
         return request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}", obj)
 
     def get_queryset(self, request):
-        return visible_to_user(request.user, super().get_queryset(request), project_field=self.project_field)
+        return object_filter_visible(request.user, super().get_queryset(request), project_field=self.project_field)
 
     def has_module_permission(self, request):
         user = request.user
-        return is_staff_member(user) and (user.is_superuser or projects_for_user(user).exists())
+        return is_staff_member(user) and (user.is_superuser or project_list_for_user(user).exists())
 
     def has_view_permission(self, request, obj=None):
         if not self.has_module_permission(request):
             return False
-        return obj is None or user_can_view(request.user, obj, project_field=self.project_field)
+        return obj is None or object_can_view(request.user, obj, project_field=self.project_field)
 
     def has_add_permission(self, request):
-        return projects_for_user(request.user, roles=WRITING_ROLES).exists()
+        return project_list_for_user(request.user, roles=WRITING_ROLES).exists()
 
     def has_change_permission(self, request, obj=None):
-        writable = projects_for_user(request.user, roles=WRITING_ROLES)
+        writable = project_list_for_user(request.user, roles=WRITING_ROLES)
         if obj is None:
             return writable.exists()
         return writable.filter(pk=self._project_of(obj).pk).exists() or self._has_object_perm(request, "change", obj)
@@ -71,17 +71,17 @@ class ProjectScopedAdmin(GuardedModelAdmin):
     def has_delete_permission(self, request, obj=None):
         if obj is None:
             return self.has_change_permission(request)
-        writable = projects_for_user(request.user, roles=WRITING_ROLES)
+        writable = project_list_for_user(request.user, roles=WRITING_ROLES)
         return writable.filter(pk=self._project_of(obj).pk).exists() or self._has_object_perm(request, "delete", obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == self.project_field:
-            kwargs["queryset"] = projects_for_user(request.user, roles=WRITING_ROLES)
+            kwargs["queryset"] = project_list_for_user(request.user, roles=WRITING_ROLES)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _require_grant_manager(self, request, object_pk):
         obj = self.get_object(request, object_pk)
-        if obj is None or not can_manage_project(request.user, self._project_of(obj)):
+        if obj is None or not project_can_manage(request.user, self._project_of(obj)):
             raise PermissionDenied("Only the project's owners and admins manage grants.")
 
     def obj_perms_manage_view(self, request, object_pk):
@@ -110,7 +110,7 @@ class ManagersWriteAdmin(ProjectScopedAdmin):
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return self.has_add_permission(request)
-        return can_manage_project(request.user, self._project_of(obj))
+        return project_can_manage(request.user, self._project_of(obj))
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

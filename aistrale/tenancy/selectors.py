@@ -8,7 +8,7 @@ from guardian.shortcuts import get_objects_for_user
 from aistrale.tenancy.models import MANAGING_ROLES, Membership, Project, Role
 
 
-def projects_for_user(user, *, roles=None) -> QuerySet[Project]:
+def project_list_for_user(user, *, roles=None) -> QuerySet[Project]:
     """Projects the user is a member of, directly or through their organization (optionally in these roles)."""
     if not user.is_authenticated or not user.is_active:
         return Project.objects.none()
@@ -53,16 +53,16 @@ def project_role(user, project: Project) -> Role | None:
     return None
 
 
-def can_manage_project(user, project: Project) -> bool:
+def project_can_manage(user, project: Project) -> bool:
     return project_role(user, project) in MANAGING_ROLES
 
 
-def visible_to_user(user, queryset: QuerySet, *, project_field: str = "project") -> QuerySet:
+def object_filter_visible(user, queryset: QuerySet, *, project_field: str = "project") -> QuerySet:
     """Rows of the user's projects, plus rows granted to them one by one (django-guardian)."""
     if user.is_superuser:
         return queryset
     model = queryset.model
-    members_rows = Q(**{f"{project_field}__in": projects_for_user(user).values("pk")})
+    members_rows = Q(**{f"{project_field}__in": project_list_for_user(user).values("pk")})
     if not _has_object_grants(user, model):
         return queryset.filter(members_rows)
     granted = get_objects_for_user(
@@ -83,5 +83,7 @@ def _has_object_grants(user, model) -> bool:
     return ContentType.objects.get_for_model(model).pk in cache["granted_types"]
 
 
-def user_can_view(user, obj: Model, *, project_field: str = "project") -> bool:
-    return visible_to_user(user, type(obj)._default_manager.filter(pk=obj.pk), project_field=project_field).exists()
+def object_can_view(user, obj: Model, *, project_field: str = "project") -> bool:
+    return object_filter_visible(
+        user, type(obj)._default_manager.filter(pk=obj.pk), project_field=project_field
+    ).exists()

@@ -37,12 +37,12 @@ def audit_record(*, action: str, object_type: str, object_id: str, project=None,
     )
 
 
-def hash_secret(secret_key: str) -> str:
+def api_key_secret_hash(secret_key: str) -> str:
     return hashlib.sha256(secret_key.encode()).hexdigest()
 
 
-def secret_matches(api_key: ApiKey, secret_key: str) -> bool:
-    return hmac.compare_digest(api_key.secret_hash, hash_secret(secret_key))
+def api_key_secret_matches(api_key: ApiKey, secret_key: str) -> bool:
+    return hmac.compare_digest(api_key.secret_hash, api_key_secret_hash(secret_key))
 
 
 def _generate_key(prefix: str) -> str:
@@ -80,7 +80,7 @@ def api_key_create(
         note=note,
         role=role,
         public_key=public_key,
-        secret_hash=hash_secret(secret_key),
+        secret_hash=api_key_secret_hash(secret_key),
         display_secret_key=f"{secret_key[:6]}...{secret_key[-4:]}",
     )
     audit_record(
@@ -145,7 +145,7 @@ def api_key_authenticate(*, public_key: str, secret_key: str | None) -> ApiKey |
     api_key = ApiKey.objects.select_related("project").filter(public_key=public_key, revoked_at__isnull=True).first()
     if api_key is None:
         return None
-    if secret_key is not None and not secret_matches(api_key, secret_key):
+    if secret_key is not None and not api_key_secret_matches(api_key, secret_key):
         return None
     return api_key
 
@@ -157,5 +157,5 @@ def membership_set(*, user, role: Role, project: Project | None = None, organiza
     return membership
 
 
-def random_password() -> str:
+def password_generate() -> str:
     return secrets.token_urlsafe(18)

@@ -1,7 +1,7 @@
 """The score-create handler of batch ingestion, registered with observability at start-up."""
 
 from evals.api.serializers import scores_from_bodies
-from evals.services import scores_upsert
+from evals.services import score_upsert_many
 
 
 def ingestion_score_events(*, project, events: list[dict]) -> dict[str, str]:
@@ -10,5 +10,5 @@ def ingestion_score_events(*, project, events: list[dict]) -> dict[str, str]:
         project=project, bodies=[(event["id"], event.get("body"), event.get("_timestamp")) for event in events]
     )
     if scores:
-        scores_upsert(scores=scores)
+        score_upsert_many(scores=scores)
     return errors

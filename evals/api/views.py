@@ -6,7 +6,7 @@ from aistrale.api.base import ProjectApiView
 from evals.api import schema
 from evals.api.serializers import score_from_body, scores_from_bodies
 from evals.models import ScoreSource
-from evals.services import scores_upsert
+from evals.services import score_upsert_many
 
 API_SOURCES = (ScoreSource.API, ScoreSource.ANNOTATION)
 
@@ -17,7 +17,7 @@ class ScoresView(ProjectApiView):
         project = request.auth.project
         if not isinstance(request.data, list):
             score = score_from_body(project=project, body=request.data, allowed_sources=API_SOURCES)
-            scores_upsert(scores=[score])
+            score_upsert_many(scores=[score])
             return Response({"id": score.id})
         scores, errors = scores_from_bodies(
             project=project,
@@ -25,7 +25,7 @@ class ScoresView(ProjectApiView):
             allowed_sources=API_SOURCES,
         )
         if scores:
-            scores_upsert(scores=scores)
+            score_upsert_many(scores=scores)
         if not errors:
             return Response({"message": "Accepted"}, status=202)
         messages = [{"message": f"scores.{index}: {message}"} for index, message in sorted(errors.items())]

@@ -3,13 +3,20 @@
 from datetime import timedelta
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from aistrale.tenancy.selectors import visible_to_user
+from aistrale.tenancy.selectors import object_filter_visible
 from observability import selectors
 from observability.models import Observation, ObservationLevel
 
 DISTINCT_CHOICES_LIMIT = 100
+
+
+def _distinct_values(queryset: QuerySet, field: str, *, limit: int) -> list:
+    """The first `limit` distinct non-null values of a field among these rows, sorted."""
+    values = queryset.exclude(**{f"{field}__isnull": True}).order_by(field).values_list(field, flat=True)
+    return list(values.distinct()[:limit])
 
 
 class InputFilter(admin.SimpleListFilter):
@@ -52,7 +59,7 @@ class TagFilter(InputFilter):
     parameter_name = "tag"
 
     def queryset(self, request, queryset):
-        return selectors.with_tags(queryset, [self.value()]) if self.value() else queryset
+        return selectors.trace_filter_by_tags(queryset, [self.value()]) if self.value() else queryset
 
 
 class TimeRangeFilter(admin.SimpleListFilter):
@@ -77,9 +84,7 @@ class DistinctValueFilter(admin.SimpleListFilter):
     field = ""
 
     def lookups(self, request, model_admin):
-        values = selectors.distinct_values_list(
-            model_admin.get_queryset(request), self.field, limit=DISTINCT_CHOICES_LIMIT
-        )
+        values = _distinct_values(model_admin.get_queryset(request), self.field, limit=DISTINCT_CHOICES_LIMIT)
         return [(value, value) for value in values]
 
     def queryset(self, request, queryset):
@@ -97,7 +102,7 @@ class LevelFilter(admin.SimpleListFilter):
         return [(ObservationLevel.ERROR, "Has errors"), (ObservationLevel.WARNING, "Has warnings")]
 
     def queryset(self, request, queryset):
-        return selectors.traces_with_level(queryset, self.value()) if self.value() else queryset
+        return selectors.trace_filter_by_level(queryset, self.value()) if self.value() else queryset
 
 
 class ModelFilter(admin.SimpleListFilter):
@@ -107,9 +112,9 @@ class ModelFilter(admin.SimpleListFilter):
     parameter_name = "model"
 
     def lookups(self, request, model_admin):
-        observations = visible_to_user(request.user, Observation.objects.all())
-        models = selectors.distinct_values_list(observations, "model", limit=DISTINCT_CHOICES_LIMIT)
+        observations = object_filter_visible(request.user, Observation.objects.all())
+        models = _distinct_values(observations, "model", limit=DISTINCT_CHOICES_LIMIT)
         return [(model, model) for model in models]
 
     def queryset(self, request, queryset):
-        return selectors.traces_with_model(queryset, self.value()) if self.value() else queryset
+        return selectors.trace_filter_by_model(queryset, self.value()) if self.value() else queryset

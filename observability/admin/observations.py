@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from aistrale import display
 from aistrale.tenancy.admin_scoping import ReadOnlyProjectAdmin
-from aistrale.tenancy.selectors import visible_to_user
+from aistrale.tenancy.selectors import object_filter_visible
 from observability import selectors
 from observability.admin.links import trace_id_url
 from observability.admin.list_filters import DistinctValueFilter, EnvironmentFilter, field_filter
@@ -54,7 +54,7 @@ class ObservationAdmin(ReadOnlyProjectAdmin):
         ]
 
     def trace_redirect_view(self, request, project_id, trace_id):
-        visible = visible_to_user(request.user, Trace.objects.all())
+        visible = object_filter_visible(request.user, Trace.objects.all())
         key = selectors.trace_key_find(visible, project_id=project_id, trace_id=trace_id)
         if key is None:
             raise Http404("No such trace is visible to you.")

@@ -18,7 +18,7 @@ class SessionAdmin(ReadOnlyProjectAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return selectors.sessions_with_trace_count(super().get_queryset(request))
+        return selectors.session_annotate_trace_count(super().get_queryset(request))
 
     @admin.display(description="Traces", ordering="trace_count")
     def trace_count(self, session):

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from aistrale import display
 from aistrale.tenancy.admin_scoping import ReadOnlyProjectAdmin
 from aistrale.tenancy.models import WRITING_ROLES
-from aistrale.tenancy.selectors import projects_for_user, visible_to_user
+from aistrale.tenancy.selectors import object_filter_visible, project_list_for_user
 from observability import selectors, services
 from observability.admin.links import session_url
 from observability.admin.list_filters import (
@@ -30,15 +30,15 @@ from observability.admin.list_filters import (
 )
 from observability.admin.payloads import PREVIEW_CHARS, payload_text, payload_view, short
 from observability.admin.waterfall import time_axis, waterfall
-from observability.extensions import scores_for_traces
-from observability.models import Trace
+from observability.extensions import score_map_by_trace
+from observability.models import Trace, seconds_between
 
 
 class TraceChangeList(ChangeList):
     """Lists load previews cut in the database, never the full payloads."""
 
     def get_queryset(self, request, exclude_parameters=None):
-        return selectors.traces_with_previews(super().get_queryset(request, exclude_parameters), chars=PREVIEW_CHARS)
+        return selectors.trace_annotate_previews(super().get_queryset(request, exclude_parameters), chars=PREVIEW_CHARS)
 
 
 @admin.register(Trace)
@@ -81,25 +81,25 @@ class TraceAdmin(ReadOnlyProjectAdmin):
         css = {"all": ["observability/trace_explorer.css"]}
 
     def get_queryset(self, request):
-        return selectors.traces_with_metrics(super().get_queryset(request))
+        return selectors.trace_annotate_metrics(super().get_queryset(request))
 
     def get_changelist(self, request, **kwargs):
         return TraceChangeList
 
     def has_delete_permission(self, request, obj=None):
         if obj is None:
-            return projects_for_user(request.user, roles=WRITING_ROLES).exists()
+            return project_list_for_user(request.user, roles=WRITING_ROLES).exists()
         return super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):
-        services.traces_delete(project=obj.project, trace_ids=[obj.id])
+        services.trace_delete_many(project=obj.project, trace_ids=[obj.id])
 
     def delete_queryset(self, request, queryset):
         by_project: dict = {}
         for trace in queryset.select_related("project").only("id", "project"):
             by_project.setdefault(trace.project, []).append(trace.id)
         for project, trace_ids in by_project.items():
-            services.traces_delete(project=project, trace_ids=trace_ids)
+            services.trace_delete_many(project=project, trace_ids=trace_ids)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -140,7 +140,7 @@ class TraceAdmin(ReadOnlyProjectAdmin):
 
     @admin.display(description="Latency", ordering="latency")
     def latency_display(self, trace):
-        return display.duration(selectors.seconds_between(trace.obs_start, trace.obs_end))
+        return display.duration(seconds_between(trace.obs_start, trace.obs_end))
 
     @admin.display(description="Tokens (in/out)", ordering="total_tokens")
     def tokens_display(self, trace):
@@ -175,7 +175,7 @@ class TraceAdmin(ReadOnlyProjectAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_permission(request, trace):
             raise PermissionDenied
-        observations = selectors.trace_observations(trace=trace)
+        observations = selectors.trace_observation_list(trace=trace)
         rows, span = waterfall(observations)
         metrics = selectors.trace_metrics(project=trace.project, trace_ids=[trace.id]).get(trace.id)
         context = {
@@ -191,7 +191,7 @@ class TraceAdmin(ReadOnlyProjectAdmin):
             else display.EMPTY,
             "rows": rows,
             "axis": time_axis(span),
-            "scores": scores_for_traces(project=trace.project, trace_ids=[trace.id]).get(trace.id, []),
+            "scores": score_map_by_trace(project=trace.project, trace_ids=[trace.id]).get(trace.id, []),
             "trace_input": payload_view(trace.input),
             "trace_output": payload_view(trace.output),
             "trace_metadata": payload_text(trace.metadata),
@@ -217,14 +217,14 @@ class TraceAdmin(ReadOnlyProjectAdmin):
             "title": f"Session {session_id}",
             "session_id": session_id,
             "project": traces[0].project,
-            "session": selectors.session_row(project=traces[0].project, session_id=session_id),
+            "session": selectors.session_get(project=traces[0].project, session_id=session_id),
             "turns": [
                 {
                     "trace": trace,
                     "url": reverse("admin:observability_trace_change", args=[trace.key]),
                     "input": payload_view(trace.input),
                     "output": payload_view(trace.output),
-                    "latency": display.duration(selectors.seconds_between(trace.obs_start, trace.obs_end)),
+                    "latency": display.duration(seconds_between(trace.obs_start, trace.obs_end)),
                     "cost": display.money(trace.total_cost),
                 }
                 for trace in traces
@@ -237,9 +237,9 @@ class TraceAdmin(ReadOnlyProjectAdmin):
     def users_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        users = selectors.user_list(visible_to_user(request.user, Trace.objects.all()))
+        users = selectors.user_list(object_filter_visible(request.user, Trace.objects.all()))
         page = Paginator(users, 100).get_page(request.GET.get("p"))
-        usage = selectors.user_usage(list(page.object_list))
+        usage = selectors.user_usage_stats(list(page.object_list))
         changelist = reverse("admin:observability_trace_changelist")
         rows = []
         for row in page.object_list:

@@ -3,7 +3,7 @@
 from aistrale import display
 from observability import selectors
 from observability.admin.payloads import payload_text, payload_view
-from observability.models import Observation
+from observability.models import Observation, seconds_between
 
 
 def time_axis(span: float) -> list[dict]:
@@ -19,7 +19,7 @@ def waterfall(observations: list[Observation]) -> tuple[list[dict], float]:
     span = max((end - start).total_seconds(), 1e-6)
     rows = []
     for observation, depth in selectors.observation_tree(observations):
-        duration = selectors.seconds_between(observation.start_time, observation.end_time)
+        duration = seconds_between(observation.start_time, observation.end_time)
         offset = (observation.start_time - start).total_seconds() / span * 100
         rows.append(
             {
@@ -29,9 +29,7 @@ def waterfall(observations: list[Observation]) -> tuple[list[dict], float]:
                 "offset": f"{min(offset, 99.5):.3f}",
                 "width": f"{max(min((duration or 0) / span * 100, 100 - offset), 0.5):.3f}",
                 "duration": display.duration(duration),
-                "ttft": display.duration(
-                    selectors.seconds_between(observation.start_time, observation.completion_start_time)
-                ),
+                "ttft": display.duration(seconds_between(observation.start_time, observation.completion_start_time)),
                 "cost": display.money(observation.total_cost),
                 "input": payload_view(observation.input),
                 "output": payload_view(observation.output),

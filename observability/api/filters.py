@@ -25,7 +25,7 @@ def _with_durations(observations: QuerySet) -> QuerySet:
 
 
 def _trace_metric(path: str) -> Column:
-    return Column(Kind.NUMBER, path, prepare=selectors.traces_with_metrics)
+    return Column(Kind.NUMBER, path, prepare=selectors.trace_annotate_metrics)
 
 
 TRACE_FILTER_COLUMNS = {
@@ -41,19 +41,19 @@ TRACE_FILTER_COLUMNS = {
     "bookmarked": Column(Kind.BOOLEAN, "bookmarked"),
     "public": Column(Kind.BOOLEAN, "public"),
     "metadata": Column(Kind.OBJECT, "metadata"),
-    "latency": seconds_column("latency", prepare=selectors.traces_with_metrics),
+    "latency": seconds_column("latency", prepare=selectors.trace_annotate_metrics),
     "inputTokens": _trace_metric("input_tokens"),
     "outputTokens": _trace_metric("output_tokens"),
     "totalTokens": _trace_metric("total_tokens"),
     "tokens": _trace_metric("total_tokens"),
-    "totalCost": money_column("total_cost", prepare=selectors.traces_with_metrics),
-    "inputCost": Column(Kind.NUMBER, "cost_input", prepare=selectors.traces_with_costs),
-    "outputCost": Column(Kind.NUMBER, "cost_output", prepare=selectors.traces_with_costs),
-    "level": Column(Kind.STRING, "level_highest", prepare=selectors.traces_with_level_counts),
-    "errorCount": Column(Kind.NUMBER, "level_error", prepare=selectors.traces_with_level_counts),
-    "warningCount": Column(Kind.NUMBER, "level_warning", prepare=selectors.traces_with_level_counts),
-    "defaultCount": Column(Kind.NUMBER, "level_default", prepare=selectors.traces_with_level_counts),
-    "debugCount": Column(Kind.NUMBER, "level_debug", prepare=selectors.traces_with_level_counts),
+    "totalCost": money_column("total_cost", prepare=selectors.trace_annotate_metrics),
+    "inputCost": Column(Kind.NUMBER, "cost_input", prepare=selectors.trace_alias_costs),
+    "outputCost": Column(Kind.NUMBER, "cost_output", prepare=selectors.trace_alias_costs),
+    "level": Column(Kind.STRING, "level_highest", prepare=selectors.trace_alias_level_counts),
+    "errorCount": Column(Kind.NUMBER, "level_error", prepare=selectors.trace_alias_level_counts),
+    "warningCount": Column(Kind.NUMBER, "level_warning", prepare=selectors.trace_alias_level_counts),
+    "defaultCount": Column(Kind.NUMBER, "level_default", prepare=selectors.trace_alias_level_counts),
+    "debugCount": Column(Kind.NUMBER, "level_debug", prepare=selectors.trace_alias_level_counts),
 }
 TRACE_FILTER = JsonFilter(TRACE_FILTER_COLUMNS)
 
@@ -172,7 +172,7 @@ class TraceFilter(django_filters.FilterSet):
     orderBy = OrderByFilter(method="order")
 
     def filter_tags(self, queryset, name, value):
-        return selectors.with_tags(queryset, value)
+        return selectors.trace_filter_by_tags(queryset, value)
 
     def order(self, queryset, name, value):
         return selectors.trace_order(queryset, value)
@@ -198,7 +198,7 @@ class ObservationFilter(django_filters.FilterSet):
     version = django_filters.CharFilter(field_name="version")
 
     def filter_user(self, queryset, name, value):
-        return selectors.observations_of_user(queryset, value)
+        return selectors.observation_filter_by_user(queryset, value)
 
     def filter_queryset(self, queryset):
         """The structured `filter`, when given, replaces the other filter parameters."""
@@ -217,7 +217,7 @@ class ObservationV2Filter(ObservationFilter):
     isRootObservation = django_filters.BooleanFilter(field_name="parent_observation_id", lookup_expr="isnull")
 
     def filter_session(self, queryset, name, value):
-        return selectors.observations_of_session(queryset, value)
+        return selectors.observation_filter_by_session(queryset, value)
 
     def filter_parent(self, queryset, name, value):
         return queryset.filter(parent_observation_id=value)

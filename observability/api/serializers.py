@@ -10,8 +10,8 @@ from rest_framework import serializers
 
 from aistrale import json_text
 from aistrale.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from observability.models import ModelDefinition, ModelUsageUnit, Observation, Trace
-from observability.selectors import TraceMetrics, seconds_between
+from observability.models import ModelDefinition, ModelUsageUnit, Observation, Trace, seconds_between
+from observability.selectors import TraceMetrics
 from observability.services.pricing import ATTRIBUTE_SOURCES, USAGE_OPERATORS
 
 METADATA_VALUE_LIMIT = 200

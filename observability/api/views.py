@@ -8,7 +8,7 @@ from aistrale.api.pagination import LangfusePagination
 from observability import selectors, services
 from observability.api import schema, serializers
 from observability.api.filters import ObservationFilter, ObservationV2Filter, SessionFilter, TraceFilter
-from observability.extensions import scores_for_traces
+from observability.extensions import score_map_by_trace
 
 
 def unrequested_columns(groups: frozenset[str]) -> list[str]:
@@ -24,7 +24,7 @@ def prompt_id_for(prompt_ids: dict, observation) -> str | None:
 def observation_views(project, observations) -> list[dict]:
     """ObservationsView bodies, with prompt ids and model prices loaded for all of them at once."""
     prompt_ids = selectors.prompt_version_ids(project=project, observations=observations)
-    prices = selectors.model_prices(observations=observations)
+    prices = selectors.pricing_tier_default_prices(observations=observations)
     return [
         serializers.observation_view(o, prompt_id=prompt_id_for(prompt_ids, o), prices=prices.get(o.internal_model_id))
         for o in observations
@@ -48,7 +48,7 @@ class TraceListView(ProjectListApiView):
         observation_ids = (
             selectors.trace_observation_ids(project=project, trace_ids=ids) if "observations" in groups else {}
         )
-        scores = scores_for_traces(project=project, trace_ids=ids) if "scores" in groups and ids else {}
+        scores = score_map_by_trace(project=project, trace_ids=ids) if "scores" in groups and ids else {}
         data = [
             serializers.trace_with_details(
                 trace,
@@ -65,7 +65,7 @@ class TraceListView(ProjectListApiView):
         serializer = serializers.TracesDeleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         trace_ids = serializer.validated_data["trace_ids"]
-        deleted = services.traces_delete(project=request.auth.project, trace_ids=trace_ids)
+        deleted = services.trace_delete_many(project=request.auth.project, trace_ids=trace_ids)
         return Response({"message": f"Deleted {len(deleted)} of {len(set(trace_ids))} traces"})
 
 
@@ -77,9 +77,9 @@ class TraceDetailView(ProjectApiView):
         trace = selectors.trace_get(project=project, trace_id=trace_id)
         if trace is None:
             raise NotFound(f"Trace {trace_id!r} not found in this project")
-        observations = selectors.trace_observations(trace=trace) if "observations" in groups else []
+        observations = selectors.trace_observation_list(trace=trace) if "observations" in groups else []
         metrics = selectors.trace_metrics(project=project, trace_ids=[trace.id]) if "metrics" in groups else {}
-        scores = scores_for_traces(project=project, trace_ids=[trace.id]) if "scores" in groups else {}
+        scores = score_map_by_trace(project=project, trace_ids=[trace.id]) if "scores" in groups else {}
         body = serializers.trace_with_details(
             trace,
             metrics=metrics.get(trace.id),
@@ -90,7 +90,7 @@ class TraceDetailView(ProjectApiView):
         return Response(body)
 
     def delete(self, request, trace_id):
-        if not services.traces_delete(project=request.auth.project, trace_ids=[trace_id]):
+        if not services.trace_delete_many(project=request.auth.project, trace_ids=[trace_id]):
             raise NotFound(f"Trace {trace_id!r} not found in this project")
         return Response({"message": "Trace deleted successfully"})
 
@@ -130,7 +130,7 @@ class ObservationV2ListView(ProjectListApiView):
         groups = params["fields"]
         project = request.auth.project
         try:
-            observations, cursor = selectors.observations_page(
+            observations, cursor = selectors.observation_page(
                 self.filter_queryset(self.get_queryset()).defer(*unrequested_columns(groups)),
                 cursor=params["cursor"],
                 limit=params["limit"],
@@ -139,12 +139,14 @@ class ObservationV2ListView(ProjectListApiView):
             raise ValidationError({"cursor": str(error)}) from error
         needs_trace = groups & {"basic", "trace_context"}
         traces = (
-            selectors.traces_by_id(project=project, trace_ids={o.trace_id for o in observations}) if needs_trace else {}
+            selectors.trace_map_by_id(project=project, trace_ids={o.trace_id for o in observations})
+            if needs_trace
+            else {}
         )
         prompt_ids = (
             selectors.prompt_version_ids(project=project, observations=observations) if "prompt" in groups else {}
         )
-        prices = selectors.model_prices(observations=observations) if "model" in groups else {}
+        prices = selectors.pricing_tier_default_prices(observations=observations) if "model" in groups else {}
         data = [
             serializers.observation_v2(
                 o,
@@ -176,7 +178,7 @@ class SessionListView(ProjectListApiView):
 class SessionDetailView(ProjectApiView):
     def get(self, request, session_id):
         project = request.auth.project
-        traces = selectors.session_traces(project=project, session_id=session_id)
+        traces = selectors.session_trace_list(project=project, session_id=session_id)
         if not traces:
             raise NotFound(f"Session {session_id!r} not found in this project")
         row = {

@@ -2,9 +2,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from observability.services.pricing import seed_model_prices
+    from observability.services.pricing import model_definition_seed
 
-    seed_model_prices(
+    model_definition_seed(
         model_class=apps.get_model("observability", "ModelDefinition"),
         tier_class=apps.get_model("observability", "PricingTier"),
     )

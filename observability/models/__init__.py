@@ -1,5 +1,5 @@
 from observability.models.pricing import ModelDefinition, ModelUsageUnit, PricingTier
-from observability.models.traces import Observation, ObservationLevel, ObservationType, Session, Trace
+from observability.models.traces import Observation, ObservationLevel, ObservationType, Session, Trace, seconds_between
 
 __all__ = [
     "ModelDefinition",
@@ -10,4 +10,5 @@ __all__ = [
     "PricingTier",
     "Session",
     "Trace",
+    "seconds_between",
 ]

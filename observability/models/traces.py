@@ -6,11 +6,20 @@ Indexes on optional columns (user, session, prompt) are partial: otherwise every
 shares a single b-tree key and concurrent ingestion contends on one index page.
 """
 
+from datetime import datetime
+
 from django.db import models
 
 from aistrale.tenancy.models import Project
 
 DEFAULT_ENVIRONMENT = "default"
+
+
+def seconds_between(start: datetime | None, end: datetime | None) -> float | None:
+    """Seconds from start to end, None when either is unknown."""
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds()
 
 
 class ObservationType(models.TextChoices):

@@ -19,7 +19,7 @@ ATTRIBUTE_SOURCES = frozenset({"model_parameters", "metadata"})
 FLAT_PRICES = ("input", "output", "total")
 
 
-def seed_model_prices(*, model_class=ModelDefinition, tier_class=PricingTier, path: Path = SEED_FILE) -> int:
+def model_definition_seed(*, model_class=ModelDefinition, tier_class=PricingTier, path: Path = SEED_FILE) -> int:
     """Load the bundled price list into the global rows (project None); idempotent on the ids in the file."""
     entries = json.loads(path.read_text())
     for entry in entries:
@@ -53,7 +53,7 @@ def seed_model_prices(*, model_class=ModelDefinition, tier_class=PricingTier, pa
     return len(entries)
 
 
-def compile_pattern(pattern: str, *, field: str = "match_pattern") -> re.Pattern:
+def _compile_pattern(pattern: str, *, field: str = "match_pattern") -> re.Pattern:
     try:
         return re.compile(pattern)
     except re.error as error:
@@ -74,7 +74,7 @@ def _threshold(value, *, field: str) -> float:
 def _condition(condition: dict, *, field: str) -> dict:
     """A tier condition in its stored (wire) shape: a usage-detail threshold or a model attribute match."""
     if condition.get("usage_detail_pattern") is not None:
-        compile_pattern(condition["usage_detail_pattern"], field=f"{field}.usage_detail_pattern")
+        _compile_pattern(condition["usage_detail_pattern"], field=f"{field}.usage_detail_pattern")
         return {
             "usageDetailPattern": condition["usage_detail_pattern"],
             "operator": condition["operator"],
@@ -147,7 +147,7 @@ def model_definition_create(
     if not model_name:
         raise DomainError("must not be empty", field="model_name")
     text_check(match_pattern, field="match_pattern", max_length=column_length(ModelDefinition, "match_pattern"))
-    compile_pattern(match_pattern)
+    _compile_pattern(match_pattern)
     if start_date is not None:
         start_date = timestamp_check(start_date, field="start_date")
     if unit is not None and unit not in ModelUsageUnit.values:

@@ -8,7 +8,7 @@ from observability.models import Observation, Trace
 
 
 @transaction.atomic
-def traces_delete(*, project, trace_ids: list[str]) -> list[str]:
+def trace_delete_many(*, project, trace_ids: list[str]) -> list[str]:
     """Delete these traces of the project with their observations; return the ids that existed."""
     existing = list(Trace.objects.filter(project=project, id__in=set(trace_ids)).values_list("id", flat=True))
     if not existing:

@@ -8,9 +8,10 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 
+from aistrale.limits import column_length
 from aistrale.tenancy.models import WRITING_ROLES
-from aistrale.tenancy.selectors import projects_for_user
-from prompts.models import Prompt, PromptType, TemplateEngine
+from aistrale.tenancy.selectors import project_list_for_user
+from prompts.models import COMMIT_MESSAGE_MAX_LENGTH, LABEL_MAX_LENGTH, Prompt, PromptType, TemplateEngine
 
 
 def split_csv(value: str) -> list[str]:
@@ -28,7 +29,9 @@ class PromptVersionForm(forms.Form):
     """A new version; on an existing prompt the project and name are fixed."""
 
     project = forms.ModelChoiceField(queryset=None)
-    name = forms.CharField(max_length=255, help_text="Use / to put the prompt in folders, e.g. support/greeting.")
+    name = forms.CharField(
+        max_length=column_length(Prompt, "name"), help_text="Use / to put the prompt in folders, e.g. support/greeting."
+    )
     type = forms.ChoiceField(choices=PromptType.choices)
     template_engine = forms.ChoiceField(choices=TemplateEngine.choices, initial=TemplateEngine.LANGFUSE)
     content = forms.CharField(
@@ -45,12 +48,14 @@ class PromptVersionForm(forms.Form):
     )
     labels = forms.CharField(required=False, help_text="Comma-separated labels to put on the new version.")
     tags = forms.CharField(required=False, help_text="Comma-separated tags of the prompt.")
-    commit_message = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    commit_message = forms.CharField(
+        required=False, max_length=COMMIT_MESSAGE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, prompt: Prompt | None, prompt_type: str | None, user, **kwargs):
         super().__init__(*args, **kwargs)
         if prompt is None:
-            self.fields["project"].queryset = projects_for_user(user, roles=WRITING_ROLES).select_related(
+            self.fields["project"].queryset = project_list_for_user(user, roles=WRITING_ROLES).select_related(
                 "organization"
             )
         else:
@@ -77,7 +82,7 @@ class PromptVersionForm(forms.Form):
 
 class LabelForm(forms.Form):
     action = forms.ChoiceField(choices=[("set", "set"), ("remove", "remove")])
-    label = forms.CharField(max_length=100)
+    label = forms.CharField(max_length=LABEL_MAX_LENGTH)
     version = forms.IntegerField(min_value=1)
 
 

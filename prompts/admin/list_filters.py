@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 
-from aistrale.tenancy.selectors import visible_to_user
+from aistrale.tenancy.selectors import object_filter_visible
 from prompts.models import Prompt
-from prompts.selectors import prompt_folders_list, prompt_label_names_list
+from prompts.selectors import prompt_folder_list, prompt_label_name_list
 
 NO_FOLDER = "-"
 
@@ -16,7 +16,7 @@ class FolderFilter(admin.SimpleListFilter):
     parameter_name = "folder"
 
     def lookups(self, request, model_admin):
-        folders = prompt_folders_list(visible_to_user(request.user, Prompt.objects.all()))
+        folders = prompt_folder_list(object_filter_visible(request.user, Prompt.objects.all()))
         return [(NO_FOLDER, "(no folder)"), *((folder, folder) for folder in folders)]
 
     def queryset(self, request, queryset):
@@ -32,7 +32,7 @@ class LabelFilter(admin.SimpleListFilter):
     parameter_name = "label"
 
     def lookups(self, request, model_admin):
-        names = prompt_label_names_list(visible_to_user(request.user, Prompt.objects.all()))
+        names = prompt_label_name_list(object_filter_visible(request.user, Prompt.objects.all()))
         return [(name, name) for name in names]
 
     def queryset(self, request, queryset):

@@ -14,18 +14,18 @@ from aistrale import display
 from aistrale.errors import DomainError
 from aistrale.tenancy.admin_errors import form_error_add
 from aistrale.tenancy.admin_scoping import ProjectScopedAdmin
-from aistrale.tenancy.selectors import can_manage_project
+from aistrale.tenancy.selectors import project_can_manage
 from prompts.admin.display import content_lines, folder_of, pretty_json
 from prompts.admin.forms import DiffForm, LabelForm, PromptVersionForm
 from prompts.admin.list_filters import FolderFilter, LabelFilter
 from prompts.insights import version_insights
 from prompts.models import PRODUCTION_LABEL, Prompt, PromptType, PromptVersion
 from prompts.selectors import (
+    prompt_annotate_latest,
     prompt_label_history,
-    prompt_versions_list,
-    prompts_search,
-    prompts_with_latest,
-    protected_label_names_list,
+    prompt_search,
+    prompt_version_list,
+    protected_label_name_list,
 )
 from prompts.services import prompt_delete, prompt_label_remove, prompt_labels_set, prompt_version_create
 
@@ -43,10 +43,10 @@ class PromptAdmin(ProjectScopedAdmin):
     actions = None
 
     def get_queryset(self, request):
-        return prompts_with_latest(super().get_queryset(request))
+        return prompt_annotate_latest(super().get_queryset(request))
 
     def get_search_results(self, request, queryset, search_term):
-        return prompts_search(queryset, search_term), False
+        return prompt_search(queryset, search_term), False
 
     @admin.display(description="Folder")
     def folder(self, obj):
@@ -100,11 +100,11 @@ class PromptAdmin(ProjectScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         prompt = self._visible_prompt(request, object_id)
-        versions = prompt_versions_list(prompt=prompt)
+        versions = prompt_version_list(prompt=prompt)
         insights = version_insights(prompt)
         columns = list(dict.fromkeys(title for figures in insights.values() for title in figures))
         numbers = [version.version for version in versions]
-        protected = protected_label_names_list(project=prompt.project)
+        protected = protected_label_name_list(project=prompt.project)
         labels = prompt_label_history(prompt=prompt, version_numbers=numbers, protected=protected)
         return self._render(
             request,
@@ -124,7 +124,7 @@ class PromptAdmin(ProjectScopedAdmin):
             protected=protected,
             latest=numbers[0] if numbers else None,
             production=PRODUCTION_LABEL,
-            can_manage=can_manage_project(request.user, prompt.project),
+            can_manage=project_can_manage(request.user, prompt.project),
             diff_form=DiffForm(
                 numbers=numbers,
                 initial={"a": numbers[1] if len(numbers) > 1 else None, "b": numbers[0] if numbers else None},

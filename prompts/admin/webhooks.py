@@ -7,9 +7,10 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from aistrale.limits import column_length
 from aistrale.tenancy.admin_errors import DomainErrorsAsFormErrors
 from aistrale.tenancy.admin_scoping import ManagersWriteAdmin, ReadOnlyProjectAdmin, managed_projects
-from aistrale.tenancy.selectors import can_manage_project
+from aistrale.tenancy.selectors import project_can_manage
 from prompts.actors import enqueue_deliveries
 from prompts.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from prompts.webhooks import (
@@ -32,7 +33,7 @@ def show_secret_once(request, endpoint: WebhookEndpoint, secret: str) -> None:
 class WebhookEndpointForm(forms.ModelForm):
     """The services check the URL, the events and the secret; their errors come back on these fields."""
 
-    url = forms.URLField(label="URL", max_length=2000, assume_scheme="https")
+    url = forms.URLField(label="URL", max_length=column_length(WebhookEndpoint, "url"), assume_scheme="https")
     events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
     secret = forms.CharField(
         label="Signing secret",
@@ -97,7 +98,7 @@ class WebhookEndpointAdmin(DomainErrorsAsFormErrors, ManagersWriteAdmin):
     @admin.action(description="Generate a new signing secret", permissions=["change"])
     def rotate_secrets(self, request, queryset):
         for endpoint in queryset.select_related("project"):
-            if can_manage_project(request.user, endpoint.project):
+            if project_can_manage(request.user, endpoint.project):
                 show_secret_once(request, endpoint, webhook_endpoint_rotate_secret(endpoint=endpoint))
 
 

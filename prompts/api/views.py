@@ -23,10 +23,10 @@ from prompts.cache import cached_prompt_body, memoized_body
 from prompts.compilation import CompilationError, compile_prompt
 from prompts.selectors import (
     prompt_fetch,
-    prompt_metas,
+    prompt_list_for_versions,
+    prompt_meta_list,
+    prompt_version_filter,
     prompt_version_find,
-    prompt_versions_matching,
-    prompts_matching,
 )
 from prompts.services import prompt_delete, prompt_labels_set, prompt_version_create
 
@@ -64,10 +64,10 @@ def _version_response(version) -> Response:
 class PromptsView(ProjectApiView):
     def get(self, request):
         filters = serializers.PromptListQuerySerializer.parse(request.query_params)
-        versions = prompt_versions_matching(project=request.auth.project, **filters)
+        versions = prompt_version_filter(project=request.auth.project, **filters)
         paginator = LangfusePagination()
-        page = paginator.paginate_queryset(prompts_matching(versions), request, view=self)
-        metas = prompt_metas(page, versions)
+        page = paginator.paginate_queryset(prompt_list_for_versions(versions), request, view=self)
+        metas = prompt_meta_list(page, versions)
         return paginator.get_paginated_response([serializers.prompt_meta_representation(meta) for meta in metas])
 
     def post(self, request):

@@ -1,4 +1,6 @@
 from prompts.models.prompts import (
+    COMMIT_MESSAGE_MAX_LENGTH,
+    LABEL_MAX_LENGTH,
     LATEST_LABEL,
     PRODUCTION_LABEL,
     Prompt,
@@ -11,6 +13,8 @@ from prompts.models.prompts import (
 from prompts.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "COMMIT_MESSAGE_MAX_LENGTH",
+    "LABEL_MAX_LENGTH",
     "LATEST_LABEL",
     "PRODUCTION_LABEL",
     "DeliveryStatus",

@@ -8,6 +8,8 @@ from aistrale.tenancy.models import Project
 
 PRODUCTION_LABEL = "production"
 LATEST_LABEL = "latest"
+LABEL_MAX_LENGTH = 36
+COMMIT_MESSAGE_MAX_LENGTH = 500
 
 
 class PromptType(models.TextChoices):

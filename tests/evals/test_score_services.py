@@ -6,7 +6,7 @@ import pytest
 
 from aistrale.errors import DomainError
 from evals.models import Score, ScoreSource
-from evals.services import score_build, scores_upsert
+from evals.services import score_build, score_upsert_many
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,6 @@ def test_broken_rules_raise_domain_error_naming_the_field(project, arguments, fi
 
 
 def test_upsert_replaces_by_project_and_id(project):
-    scores_upsert(scores=[score_build(project=project, score_id="s", name="q", value=1, trace_id="t")])
-    scores_upsert(scores=[score_build(project=project, score_id="s", name="q", value=2, trace_id="t")])
+    score_upsert_many(scores=[score_build(project=project, score_id="s", name="q", value=1, trace_id="t")])
+    score_upsert_many(scores=[score_build(project=project, score_id="s", name="q", value=2, trace_id="t")])
     assert list(Score.objects.filter(project=project).values_list("id", "value")) == [("s", 2.0)]

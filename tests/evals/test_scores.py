@@ -3,7 +3,7 @@
 import pytest
 
 from evals.models import Score
-from observability.extensions import scores_for_traces
+from observability.extensions import score_map_by_trace
 from tests.evals.factories import SCORES_URL, score_body
 
 
@@ -73,7 +73,7 @@ def test_invalid_scores_name_the_field(api_client, body, field):
 def test_scores_are_project_scoped_and_loaded_for_traces(api_client, other_client, project, other_project):
     api_client.post(SCORES_URL, {"id": "s", "traceId": "t1", "name": "q", "value": 1}, format="json")
     other_client.post(SCORES_URL, {"id": "s", "traceId": "t1", "name": "q", "value": 9}, format="json")
-    loaded = scores_for_traces(project=project, trace_ids=["t1", "t2"])
+    loaded = score_map_by_trace(project=project, trace_ids=["t1", "t2"])
     assert list(loaded) == ["t1"] and [row["value"] for row in loaded["t1"]] == [1.0]
     row = loaded["t1"][0]
     assert {"id", "traceId", "name", "value", "source", "dataType", "timestamp", "environment"} <= set(row)

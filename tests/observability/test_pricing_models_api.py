@@ -10,7 +10,7 @@ from aistrale.errors import DomainError
 from aistrale.tenancy.models import AuditEvent
 from observability.ingestion.costs import calculate_cost, normalize_usage, price_table
 from observability.models import ModelDefinition
-from observability.services.pricing import SEED_FILE, model_definition_create, seed_model_prices
+from observability.services.pricing import SEED_FILE, model_definition_create, model_definition_seed
 from tests.isolation import assert_absent_from_other_project_list, assert_not_found_for_other_project
 from tests.query_counts import FEW_ROWS, MORE_ROWS, assert_queries_constant, rows_of
 
@@ -24,7 +24,7 @@ def create(client, **body):
 @pytest.mark.django_db
 def test_seed_is_idempotent_and_complete(model_prices):
     before = ModelDefinition.objects.filter(project__isnull=True).count()
-    assert seed_model_prices() == before
+    assert model_definition_seed() == before
     assert ModelDefinition.objects.filter(project__isnull=True).count() == before
     gpt = ModelDefinition.objects.get(model_name="gpt-4o", project__isnull=True)
     assert gpt.pricing_tiers.count() == 2 and gpt.tokenizer_id == "openai"

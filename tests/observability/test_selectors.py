@@ -8,7 +8,7 @@ import pytest
 from aistrale.tenancy.models import AuditEvent
 from observability import selectors
 from observability.models import Observation, Trace
-from observability.services import traces_delete
+from observability.services import trace_delete_many
 from tests.observability.factories import T0, make_llm_trace, make_observation, make_trace
 
 pytestmark = pytest.mark.django_db
@@ -42,12 +42,12 @@ def test_observation_pages_walk_newest_first_without_gaps_or_repeats(project):
 
     seen, cursor = [], None
     for _ in range(3):
-        rows, cursor = selectors.observations_page(queryset, cursor=cursor, limit=2)
+        rows, cursor = selectors.observation_page(queryset, cursor=cursor, limit=2)
         seen.extend(row.id for row in rows)
     assert cursor is None
     assert seen == ["o4", "o3", "o2", "o1", "o0"]
     with pytest.raises(selectors.InvalidCursor):
-        selectors.observations_page(queryset, cursor="not-a-cursor", limit=2)
+        selectors.observation_page(queryset, cursor="not-a-cursor", limit=2)
 
 
 def test_session_list_is_defined_by_traces_newest_first(project, other_project):
@@ -63,7 +63,7 @@ def test_session_list_is_defined_by_traces_newest_first(project, other_project):
         ("chat-b", T0 + timedelta(hours=1)),
         ("chat-a", T0),
     ]
-    assert [trace.id for trace in selectors.session_traces(project=project, session_id="chat-a")] == ["a1", "a2"]
+    assert [trace.id for trace in selectors.session_trace_list(project=project, session_id="chat-a")] == ["a1", "a2"]
 
 
 def test_prompt_version_stats_give_the_same_percentiles_on_every_database(project):
@@ -90,11 +90,11 @@ def test_traces_delete_removes_observations_and_records_one_audit_event(project,
     make_llm_trace(project, "t2")
     make_llm_trace(other_project, "t1")
 
-    assert sorted(traces_delete(project=project, trace_ids=["t1", "t2", "missing"])) == ["t1", "t2"]
+    assert sorted(trace_delete_many(project=project, trace_ids=["t1", "t2", "missing"])) == ["t1", "t2"]
 
     assert not Trace.objects.filter(project=project).exists()
     assert not Observation.objects.filter(project=project).exists()
     assert Observation.objects.filter(project=other_project).count() == 3
     event = AuditEvent.objects.get(action="trace.deleted")
     assert event.before == {"traceIds": ["t1", "t2"]} and event.project == project
-    assert traces_delete(project=project, trace_ids=["t1"]) == []
+    assert trace_delete_many(project=project, trace_ids=["t1"]) == []

@@ -9,7 +9,7 @@ from aistrale.tenancy.models import AuditEvent
 from observability import selectors
 from observability.ingestion.costs import calculate_cost, price_table
 from observability.models import ModelDefinition, PricingTier, Trace
-from observability.services import model_definition_create, model_definition_delete, traces_delete
+from observability.services import model_definition_create, model_definition_delete, trace_delete_many
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +109,6 @@ def test_model_definition_selectors_are_project_scoped(project, other_project):
 def test_traces_delete_returns_what_existed_in_the_project(project, other_project):
     for owner in (project, other_project):
         Trace.objects.create(project=owner, id="t1", timestamp=datetime(2025, 1, 1, tzinfo=UTC))
-    assert traces_delete(project=project, trace_ids=["t1", "t1", "missing"]) == ["t1"]
-    assert traces_delete(project=project, trace_ids=["t1"]) == []
+    assert trace_delete_many(project=project, trace_ids=["t1", "t1", "missing"]) == ["t1"]
+    assert trace_delete_many(project=project, trace_ids=["t1"]) == []
     assert Trace.objects.filter(project=other_project, id="t1").exists()

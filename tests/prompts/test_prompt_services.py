@@ -8,7 +8,7 @@ from aistrale.limits import column_length
 from aistrale.tenancy.models import AuditEvent, Role
 from prompts import signals
 from prompts.models import Prompt, PromptLabel, PromptVersion, ProtectedLabel
-from prompts.selectors import prompt_fetch, version_labels
+from prompts.selectors import prompt_fetch, prompt_version_labels
 from prompts.services import (
     prompt_delete,
     prompt_label_remove,
@@ -56,11 +56,11 @@ def test_versions_are_numbered_per_prompt(project, other_project):
 def test_labels_move_to_the_new_version_and_latest_is_computed(project):
     first = create(project, labels=["production", "staging"])
     second = create(project, labels=["production"])
-    assert version_labels(first) == ["staging"]
-    assert version_labels(second) == ["production", "latest"]
+    assert prompt_version_labels(first) == ["staging"]
+    assert prompt_version_labels(second) == ["production", "latest"]
     third = create(project)
-    assert version_labels(second) == ["production"]
-    assert version_labels(third) == ["latest"]
+    assert prompt_version_labels(second) == ["production"]
+    assert prompt_version_labels(third) == ["latest"]
 
 
 def test_tags_apply_to_the_prompt_and_are_kept_when_not_given(project):
@@ -133,8 +133,8 @@ def test_patch_labels_adds_and_moves(project):
     moves = prompt_labels_set(version=first, labels=["staging"], actor_role=Role.MEMBER)
     assert [(m.label, m.from_version, m.to_version) for m in moves] == [("staging", None, 1)]
     prompt_labels_set(version=second, labels=["production"], actor_role=Role.MEMBER)
-    assert version_labels(first) == ["staging"]
-    assert version_labels(second) == ["production", "latest"]
+    assert prompt_version_labels(first) == ["staging"]
+    assert prompt_version_labels(second) == ["production", "latest"]
     assert prompt_labels_set(version=second, labels=["production"], actor_role=Role.MEMBER) == []
     with pytest.raises(DomainError, match="reserved"):
         prompt_labels_set(version=first, labels=["latest"], actor_role=Role.OWNER)
@@ -158,7 +158,7 @@ def test_protected_labels_need_owner_or_admin(project, make_user):
     with refused(403):
         prompt_labels_set(version=newer, labels=["production"], actor_role=None, actor_user=member)
     prompt_labels_set(version=newer, labels=["production"], actor_role=None, actor_user=admin)
-    assert version_labels(newer) == ["production", "latest"]
+    assert prompt_version_labels(newer) == ["production", "latest"]
 
 
 def test_only_managers_change_protection(project):
@@ -244,7 +244,7 @@ def test_removing_a_label_is_audited_and_signalled(project, captured, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         assert prompt_label_remove(version=version, label="staging", actor_role=Role.MEMBER)
     assert not prompt_label_remove(version=version, label="staging", actor_role=Role.MEMBER)
-    assert version_labels(version) == ["latest"]
+    assert prompt_version_labels(version) == ["latest"]
     [(signal, _, payload)] = [
         event for event in captured if event[2].get("toVersion") is None and event[2].get("fromVersion")
     ]

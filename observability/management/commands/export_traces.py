@@ -93,7 +93,7 @@ class Command(BaseCommand):
             raise CommandError("--from must be before --to")
         if chunk_size < 1:
             raise CommandError("--chunk-size must be at least 1")
-        rows = selectors.traces_with_observations(project=project, start=start, end=end, chunk_size=chunk_size)
+        rows = selectors.trace_iter_with_observations(project=project, start=start, end=end, chunk_size=chunk_size)
         with self._open(output) as stream:
             count = write_jsonl(stream, rows) if format == "jsonl" else write_csv(stream, rows)
         if output:

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from observability.ingestion.costs import price_table_invalidate
-from observability.services.pricing import SEED_FILE, seed_model_prices
+from observability.services.pricing import SEED_FILE, model_definition_seed
 
 
 class Command(BaseCommand):
@@ -12,6 +12,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        count = seed_model_prices()
+        count = model_definition_seed()
         price_table_invalidate()
         self.stdout.write(f"Seeded {count} model definitions from {SEED_FILE.name}")

@@ -14,11 +14,11 @@ from aistrale.tenancy.models import ApiKey, Role
 from aistrale.tenancy.services import (
     ApiKeyFormatError,
     api_key_create,
+    api_key_secret_matches,
     membership_set,
     organization_get_or_create,
+    password_generate,
     project_get_or_create,
-    random_password,
-    secret_matches,
 )
 
 OPTIONS = {
@@ -68,7 +68,7 @@ class Command(BaseCommand):
         superuser = superuser or not user_model.objects.filter(is_superuser=True).exists()
         user = user_model.objects.filter(username=email).first()
         if user is None:
-            password = password or random_password()
+            password = password or password_generate()
             create = user_model.objects.create_superuser if superuser else user_model.objects.create_user
             return create(username=email, email=email, password=password, is_staff=True), password
         changed = []
@@ -89,7 +89,7 @@ class Command(BaseCommand):
         if existing is not None:
             if existing.project_id != project.pk:
                 raise CommandError(f"public key {public_key} belongs to another project")
-            if secret_key and not secret_matches(existing, secret_key):
+            if secret_key and not api_key_secret_matches(existing, secret_key):
                 raise CommandError(f"public key {public_key} exists with a different secret key")
             return existing.public_key, secret_key
         try:
