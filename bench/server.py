@@ -46,15 +46,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _environment(database_url: str, redis_url: str | None, settings_module: str) -> dict:
+def _environment(database_url: str, redis_url: str | None, settings_module: str, keys: tuple[str, str]) -> dict:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-only-secret-key",
         "DEBUG": "0",
         "DJANGO_SETTINGS_MODULE": settings_module,
-        "AISTRALE_INIT_PROJECT_PUBLIC_KEY": PUBLIC_KEY,
-        "AISTRALE_INIT_PROJECT_SECRET_KEY": SECRET_KEY,
+        "AISTRALE_INIT_PROJECT_PUBLIC_KEY": keys[0],
+        "AISTRALE_INIT_PROJECT_SECRET_KEY": keys[1],
         "AISTRALE_INIT_PROJECT_NAME": "Bench",
         "AISTRALE_INIT_USER_PASSWORD": "bench-password",
     }
@@ -84,11 +84,12 @@ def production_server(
     threads: int = 1,
     settings_module: str = "aistrale.settings",
     worker_class: str | None = None,
+    keys: tuple[str, str] = (PUBLIC_KEY, SECRET_KEY),
 ):
-    """Migrate, bootstrap the bench key pair, run gunicorn; yields a Server, stops it on exit."""
+    """Migrate, bootstrap the key pair (the bench pair by default), run gunicorn; yields a Server, stops it on exit."""
     if database_url.startswith("postgres"):
         ensure_postgres_database(database_url)
-    env = _environment(database_url, redis_url, settings_module)
+    env = _environment(database_url, redis_url, settings_module, keys)
     _manage(env, "migrate", "--noinput", "-v", "0")
     _manage(env, "bootstrap")
     port = free_port()
@@ -109,7 +110,7 @@ def production_server(
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
-        yield Server(url=url, public_key=PUBLIC_KEY, secret_key=SECRET_KEY, environment=env)
+        yield Server(url=url, public_key=keys[0], secret_key=keys[1], environment=env)
     finally:
         process.terminate()
         process.wait(timeout=30)

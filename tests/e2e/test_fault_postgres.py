@@ -15,6 +15,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -136,7 +137,10 @@ def outage_server(fault_database, access_log, monkeypatch):
     monkeypatch.setenv(
         "GUNICORN_CMD_ARGS", f"--access-logfile {access_log.path} --access-logformat '{AccessLog.FORMAT}'"
     )
-    with production_server(database_url=fault_database.url, workers=2) as server:
+    # A key pair of its own: the Langfuse SDK keeps one client per public key for the whole process,
+    # and another test's client for the bench key (another server, tracing off) would be reused.
+    keys = (f"pk-lf-fault-{uuid.uuid4().hex}", f"sk-lf-fault-{uuid.uuid4().hex}")
+    with production_server(database_url=fault_database.url, workers=2, keys=keys) as server:
         yield server
 
 
