@@ -22,6 +22,30 @@ class ScoreSource(models.TextChoices):
     ANNOTATION = "ANNOTATION"
 
 
+class ScoreConfig(models.Model):
+    """What a score of this name may hold: its data type, numeric range or categories."""
+
+    key = models.BigAutoField(primary_key=True)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    id = models.CharField(max_length=255)
+    name = models.CharField(max_length=35)
+    data_type = models.CharField(max_length=16, choices=ScoreDataType.choices)
+    min_value = models.FloatField(null=True, blank=True)
+    max_value = models.FloatField(null=True, blank=True)
+    categories = models.JSONField(null=True, blank=True)
+    description = models.TextField(null=True, blank=True)
+    is_archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "id"], name="score_config_id_unique_per_project")]
+        indexes = [models.Index(fields=["project", "name"], name="score_config_project_name")]
+
+    def __str__(self):
+        return f"{self.name} ({self.data_type})"
+
+
 class Score(models.Model):
     key = models.BigAutoField(primary_key=True)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
