@@ -6,6 +6,11 @@
   {trace_id: [score dicts in the public API shape]} for trace reads and the trace explorer.
 - trace deletion handlers: `register_trace_deletion_handler(handler)`; handler(project=..., trace_ids=[...])
   runs in the transaction that deletes those traces, so rows hanging off them go too.
+- admin page panels: `register_page_panel("trace" | "session", panel)`; panel(request=..., project=...,
+  subject_id=...) returns safe HTML (render_to_string, format_html) or None; the trace page and the session page show
+  each panel under the scores, in registration order.
+- admin actions: `register_admin_action("trace" | "observation" | "session", action)`; a Django admin
+  action (modeladmin, request, queryset) offered on that changelist.
 """
 
 from collections.abc import Callable
@@ -16,6 +21,8 @@ ScoreLoader = Callable[..., dict[str, list[dict]]]
 _ingestion_handlers: dict[str, IngestionHandler] = {}
 _score_loaders: list[ScoreLoader] = []
 _trace_deletion_handlers: list[Callable[..., object]] = []
+_page_panels: dict[str, list[Callable[..., str | None]]] = {}
+_admin_actions: dict[str, list[Callable[..., object]]] = {}
 
 
 def register_ingestion_handler(event_type: str, handler: IngestionHandler) -> None:
@@ -46,3 +53,26 @@ def register_trace_deletion_handler(handler: Callable[..., object]) -> None:
 
 def trace_deletion_handlers() -> list[Callable[..., object]]:
     return list(_trace_deletion_handlers)
+
+
+def register_page_panel(page: str, panel: Callable[..., str | None]) -> None:
+    panels = _page_panels.setdefault(page, [])
+    if panel not in panels:
+        panels.append(panel)
+
+
+def page_panels(page: str, *, request, project, subject_id: str) -> list[str]:
+    """The HTML of every panel registered for this admin page that has something to show."""
+    panels = _page_panels.get(page, [])
+    rendered = (panel(request=request, project=project, subject_id=subject_id) for panel in panels)
+    return [html for html in rendered if html]
+
+
+def register_admin_action(changelist: str, action: Callable[..., object]) -> None:
+    actions = _admin_actions.setdefault(changelist, [])
+    if action not in actions:
+        actions.append(action)
+
+
+def admin_actions(changelist: str) -> list[Callable[..., object]]:
+    return list(_admin_actions.get(changelist, []))

@@ -11,13 +11,15 @@ from aistrale import display
 from aistrale.tenancy.admin_scoping import ReadOnlyProjectAdmin
 from aistrale.tenancy.selectors import object_filter_visible
 from observability import selectors
+from observability.admin.extension_points import RegisteredActionsMixin
 from observability.admin.links import trace_id_url
 from observability.admin.list_filters import DistinctValueFilter, EnvironmentFilter, field_filter
 from observability.models import Observation, Trace
 
 
 @admin.register(Observation)
-class ObservationAdmin(ReadOnlyProjectAdmin):
+class ObservationAdmin(RegisteredActionsMixin, ReadOnlyProjectAdmin):
+    extension_changelist = "observation"
     list_display = ("start_time", "name", "type", "trace_link", "model", "level", "total_tokens", "cost_display")
     list_filter = ("type", "level", EnvironmentFilter, field_filter(DistinctValueFilter, "model", "model"))
     search_fields = ("=id", "=trace_id", "name", "=model")

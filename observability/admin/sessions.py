@@ -5,12 +5,14 @@ from django.utils.html import format_html
 
 from aistrale.tenancy.admin_scoping import ReadOnlyProjectAdmin
 from observability import selectors
+from observability.admin.extension_points import RegisteredActionsMixin
 from observability.admin.links import session_url
 from observability.models import Session
 
 
 @admin.register(Session)
-class SessionAdmin(ReadOnlyProjectAdmin):
+class SessionAdmin(RegisteredActionsMixin, ReadOnlyProjectAdmin):
+    extension_changelist = "session"
     list_display = ("id", "project", "environment", "trace_count", "created_at", "replay_link")
     search_fields = ("=id",)
     ordering = ("-created_at",)

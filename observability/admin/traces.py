@@ -17,6 +17,7 @@ from aistrale.tenancy.admin_scoping import ReadOnlyProjectAdmin
 from aistrale.tenancy.models import WRITING_ROLES
 from aistrale.tenancy.selectors import object_filter_visible, project_list_for_user
 from observability import selectors, services
+from observability.admin.extension_points import RegisteredActionsMixin
 from observability.admin.links import session_url
 from observability.admin.list_filters import (
     DistinctValueFilter,
@@ -30,7 +31,7 @@ from observability.admin.list_filters import (
 )
 from observability.admin.payloads import PREVIEW_CHARS, payload_text, payload_view, short
 from observability.admin.waterfall import time_axis, waterfall
-from observability.extensions import score_map_by_trace
+from observability.extensions import page_panels, score_map_by_trace
 from observability.models import Trace, seconds_between
 
 
@@ -42,7 +43,8 @@ class TraceChangeList(ChangeList):
 
 
 @admin.register(Trace)
-class TraceAdmin(ReadOnlyProjectAdmin):
+class TraceAdmin(RegisteredActionsMixin, ReadOnlyProjectAdmin):
+    extension_changelist = "trace"
     list_display = (
         "timestamp_display",
         "name_display",
@@ -192,6 +194,7 @@ class TraceAdmin(ReadOnlyProjectAdmin):
             "rows": rows,
             "axis": time_axis(span),
             "scores": score_map_by_trace(project=trace.project, trace_ids=[trace.id]).get(trace.id, []),
+            "panels": page_panels("trace", request=request, project=trace.project, subject_id=trace.id),
             "trace_input": payload_view(trace.input),
             "trace_output": payload_view(trace.output),
             "trace_metadata": payload_text(trace.metadata),
@@ -218,6 +221,7 @@ class TraceAdmin(ReadOnlyProjectAdmin):
             "session_id": session_id,
             "project": traces[0].project,
             "session": selectors.session_get(project=traces[0].project, session_id=session_id),
+            "panels": page_panels("session", request=request, project=traces[0].project, subject_id=session_id),
             "turns": [
                 {
                     "trace": trace,

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from aistrale.tenancy.models import Role
 from observability import extensions
@@ -233,3 +234,41 @@ def test_prompt_version_insights(project):
     assert insights[1]["Tokens (in/out)"] == "40/20"
     assert insights[1]["Cost"] == "$0.040000"
     assert insights[2]["Generations"] == 1 and insights[2]["Median latency"] == ""
+
+
+def test_registered_panels_show_on_trace_and_session_pages(member_client, project, monkeypatch):
+    monkeypatch.setattr(extensions, "_page_panels", {})
+    extensions.register_page_panel(
+        "trace",
+        lambda *, request, project, subject_id: format_html("<div id='panel'>{}/{}</div>", project.id, subject_id),
+    )
+    extensions.register_page_panel("trace", lambda *, request, project, subject_id: None)
+    extensions.register_page_panel(
+        "session", lambda *, request, project, subject_id: format_html("<p>replay {}</p>", subject_id)
+    )
+    extensions.register_page_panel("session", lambda *, request, project, subject_id: "<b>unsafe</b>")
+    trace = make_trace(project, "t1", session_id="s1")
+    page = member_client.get(reverse("admin:observability_trace_change", args=[trace.key])).content.decode()
+    assert f"<div id='panel'>{project.id}/t1</div>" in page
+    replay = member_client.get(reverse("admin:observability_trace_session", args=[project.id, "s1"]))
+    assert "<p>replay s1</p>" in replay.content.decode()
+    assert "&lt;b&gt;unsafe&lt;/b&gt;" in replay.content.decode()
+
+
+def test_registered_actions_run_on_the_selected_rows(member_client, project, monkeypatch):
+    monkeypatch.setattr(extensions, "_admin_actions", {})
+    chosen = []
+
+    def mark(modeladmin, request, queryset):
+        chosen.extend(queryset.values_list("id", flat=True))
+
+    mark.short_description = "Mark them"
+    extensions.register_admin_action("trace", mark)
+    for trace_id in ("a", "b", "c"):
+        make_trace(project, trace_id)
+    keys = list(Trace.objects.filter(id__in=["a", "c"]).values_list("key", flat=True))
+    assert "Mark them" in member_client.get(CHANGELIST).content.decode()
+    response = member_client.post(CHANGELIST, {"action": "mark", "_selected_action": keys})
+    assert response.status_code == 302
+    assert sorted(chosen) == ["a", "c"]
+    assert "Mark them" not in member_client.get("/admin/observability/observation/").content.decode()
