@@ -1,5 +1,6 @@
 """AISTRALE settings: everything comes from the environment."""
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -179,6 +180,22 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Media uploaded through /api/public/media: Django's storage API under the "media" alias. The local
+# filesystem under MEDIA_ROOT by default; any storage backend (django-storages' S3 for an S3-compatible
+# store) when AISTRALE_MEDIA_STORAGE_BACKEND names it, with its options as JSON in AISTRALE_MEDIA_STORAGE_OPTIONS.
+MEDIA_ROOT = os.environ.get("AISTRALE_MEDIA_ROOT", str(BASE_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "media": {
+        "BACKEND": os.environ.get("AISTRALE_MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("AISTRALE_MEDIA_STORAGE_OPTIONS") or "{}"),
+    },
+}
+AISTRALE_MAX_MEDIA_BYTES = int(os.environ.get("AISTRALE_MAX_MEDIA_BYTES", str(1024**3)))
+AISTRALE_MEDIA_UPLOAD_URL_TTL_SECONDS = int(os.environ.get("AISTRALE_MEDIA_UPLOAD_URL_TTL_SECONDS", "3600"))
+AISTRALE_MEDIA_DOWNLOAD_URL_TTL_SECONDS = int(os.environ.get("AISTRALE_MEDIA_DOWNLOAD_URL_TTL_SECONDS", "3600"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("AISTRALE_MAX_BODY_BYTES", str(10 * 1024 * 1024)))
 AISTRALE_MAX_SPANS_PER_REQUEST = int(os.environ.get("AISTRALE_MAX_SPANS_PER_REQUEST", "10000"))

@@ -10,6 +10,7 @@ api_modules = [  # prompts first: the prompt fetch is the hottest read and resol
     "aistrale.api.urls",
     "observability.api.urls",
     "observability.ingestion.urls",
+    "observability.media.urls",
     "evals.api.urls",
 ]
 

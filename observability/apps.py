@@ -9,3 +9,9 @@ class ObservabilityConfig(AppConfig):
         from prompts.insights import register_version_insight
 
         register_version_insight(prompt_version_insights)
+
+        import observability.media.signals  # noqa: F401 (connects the file clean-up)
+        from aistrale.api.request_body import register_path_limit
+        from observability.media.urls import UPLOAD_PREFIX, upload_body_limit
+
+        register_path_limit(UPLOAD_PREFIX, upload_body_limit)

@@ -16,3 +16,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # threads then open their own connections and wait on locks instead of failing with
     # "database table is locked".
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"aistrale-test-{os.getpid()}.sqlite3")}  # noqa: F405
+MEDIA_ROOT = tempfile.mkdtemp(prefix=f"aistrale-test-media-{os.getpid()}-")

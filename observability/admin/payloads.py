@@ -51,8 +51,11 @@ def chat_messages(value) -> list[dict] | None:
     return messages
 
 
-def payload_view(value) -> dict:
-    """What the detail pages show of an input/output: chat messages, or (pretty) JSON cut at a size."""
+def payload_view(value, media=None) -> dict:
+    """What the detail pages show of an input/output: chat messages, or (pretty) JSON cut at a size.
+
+    media, a page's MediaRenderer (observability.media.rendering), lists the media the payload references.
+    """
     text = payload_text(value)
     cut = f"\n… cut here: {len(text)} characters in all" if len(text) > PAYLOAD_RENDER_CHARS else ""
     return {
@@ -61,6 +64,7 @@ def payload_view(value) -> dict:
         "text": text[:PAYLOAD_RENDER_CHARS] + cut,
         "preview": text[:PAYLOAD_PREVIEW_CHARS] + ("…" if len(text) > PAYLOAD_PREVIEW_CHARS else ""),
         "size": len(text),
+        "media": media(value) if media is not None else [],
     }
 
 

@@ -29,6 +29,7 @@ from observability.admin.list_filters import (
     TimeRangeFilter,
     field_filter,
 )
+from observability.admin.media import trace_media_view, trace_page_media
 from observability.admin.payloads import PREVIEW_CHARS, payload_text, payload_view, short
 from observability.admin.waterfall import time_axis, waterfall
 from observability.extensions import page_panels, score_map_by_trace
@@ -108,6 +109,11 @@ class TraceAdmin(RegisteredActionsMixin, ReadOnlyProjectAdmin):
         return [
             path("users/", view(self.users_view), name="observability_trace_users"),
             path(
+                "<path:object_id>/media/<str:media_id>/",
+                view(self.media_view),
+                name="observability_trace_media",
+            ),
+            path(
                 "session/<str:project_id>/<path:session_id>/",
                 view(self.session_view),
                 name="observability_trace_session",
@@ -178,7 +184,8 @@ class TraceAdmin(RegisteredActionsMixin, ReadOnlyProjectAdmin):
         if not self.has_view_permission(request, trace):
             raise PermissionDenied
         observations = selectors.trace_observation_list(trace=trace)
-        rows, span = waterfall(observations)
+        media = trace_page_media(trace, observations)
+        rows, span = waterfall(observations, media)
         metrics = selectors.trace_metrics(project=trace.project, trace_ids=[trace.id]).get(trace.id)
         context = {
             **self.admin_site.each_context(request),
@@ -195,14 +202,18 @@ class TraceAdmin(RegisteredActionsMixin, ReadOnlyProjectAdmin):
             "axis": time_axis(span),
             "scores": score_map_by_trace(project=trace.project, trace_ids=[trace.id]).get(trace.id, []),
             "panels": page_panels("trace", request=request, project=trace.project, subject_id=trace.id),
-            "trace_input": payload_view(trace.input),
-            "trace_output": payload_view(trace.output),
+            "trace_input": payload_view(trace.input, media),
+            "trace_output": payload_view(trace.output, media),
             "trace_metadata": payload_text(trace.metadata),
+            "trace_metadata_media": media(trace.metadata),
             "session_url": session_url(trace.project_id, trace.session_id) if trace.session_id else None,
             "has_delete_permission": self.has_delete_permission(request, trace),
             "delete_url": reverse("admin:observability_trace_delete", args=[trace.key]),
         }
         return TemplateResponse(request, "observability/admin/trace_detail.html", context)
+
+    def media_view(self, request, object_id, media_id):
+        return trace_media_view(self, request, object_id, media_id)
 
     def session_view(self, request, project_id, session_id):
         traces = list(

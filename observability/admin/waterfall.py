@@ -10,8 +10,11 @@ def time_axis(span: float) -> list[dict]:
     return [{"left": percent, "label": display.duration(span * percent / 100)} for percent in (0, 25, 50, 75)]
 
 
-def waterfall(observations: list[Observation]) -> tuple[list[dict], float]:
-    """Tree rows with bar offsets and widths in percent of the observations' time span, and that span."""
+def waterfall(observations: list[Observation], media=None) -> tuple[list[dict], float]:
+    """Tree rows with bar offsets and widths in percent of the observations' time span, and that span.
+
+    media: the page's MediaRenderer, for the media the observations' payloads reference.
+    """
     if not observations:
         return [], 0.0
     start = min(o.start_time for o in observations)
@@ -31,9 +34,10 @@ def waterfall(observations: list[Observation]) -> tuple[list[dict], float]:
                 "duration": display.duration(duration),
                 "ttft": display.duration(seconds_between(observation.start_time, observation.completion_start_time)),
                 "cost": display.money(observation.total_cost),
-                "input": payload_view(observation.input),
-                "output": payload_view(observation.output),
+                "input": payload_view(observation.input, media),
+                "output": payload_view(observation.output, media),
                 "metadata": payload_text(observation.metadata),
+                "metadata_media": media(observation.metadata) if media is not None else [],
                 "model_parameters": payload_text(observation.model_parameters),
                 "usage": observation.usage_details or {},
                 "cost_details": observation.cost_details or {},

@@ -1,9 +1,10 @@
-"""Writes on stored traces that are not ingestion: deletion."""
+"""Writes on stored traces that are not ingestion: deletion (with the media only those traces referenced)."""
 
 from django.db import transaction
 
 from aistrale.tenancy.services import audit_record
 from observability.extensions import trace_deletion_handlers
+from observability.media.services import media_unlink_traces
 from observability.models import Observation, Trace
 
 
@@ -15,6 +16,7 @@ def trace_delete_many(*, project, trace_ids: list[str]) -> list[str]:
         return []
     Observation.objects.filter(project=project, trace_id__in=existing).delete()
     Trace.objects.filter(project=project, id__in=existing).delete()
+    media_unlink_traces(project=project, trace_ids=existing)
     for handler in trace_deletion_handlers():
         handler(project=project, trace_ids=existing)
     audit_record(

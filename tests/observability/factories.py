@@ -1,6 +1,9 @@
 """Builders for observability tests: rows (traces, observations, a priced LLM trace), batch ingestion
 events and OTLP export requests."""
 
+import base64
+import hashlib
+import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -130,3 +133,37 @@ def otlp_failure(response) -> tuple[int, str]:
     assert response["Content-Type"] == "application/x-protobuf"
     status = Status.FromString(response.content)
     return status.code, status.message
+
+
+def media_announcement(content: bytes, content_type: str = "image/png", **context) -> dict:
+    """A POST /api/public/media body for these bytes, referenced from a trace's input unless told otherwise."""
+    sha256 = base64.b64encode(hashlib.sha256(content).digest()).decode()
+    return {
+        "contentType": content_type,
+        "contentLength": len(content),
+        "sha256Hash": sha256,
+        "traceId": "t1",
+        "field": "input",
+        **context,
+    }
+
+
+def make_media(project, content: bytes, content_type: str, *, trace_id: str, observation_id=None, field="input"):
+    """Media stored through the services, as an SDK upload stores it; returns (media, its reference string)."""
+    from observability.media.services import media_upload_announce, media_upload_receive
+
+    announced = media_announcement(content, content_type, traceId=trace_id, field=field)
+    media, token = media_upload_announce(
+        project=project,
+        content_type=content_type,
+        content_length=len(content),
+        sha256_hash=announced["sha256Hash"],
+        field=field,
+        trace_id=trace_id,
+        observation_id=observation_id,
+    )
+    if token is not None:
+        media = media_upload_receive(
+            token=token, content_type=content_type, declared_length=None, checksum=None, stream=io.BytesIO(content)
+        )
+    return media, f"@@@langfuseMedia:type={content_type}|id={media.id}|source=bytes@@@"
