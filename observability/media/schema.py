@@ -4,7 +4,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from aistrale.api.schema import ErrorBody
 from observability.media.serializers import MediaPatchSerializer, MediaUploadUrlRequestSerializer
+
+SIGNED_URL_REFUSED = OpenApiResponse(
+    ErrorBody, description="AccessDeniedError: the signed URL has expired, is not valid, or (upload) was used"
+)
 
 
 class GetMediaUploadUrlResponse(serializers.Serializer):
@@ -56,7 +61,7 @@ media_upload = extend_schema_view(
         "x-amz-checksum-sha256). The signed token in the path is the credential; it expires and works once. "
         "A wrong type, size or SHA-256 answers 400 and stores nothing; a body over AISTRALE_MAX_MEDIA_BYTES 413.",
         request={"*/*": OpenApiTypes.BINARY},
-        responses={200: OpenApiResponse(description="Stored")},
+        responses={200: OpenApiResponse(description="Stored"), 403: SIGNED_URL_REFUSED},
         auth=[],
     )
 )
@@ -66,7 +71,7 @@ media_download = extend_schema_view(
         operation_id="media_download",
         description="The download URL that GET /api/public/media/{mediaId} answers: the stored bytes, streamed. "
         "The signed token in the path is the credential; it expires.",
-        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY), 403: SIGNED_URL_REFUSED},
         auth=[],
     )
 )

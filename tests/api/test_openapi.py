@@ -20,6 +20,7 @@ from observability.api.serializers import (
     ObservationV2QuerySerializer,
     TraceQuerySerializer,
 )
+from observability.media.serializers import MediaPatchSerializer, MediaUploadUrlRequestSerializer
 from prompts.api.serializers import (
     PromptCompileSerializer,
     PromptCreateSerializer,
@@ -37,7 +38,11 @@ EXTENSIONS = {
     ("get", "/api/public/v2/prompts/{}/versions/{}"),
     ("delete", "/api/public/v2/prompts/{}/versions/{}"),
     ("post", "/api/prompts/{}/compile"),
+    ("put", "/api/public/media/upload/{}"),  # the signed URLs Langfuse hands out to its object store
+    ("get", "/api/public/media/download/{}"),
 }
+# Operations whose credential is not the project's key: health, and the signed media URLs.
+KEYLESS = {"/api/public/health", "/api/public/media/upload/{token}", "/api/public/media/download/{token}"}
 
 # The serializer each view parses its request body, or its query, with.
 REQUEST_BODIES = {
@@ -45,6 +50,8 @@ REQUEST_BODIES = {
     ("patch", "/api/public/v2/prompts/{name}/versions/{version}"): PromptLabelsUpdateSerializer,
     ("post", "/api/prompts/{name}/compile"): PromptCompileSerializer,
     ("post", "/api/public/models"): ModelCreateSerializer,
+    ("post", "/api/public/media"): MediaUploadUrlRequestSerializer,
+    ("patch", "/api/public/media/{media_id}"): MediaPatchSerializer,
 }
 QUERIES = {
     ("get", "/api/public/v2/prompts"): PromptListQuerySerializer,
@@ -180,7 +187,7 @@ def test_every_operation_requires_the_key_except_health(schema):
     }
     for path, item in schema["paths"].items():
         for method, operation in item.items():
-            public = path == "/api/public/health"
+            public = path in KEYLESS
             assert (operation.get("security") == [{"BasicAuth": []}]) is not public, (method, path)
 
 

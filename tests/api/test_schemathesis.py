@@ -5,7 +5,9 @@ transaction holds the seeded data. Bounded: a few derandomized examples per oper
 """
 
 import base64
+import hashlib
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import schemathesis
@@ -151,7 +153,24 @@ def seeded_key(db, key_pair):
         )
         assert response.status_code == status, (path, response.content)
     model_id = response.json()["id"]
-    return auth, {**SEEDED, "model_id": model_id, "id": model_id}
+    return auth, {**SEEDED, "model_id": model_id, "id": model_id, **seeded_media(client, auth)}
+
+
+def seeded_media(client, auth) -> dict:
+    """An image stored through the media API: its id, and a download URL's token."""
+    content = b"fuzz image bytes"
+    sha256 = base64.b64encode(hashlib.sha256(content).digest()).decode()
+    announcement = {"contentType": "image/png", "contentLength": len(content), "sha256Hash": sha256}
+    response = client.post(
+        "/api/public/media",
+        {**announcement, "traceId": "fuzz-trace", "field": "input"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=auth["Authorization"],
+    )
+    body = response.json()
+    assert client.put(urlparse(body["uploadUrl"]).path, content, content_type="image/png").status_code == 200
+    media = client.get(f"/api/public/media/{body['mediaId']}", HTTP_AUTHORIZATION=auth["Authorization"]).json()
+    return {"media_id": body["mediaId"], "mediaId": body["mediaId"], "token": media["url"].rsplit("/", 1)[1]}
 
 
 @pytest.fixture
