@@ -2,7 +2,6 @@
 
 import base64
 import re
-import time
 
 import pytest
 from django.test import Client
@@ -12,6 +11,7 @@ from langfuse._client.resource_manager import LangfuseResourceManager
 from langfuse.media import LangfuseMedia
 
 from observability.models import Media, MediaLink, Observation, Trace
+from tests.background import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,15 +27,6 @@ def traced(live_server, key_pair):
     yield client
     client.shutdown()
     LangfuseResourceManager._instances.pop(public_key, None)
-
-
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def send_generation_with_image(client: Langfuse) -> tuple[str, str]:
