@@ -6,8 +6,7 @@ Langfuse JS SDK's OTLP exporter sends) would look empty and be acknowledged with
 body (`wsgi.input_terminated`, which gunicorn sets), it spools the body up to the limit (in memory up to
 SPOOL_BYTES, on disk past it) and hands it on with its length. `BodyLimitMiddleware` then judges every
 request: over the limit is 413, a chunked body the server could not deliver (Django's development
-server) is 411. API views raise that problem in
-their own error shape; other pages get a plain response.
+server) is 411. API views raise that problem in their own error shape; other pages get a plain response.
 
 A path may have its own limit (`register_path_limit(prefix, limit)`, as media upload URLs do: their
 bodies are files, larger than any API body); every other path keeps the global one.
