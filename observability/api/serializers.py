@@ -22,6 +22,12 @@ OBSERVATION_V2_GROUPS = frozenset(
 )
 DEFAULT_V2_GROUPS = frozenset({"core", "basic"})
 MAX_DELETE_IDS = 1000
+# OpenAI-style usage keys the legacy token fields fall back to when no usage type names input or output.
+LEGACY_TOKEN_ALIASES = {
+    "input": ("prompt_tokens", "promptTokens"),
+    "output": ("completion_tokens", "completionTokens"),
+    "total": ("total_tokens", "totalTokens"),
+}
 
 
 def iso(value: datetime | None) -> str | None:
@@ -46,6 +52,7 @@ def trace_html_path(trace: Trace) -> str:
 def trace_core(trace: Trace, *, include_io: bool = True) -> dict:
     body = {
         "id": trace.id,
+        "externalId": None,
         "projectId": trace.project_id,
         "timestamp": iso(trace.timestamp),
         "name": trace.name,
@@ -53,7 +60,7 @@ def trace_core(trace: Trace, *, include_io: bool = True) -> dict:
         "release": trace.release,
         "version": trace.version,
         "userId": trace.user_id,
-        "tags": trace.tags or [],
+        "tags": sorted(trace.tags or []),
         "public": trace.public,
         "bookmarked": trace.bookmarked,
         "environment": trace.environment,
@@ -83,11 +90,32 @@ def trace_with_details(
     return body
 
 
+def _units(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def legacy_tokens(usage_details: dict | None) -> dict[str, int]:
+    """{input, output, total} units of the legacy usage fields, as Langfuse derives them: the sums of the usage
+    types that name input / output (input_cached_tokens counts as input), else the OpenAI-style keys; the total
+    as stored, else total_tokens; 0 when unknown."""
+    usage = usage_details or {}
+    tokens = {}
+    for side in ("input", "output"):
+        named = [_units(units) for key, units in usage.items() if side in key]
+        aliases = [_units(usage[key]) for key in LEGACY_TOKEN_ALIASES[side] if key in usage]
+        tokens[side] = sum(named or aliases)
+    total = usage.get("total", next((usage[key] for key in LEGACY_TOKEN_ALIASES["total"] if key in usage), 0))
+    tokens["total"] = _units(total)
+    return tokens
+
+
 def observation_view(observation: Observation, *, prompt_id: str | None = None, prices: dict | None = None) -> dict:
-    """ObservationsView: the Observation schema plus prompt, price (per unit), cost and timing fields."""
+    """ObservationsView: the Observation schema plus prompt, price (per unit), cost and timing fields, and the
+    legacy token fields (promptTokens, completionTokens, totalTokens, unit) Langfuse keeps for older clients."""
     cost = observation.cost_details or {}
     prices = prices or {}
     total_cost = money(observation.total_cost)
+    tokens = legacy_tokens(observation.usage_details)
     return {
         "id": observation.id,
         "projectId": observation.project_id,
@@ -110,14 +138,18 @@ def observation_view(observation: Observation, *, prompt_id: str | None = None, 
         "usageDetails": observation.usage_details or {},
         "costDetails": cost,
         "usage": {
-            "input": observation.input_tokens,
-            "output": observation.output_tokens,
-            "total": observation.total_tokens,
+            **tokens,
             "unit": "TOKENS",
             "inputCost": cost.get("input"),
             "outputCost": cost.get("output"),
             "totalCost": total_cost,
         },
+        "unit": "TOKENS",
+        "promptTokens": tokens["input"],
+        "completionTokens": tokens["output"],
+        "totalTokens": tokens["total"],
+        "usagePricingTierName": None,
+        "usagePricingTierId": None,
         "promptId": prompt_id,
         "promptName": observation.prompt_name,
         "promptVersion": observation.prompt_version,
@@ -235,7 +267,7 @@ def observation_v2(
     if "trace_context" in groups:
         body.update(
             traceName=trace.name if trace else None,
-            tags=(trace.tags or []) if trace else [],
+            tags=sorted(trace.tags or []) if trace else [],
             release=trace.release if trace else None,
         )
     return body

@@ -439,7 +439,7 @@ def test_v2_default_groups_are_core_and_basic(api_client, project):
     response = api_client.get("/api/public/v2/observations", {"traceId": "t1", "type": "GENERATION"})
     assert response.status_code == 200
     [row] = response.json()["data"]
-    assert response.json()["meta"] == {}
+    assert response.json()["meta"] == {"cursor": None}
     assert row["id"] == "t1-gen" and row["projectId"] == project.id
     assert (row["userId"], row["sessionId"], row["isRootObservation"]) == ("u1", "s1", False)
     assert row["name"] == "answer" and row["level"] == "DEFAULT"
