@@ -38,9 +38,9 @@ class TraceCore(serializers.Serializer):
     environment = _text()
     createdAt = serializers.DateTimeField()
     updatedAt = serializers.DateTimeField()
-    input = serializers.JSONField(allow_null=True, required=False, help_text="Present with the io field group")
-    output = serializers.JSONField(allow_null=True, required=False, help_text="Present with the io field group")
-    metadata = serializers.JSONField(allow_null=True, required=False, help_text="Present with the io field group")
+    input = serializers.JSONField(allow_null=True, help_text="Null without the io field group")
+    output = serializers.JSONField(allow_null=True, help_text="Null without the io field group")
+    metadata = serializers.JSONField(allow_null=True, help_text="Null without the io field group")
 
 
 class TraceWithDetails(TraceCore):

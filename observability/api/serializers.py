@@ -50,7 +50,8 @@ def trace_html_path(trace: Trace) -> str:
 
 
 def trace_core(trace: Trace, *, include_io: bool = True) -> dict:
-    body = {
+    """The Trace body; input, output and metadata are null without `include_io`."""
+    return {
         "id": trace.id,
         "externalId": None,
         "projectId": trace.project_id,
@@ -66,10 +67,10 @@ def trace_core(trace: Trace, *, include_io: bool = True) -> dict:
         "environment": trace.environment,
         "createdAt": iso(trace.created_at),
         "updatedAt": iso(trace.updated_at),
+        "input": trace.input if include_io else None,
+        "output": trace.output if include_io else None,
+        "metadata": trace.metadata if include_io else None,
     }
-    if include_io:
-        body.update(input=trace.input, output=trace.output, metadata=trace.metadata)
-    return body
 
 
 def trace_with_details(

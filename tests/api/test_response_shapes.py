@@ -14,8 +14,12 @@ V2_OBSERVATION_GROUPS = "core,basic,time,io,metadata,model,usage,prompt,metrics,
 EXAMPLES = {
     "/api/public/health": lambda d: [({}, {})],
     "/api/public/projects": lambda d: [({}, {})],
-    "/api/public/traces": lambda d: [({}, {})],
-    "/api/public/traces/{traceId}": lambda d: [({"traceId": d.trace_id}, {}), ({"traceId": d.bare_trace_id}, {})],
+    "/api/public/traces": lambda d: [({}, {}), ({}, {"fields": "core"})],
+    "/api/public/traces/{traceId}": lambda d: [
+        ({"traceId": d.trace_id}, {}),
+        ({"traceId": d.bare_trace_id}, {}),
+        ({"traceId": d.trace_id}, {"fields": "core,metrics"}),
+    ],
     "/api/public/observations": lambda d: [({}, {}), ({}, {"traceId": d.bare_trace_id})],
     "/api/public/observations/{observationId}": lambda d: [
         ({"observationId": d.generation_id}, {}),
