@@ -75,6 +75,16 @@ def test_response_has_every_field_of_the_reference(path, api_client, data):
             assert parsed is not None
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("group", ["", *V2_OBSERVATION_GROUPS.split(",")])
+def test_each_v2_observation_field_group_has_the_reference_types(group, api_client, data):
+    """Fields outside the requested groups are left out (as the reference says), the rest typed as listed."""
+    body = api_client.get("/api/public/v2/observations", {"fields": group}).json()
+    schema = spec_shapes.response_schema("/api/public/v2/observations", strict=False)
+    assert body["data"] and spec_shapes.schema_violations(body, schema) == []
+    spec_shapes.sdk_parse("/api/public/v2/observations", body)
+
+
 def test_the_routed_endpoints_are_found_in_the_urlconf():
     shared = spec_shapes.shared_get_paths()
     assert {"/api/public/traces/{traceId}", "/api/public/v2/prompts/{promptName}", "/api/public/health"} <= set(shared)
