@@ -5,6 +5,7 @@ SDK parses it with its own models. New endpoints are picked up from the URLconf;
 import pydantic
 import pytest
 
+from observability.api.serializers import legacy_tokens
 from tests.api import spec_shapes
 from tests.api.factories import ShapeData, shape_data
 
@@ -149,3 +150,21 @@ def test_unset_fields_read_back_null(api_client, data):
     scores = api_client.get(f"/api/public/traces/{data.trace_id}").json()["scores"]
     numeric = next(score for score in scores if score["dataType"] == "NUMERIC")
     assert numeric["stringValue"] is None and numeric["observationId"] is None
+
+
+@pytest.mark.parametrize(
+    ("usage_details", "expected"),
+    [
+        ({"input": 120, "output": 30, "total": 150}, (120, 30, 150)),
+        ({"input": 100, "input_cached_tokens": 20, "output": 5, "total": 125}, (120, 5, 125)),
+        ({"prompt_tokens": 10, "completion_tokens": 20, "total": 30}, (10, 20, 30)),
+        ({"promptTokens": 3, "completionTokens": 4, "totalTokens": 7}, (3, 4, 7)),
+        ({"input_tokens": 5, "output_tokens": 7, "total": 12}, (5, 7, 12)),
+        ({"prompt_tokens": 8, "total_tokens": 8}, (8, 0, 8)),
+        ({}, (0, 0, 0)),
+        (None, (0, 0, 0)),
+    ],
+)
+def test_legacy_tokens_follow_langfuse_and_openai_usage_keys(usage_details, expected):
+    tokens = legacy_tokens(usage_details)
+    assert (tokens["input"], tokens["output"], tokens["total"]) == expected
