@@ -86,6 +86,11 @@ def test_each_v2_observation_field_group_has_the_reference_types(group, api_clie
     spec_shapes.sdk_parse("/api/public/v2/observations", body)
 
 
+def test_an_endpoint_without_an_example_fails_naming_what_to_add():
+    with pytest.raises(pytest.fail.Exception, match="GET /api/public/no-such-endpoint .* add one to EXAMPLES"):
+        example_requests("/api/public/no-such-endpoint", None)
+
+
 def test_the_routed_endpoints_are_found_in_the_urlconf():
     shared = spec_shapes.shared_get_paths()
     assert {"/api/public/traces/{traceId}", "/api/public/v2/prompts/{promptName}", "/api/public/health"} <= set(shared)
