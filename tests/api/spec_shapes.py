@@ -239,3 +239,40 @@ def sdk_parse(path: str, body):
 
     type_ = sdk_response_types().get(normalized(path))
     return None if type_ is None else parse_obj_as(type_, body)
+
+
+def _listed_properties(name: str) -> set[str]:
+    schema = spec()["components"]["schemas"].get(name, {})
+    listed = set(schema.get("properties", {})) | set(LANGFUSE_FIELDS.get(name, {}))
+    for part in schema.get("allOf", []):
+        if "$ref" in part:
+            listed |= _listed_properties(part["$ref"].removeprefix(COMPONENTS))
+    return listed
+
+
+def _wire_name(name: str, field) -> str:
+    return next((item.alias for item in field.metadata if getattr(item, "alias", None)), field.alias or name)
+
+
+def sdk_fields_beyond_spec(path: str) -> dict[str, set[str]]:
+    """{SDK model: wire fields it reads that neither the spec nor LANGFUSE_FIELDS list} for GET `path`'s body."""
+    import typing
+
+    import pydantic
+
+    beyond, seen = {}, set()
+
+    def walk(annotation):
+        for argument in typing.get_args(annotation):
+            walk(argument)
+        if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel) and annotation not in seen:
+            seen.add(annotation)
+            listed = _listed_properties(annotation.__name__)
+            read = {_wire_name(name, field) for name, field in annotation.model_fields.items()}
+            if listed and read - listed:
+                beyond[annotation.__name__] = read - listed
+            for field in annotation.model_fields.values():
+                walk(field.annotation)
+
+    walk(sdk_response_types().get(normalized(path)))
+    return beyond

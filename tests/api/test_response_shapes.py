@@ -86,6 +86,12 @@ def test_each_v2_observation_field_group_has_the_reference_types(group, api_clie
     spec_shapes.sdk_parse("/api/public/v2/observations", body)
 
 
+@pytest.mark.parametrize("path", spec_shapes.shared_get_paths())
+def test_every_field_the_sdk_reads_is_checked(path):
+    """A field the installed SDK's models read beyond the spec must join LANGFUSE_FIELDS, so it is checked too."""
+    assert spec_shapes.sdk_fields_beyond_spec(path) == {}
+
+
 def test_an_endpoint_without_an_example_fails_naming_what_to_add():
     with pytest.raises(pytest.fail.Exception, match="GET /api/public/no-such-endpoint .* add one to EXAMPLES"):
         example_requests("/api/public/no-such-endpoint", None)
