@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from aistrale import json_text
 from aistrale.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from observability.api.legacy_usage import legacy_tokens
 from observability.models import ModelDefinition, ModelUsageUnit, Observation, Trace, seconds_between
 from observability.selectors import TraceMetrics
 from observability.services.pricing import ATTRIBUTE_SOURCES, USAGE_OPERATORS
@@ -22,12 +23,6 @@ OBSERVATION_V2_GROUPS = frozenset(
 )
 DEFAULT_V2_GROUPS = frozenset({"core", "basic"})
 MAX_DELETE_IDS = 1000
-# OpenAI-style usage keys the legacy token fields fall back to when no usage type names input or output.
-LEGACY_TOKEN_ALIASES = {
-    "input": ("prompt_tokens", "promptTokens"),
-    "output": ("completion_tokens", "completionTokens"),
-    "total": ("total_tokens", "totalTokens"),
-}
 
 
 def iso(value: datetime | None) -> str | None:
@@ -89,25 +84,6 @@ def trace_with_details(
     body["observations"] = observations if "observations" in groups else []
     body["scores"] = scores if "scores" in groups else []
     return body
-
-
-def _units(value) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def legacy_tokens(usage_details: dict | None) -> dict[str, int]:
-    """{input, output, total} units of the legacy usage fields, as Langfuse derives them: the sums of the usage
-    types that name input / output (input_cached_tokens counts as input), else the OpenAI-style keys; the total
-    as stored, else total_tokens; 0 when unknown."""
-    usage = usage_details or {}
-    tokens = {}
-    for side in ("input", "output"):
-        named = [_units(units) for key, units in usage.items() if side in key]
-        aliases = [_units(usage[key]) for key in LEGACY_TOKEN_ALIASES[side] if key in usage]
-        tokens[side] = sum(named or aliases)
-    total = usage.get("total", next((usage[key] for key in LEGACY_TOKEN_ALIASES["total"] if key in usage), 0))
-    tokens["total"] = _units(total)
-    return tokens
 
 
 def observation_view(observation: Observation, *, prompt_id: str | None = None, prices: dict | None = None) -> dict:

@@ -5,7 +5,7 @@ SDK parses it with its own models. New endpoints are picked up from the URLconf;
 import pydantic
 import pytest
 
-from observability.api.serializers import legacy_tokens
+from observability.api.legacy_usage import legacy_tokens
 from tests.api import spec_shapes
 from tests.api.factories import ShapeData, shape_data
 
