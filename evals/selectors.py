@@ -4,8 +4,11 @@ from evals.models import Score, ScoreDataType
 
 
 def score_public(score: Score) -> dict:
-    body = {
+    """A score in the Langfuse public API shape, every field present (null when unset); stringValue is null on
+    numeric scores."""
+    return {
         "id": score.id,
+        "projectId": score.project_id,
         "traceId": score.trace_id,
         "sessionId": score.session_id,
         "observationId": score.observation_id,
@@ -23,10 +26,9 @@ def score_public(score: Score) -> dict:
         "configId": score.config_id,
         "queueId": score.queue_id,
         "environment": score.environment,
+        "stringValue": None if score.data_type == ScoreDataType.NUMERIC else score.string_value,
+        "executionTraceId": None,
     }
-    if score.data_type != ScoreDataType.NUMERIC:
-        body["stringValue"] = score.string_value
-    return body
 
 
 def score_map_by_trace(*, project, trace_ids: list[str]) -> dict[str, list[dict]]:

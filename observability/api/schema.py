@@ -24,6 +24,7 @@ def _number(**kwargs):
 
 class TraceCore(serializers.Serializer):
     id = serializers.CharField()
+    externalId = _text(help_text="Always null; Langfuse keeps it for older clients")
     projectId = serializers.CharField()
     timestamp = serializers.DateTimeField()
     name = _text()
@@ -31,15 +32,15 @@ class TraceCore(serializers.Serializer):
     release = _text()
     version = _text()
     userId = _text()
-    tags = serializers.ListField(child=serializers.CharField())
+    tags = serializers.ListField(child=serializers.CharField(), help_text="Sorted")
     public = serializers.BooleanField()
     bookmarked = serializers.BooleanField()
     environment = _text()
     createdAt = serializers.DateTimeField()
     updatedAt = serializers.DateTimeField()
-    input = serializers.JSONField(allow_null=True, required=False, help_text="Present with the io field group")
-    output = serializers.JSONField(allow_null=True, required=False, help_text="Present with the io field group")
-    metadata = serializers.JSONField(allow_null=True, required=False, help_text="Present with the io field group")
+    input = serializers.JSONField(allow_null=True, help_text="Null without the io field group")
+    output = serializers.JSONField(allow_null=True, help_text="Null without the io field group")
+    metadata = serializers.JSONField(allow_null=True, help_text="Null without the io field group")
 
 
 class TraceWithDetails(TraceCore):
@@ -51,9 +52,9 @@ class TraceWithDetails(TraceCore):
 
 
 class Usage(serializers.Serializer):
-    input = serializers.IntegerField(allow_null=True)
-    output = serializers.IntegerField(allow_null=True)
-    total = serializers.IntegerField(allow_null=True)
+    input = serializers.IntegerField()
+    output = serializers.IntegerField()
+    total = serializers.IntegerField()
     unit = serializers.CharField()
     inputCost = _number()
     outputCost = _number()
@@ -81,7 +82,13 @@ class ObservationView(serializers.Serializer):
     environment = _text()
     usageDetails = serializers.DictField(child=serializers.IntegerField())
     costDetails = serializers.DictField(child=serializers.FloatField())
-    usage = Usage()
+    usage = Usage(help_text="Deprecated: usageDetails and costDetails")
+    unit = _text(help_text="Deprecated: TOKENS")
+    promptTokens = serializers.IntegerField(help_text="Deprecated: the input units of usageDetails")
+    completionTokens = serializers.IntegerField(help_text="Deprecated: the output units of usageDetails")
+    totalTokens = serializers.IntegerField(help_text="Deprecated: the total units of usageDetails")
+    usagePricingTierName = _text()
+    usagePricingTierId = _text()
     promptId = _text()
     promptName = _text()
     promptVersion = serializers.IntegerField(allow_null=True)
@@ -155,7 +162,7 @@ class ObservationV2(serializers.Serializer):
 
 
 class CursorMeta(serializers.Serializer):
-    cursor = serializers.CharField(required=False, help_text="The next page's cursor; absent on the last page")
+    cursor = _text(help_text="The next page's cursor; null on the last page")
 
 
 class ObservationV2Page(serializers.Serializer):

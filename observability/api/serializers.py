@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from aistrale import json_text
 from aistrale.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from observability.api.legacy_usage import legacy_tokens
 from observability.models import ModelDefinition, ModelUsageUnit, Observation, Trace, seconds_between
 from observability.selectors import TraceMetrics
 from observability.services.pricing import ATTRIBUTE_SOURCES, USAGE_OPERATORS
@@ -44,8 +45,10 @@ def trace_html_path(trace: Trace) -> str:
 
 
 def trace_core(trace: Trace, *, include_io: bool = True) -> dict:
-    body = {
+    """The Trace body; input, output and metadata are null without `include_io`."""
+    return {
         "id": trace.id,
+        "externalId": None,
         "projectId": trace.project_id,
         "timestamp": iso(trace.timestamp),
         "name": trace.name,
@@ -53,16 +56,16 @@ def trace_core(trace: Trace, *, include_io: bool = True) -> dict:
         "release": trace.release,
         "version": trace.version,
         "userId": trace.user_id,
-        "tags": trace.tags or [],
+        "tags": sorted(trace.tags or []),
         "public": trace.public,
         "bookmarked": trace.bookmarked,
         "environment": trace.environment,
         "createdAt": iso(trace.created_at),
         "updatedAt": iso(trace.updated_at),
+        "input": trace.input if include_io else None,
+        "output": trace.output if include_io else None,
+        "metadata": trace.metadata if include_io else None,
     }
-    if include_io:
-        body.update(input=trace.input, output=trace.output, metadata=trace.metadata)
-    return body
 
 
 def trace_with_details(
@@ -84,10 +87,12 @@ def trace_with_details(
 
 
 def observation_view(observation: Observation, *, prompt_id: str | None = None, prices: dict | None = None) -> dict:
-    """ObservationsView: the Observation schema plus prompt, price (per unit), cost and timing fields."""
+    """ObservationsView: the Observation schema plus prompt, price (per unit), cost and timing fields, and the
+    legacy token fields (promptTokens, completionTokens, totalTokens, unit) Langfuse keeps for older clients."""
     cost = observation.cost_details or {}
     prices = prices or {}
     total_cost = money(observation.total_cost)
+    tokens = legacy_tokens(observation.usage_details)
     return {
         "id": observation.id,
         "projectId": observation.project_id,
@@ -110,14 +115,18 @@ def observation_view(observation: Observation, *, prompt_id: str | None = None, 
         "usageDetails": observation.usage_details or {},
         "costDetails": cost,
         "usage": {
-            "input": observation.input_tokens,
-            "output": observation.output_tokens,
-            "total": observation.total_tokens,
+            **tokens,
             "unit": "TOKENS",
             "inputCost": cost.get("input"),
             "outputCost": cost.get("output"),
             "totalCost": total_cost,
         },
+        "unit": "TOKENS",
+        "promptTokens": tokens["input"],
+        "completionTokens": tokens["output"],
+        "totalTokens": tokens["total"],
+        "usagePricingTierName": None,
+        "usagePricingTierId": None,
         "promptId": prompt_id,
         "promptName": observation.prompt_name,
         "promptVersion": observation.prompt_version,
@@ -235,7 +244,7 @@ def observation_v2(
     if "trace_context" in groups:
         body.update(
             traceName=trace.name if trace else None,
-            tags=(trace.tags or []) if trace else [],
+            tags=sorted(trace.tags or []) if trace else [],
             release=trace.release if trace else None,
         )
     return body

@@ -158,7 +158,7 @@ class ObservationV2ListView(ProjectListApiView):
             )
             for o in observations
         ]
-        return Response({"data": data, "meta": {"cursor": cursor} if cursor else {}})
+        return Response({"data": data, "meta": {"cursor": cursor}})
 
 
 @schema.session_list

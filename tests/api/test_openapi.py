@@ -10,8 +10,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.resolvers import RoutePattern
 from drf_spectacular.generators import SchemaGenerator
 
 from evals.api.serializers import ScoreCreateSerializer
@@ -29,6 +27,7 @@ from prompts.api.serializers import (
     PromptLabelsUpdateSerializer,
     PromptListQuerySerializer,
 )
+from tests.api.routes import public_api_routes
 
 METHODS = ("get", "post", "put", "patch", "delete")
 DOCUMENTATION_ROUTES = {"/api/public/openapi.json", "/api/public/docs"}
@@ -68,24 +67,6 @@ QUERIES = {
 @pytest.fixture(scope="module")
 def schema():
     return SchemaGenerator().get_schema(request=None, public=True)
-
-
-def routes(patterns, prefix="/"):
-    """(route, callback) of every URL pattern, nested includes flattened."""
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), pattern
-
-
-def public_api_routes() -> dict[str, str]:
-    """{schema path: route} of every path-converter route under /api/public/, as the resolver holds them."""
-    found = {}
-    for route, pattern in routes(get_resolver().url_patterns):
-        if route.startswith("/api/public/") and isinstance(pattern.pattern, RoutePattern):
-            found[re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)] = route
-    return found
 
 
 def concrete(route: str) -> str:

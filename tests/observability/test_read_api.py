@@ -87,7 +87,7 @@ def test_trace_list_field_groups(api_client, project):
     [trace] = api_client.get("/api/public/traces", {"fields": "core"}).json()["data"]
     assert trace["latency"] == -1 and trace["totalCost"] == -1
     assert trace["observations"] == [] and trace["scores"] == []
-    assert "input" not in trace
+    assert (trace["input"], trace["output"], trace["metadata"]) == (None, None, None)
     [trace] = api_client.get("/api/public/traces", {"fields": "core,io,metrics"}).json()["data"]
     assert trace["input"] == {"big": "x"} and trace["latency"] == pytest.approx(2.5)
 
@@ -439,7 +439,7 @@ def test_v2_default_groups_are_core_and_basic(api_client, project):
     response = api_client.get("/api/public/v2/observations", {"traceId": "t1", "type": "GENERATION"})
     assert response.status_code == 200
     [row] = response.json()["data"]
-    assert response.json()["meta"] == {}
+    assert response.json()["meta"] == {"cursor": None}
     assert row["id"] == "t1-gen" and row["projectId"] == project.id
     assert (row["userId"], row["sessionId"], row["isRootObservation"]) == ("u1", "s1", False)
     assert row["name"] == "answer" and row["level"] == "DEFAULT"

@@ -1,0 +1,188 @@
+"""A project filled through the public API with every kind of object the read endpoints return: a rich trace
+(observations of every type, a priced generation linked to a prompt, scores of each data type on the trace, an
+observation and the session), a bare trace with nothing optional set, text and chat prompts and a tiered model."""
+
+from dataclasses import dataclass
+
+from observability.models import ObservationType
+
+TRACE = "shape-trace"
+BARE_TRACE = "shape-bare"
+SESSION = "shape-session"
+TEXT_PROMPT = "shape-text"
+CHAT_PROMPT = "shape-chat"
+GENERATION = "shape-generation"
+START = "2026-03-04T05:06:07.123456Z"
+
+
+@dataclass(frozen=True)
+class ShapeData:
+    """The ids the examples of the response-shape test fill path parameters with."""
+
+    project_id: str
+    trace_id: str = TRACE
+    bare_trace_id: str = BARE_TRACE
+    session_id: str = SESSION
+    generation_id: str = GENERATION
+    span_id: str = f"{TRACE}-span"
+    text_prompt: str = TEXT_PROMPT
+    chat_prompt: str = CHAT_PROMPT
+    model_id: str = ""
+    score_ids: tuple[str, ...] = ()
+
+
+def _event(index: int, event_type: str, body: dict) -> dict:
+    return {"id": f"shape-event-{index}", "type": event_type, "timestamp": START, "body": body}
+
+
+def _observations() -> list[tuple[str, dict]]:
+    root = f"{TRACE}-root"
+    bodies = [
+        ("observation-create", {"id": root, "type": "AGENT", "name": "agent", "endTime": "2026-03-04T05:06:09Z"}),
+        (
+            "generation-create",
+            {
+                "id": GENERATION,
+                "parentObservationId": root,
+                "name": "answer",
+                "model": "shape-model",
+                "modelParameters": {"temperature": 0.2, "max_tokens": 256},
+                "input": [{"role": "user", "content": "hi"}],
+                "output": {"role": "assistant", "content": "hello"},
+                "metadata": {"attempt": 1},
+                "completionStartTime": "2026-03-04T05:06:07.523456Z",
+                "endTime": "2026-03-04T05:06:08.123456Z",
+                "usageDetails": {"input": 120, "output": 30},
+                "costDetails": {"input": 0.0012, "output": 0.0009},
+                "promptName": TEXT_PROMPT,
+                "promptVersion": 1,
+                "level": "WARNING",
+                "statusMessage": "slow",
+                "version": "v2",
+            },
+        ),
+        (
+            "observation-create",
+            {
+                "id": f"{TRACE}-embedding",
+                "type": "EMBEDDING",
+                "parentObservationId": root,
+                "model": "text-embedding-3-small",
+                "usageDetails": {"prompt_tokens": 8, "total_tokens": 8},
+            },
+        ),
+        ("span-create", {"id": f"{TRACE}-span", "parentObservationId": root, "name": "step"}),
+        ("event-create", {"id": f"{TRACE}-event", "parentObservationId": root, "name": "clicked"}),
+    ]
+    typed = {"AGENT", "GENERATION", "EMBEDDING", "SPAN", "EVENT"}
+    bodies += [
+        (
+            "observation-create",
+            {"id": f"{TRACE}-{kind.lower()}", "type": kind, "parentObservationId": root, "name": kind.lower()},
+        )
+        for kind in ObservationType.values
+        if kind not in typed
+    ]
+    return [(event_type, {"traceId": TRACE, "startTime": START, **body}) for event_type, body in bodies]
+
+
+SCORES = [
+    {"id": "shape-score-numeric", "traceId": TRACE, "name": "quality", "value": 0.75, "comment": "ok"},
+    {
+        "id": "shape-score-categorical",
+        "traceId": TRACE,
+        "observationId": GENERATION,
+        "name": "tone",
+        "value": "friendly",
+        "dataType": "CATEGORICAL",
+        "metadata": {"reviewer": "bot"},
+    },
+    {"id": "shape-score-boolean", "traceId": TRACE, "name": "correct", "value": 1, "dataType": "BOOLEAN"},
+    {"id": "shape-score-text", "traceId": TRACE, "name": "note", "value": "fine answer", "dataType": "TEXT"},
+    {"id": "shape-score-session", "sessionId": SESSION, "name": "session-quality", "value": 3},
+]
+
+
+def _post(client, path: str, body, status: int = 200) -> dict:
+    response = client.post(path, body, format="json")
+    assert response.status_code == status, (path, response.content)
+    return response.json()
+
+
+def shape_data(client, project) -> ShapeData:
+    """Fill `project` (whose key `client` holds) through the public API; the ids of what was made."""
+    _post(
+        client,
+        "/api/public/v2/prompts",
+        {
+            "name": TEXT_PROMPT,
+            "prompt": "Hi {{name}}",
+            "config": {"temperature": 0.2},
+            "labels": ["production"],
+            "tags": ["b-tag", "a-tag"],
+            "commitMessage": "first",
+        },
+    )
+    _post(
+        client,
+        "/api/public/v2/prompts",
+        {
+            "name": CHAT_PROMPT,
+            "type": "chat",
+            "labels": ["production"],
+            "prompt": [
+                {"role": "system", "content": "Be brief"},
+                {"type": "placeholder", "name": "history"},
+            ],
+        },
+    )
+    model = _post(
+        client,
+        "/api/public/models",
+        {
+            "modelName": "shape-model",
+            "matchPattern": "(?i)^shape-model$",
+            "unit": "TOKENS",
+            "tokenizerId": "openai",
+            "tokenizerConfig": {"tokensPerMessage": 3},
+            "pricingTiers": [
+                {"name": "Standard", "isDefault": True, "priority": 0, "prices": {"input": 1e-05, "output": 3e-05}},
+                {
+                    "name": "Large context",
+                    "priority": 1,
+                    "conditions": [{"usageDetailPattern": "input", "operator": "gt", "value": 200000}],
+                    "prices": {"input": 2e-05, "output": 6e-05},
+                },
+            ],
+        },
+    )
+    trace = {
+        "id": TRACE,
+        "timestamp": START,
+        "name": "chat",
+        "userId": "user-1",
+        "sessionId": SESSION,
+        "release": "r1",
+        "version": "v1",
+        "input": {"question": "hi"},
+        "output": {"answer": "hello"},
+        "metadata": {"source": "shapes"},
+        "tags": ["zeta", "alpha", "mid"],
+        "public": True,
+        "environment": "staging",
+    }
+    events = [
+        ("trace-create", trace),
+        ("trace-create", {"id": BARE_TRACE, "timestamp": START}),
+        ("span-create", {"id": f"{BARE_TRACE}-open", "traceId": BARE_TRACE, "startTime": START}),
+        *_observations(),
+        *[("score-create", score) for score in SCORES],
+    ]
+    result = _post(
+        client,
+        "/api/public/ingestion",
+        {"batch": [_event(index, event_type, body) for index, (event_type, body) in enumerate(events)]},
+        status=207,
+    )
+    assert not result["errors"], result["errors"]
+    return ShapeData(project_id=project.id, model_id=model["id"], score_ids=tuple(score["id"] for score in SCORES))
