@@ -1,10 +1,12 @@
 """A project filled through the public API with every kind of object the read endpoints return: a rich trace
 (observations of every type, a priced generation linked to a prompt, scores of each data type on the trace, an
-observation and the session), a bare trace with nothing optional set, text and chat prompts and a tiered model."""
+observation and the session), a bare trace with nothing optional set, text and chat prompts, a tiered model
+and a stored image."""
 
 from dataclasses import dataclass
 
 from observability.models import ObservationType
+from tests.observability.factories import make_media
 
 TRACE = "shape-trace"
 BARE_TRACE = "shape-bare"
@@ -29,6 +31,7 @@ class ShapeData:
     chat_prompt: str = CHAT_PROMPT
     model_id: str = ""
     score_ids: tuple[str, ...] = ()
+    media_id: str = ""
 
 
 def _event(index: int, event_type: str, body: dict) -> dict:
@@ -185,4 +188,10 @@ def shape_data(client, project) -> ShapeData:
         status=207,
     )
     assert not result["errors"], result["errors"]
-    return ShapeData(project_id=project.id, model_id=model["id"], score_ids=tuple(score["id"] for score in SCORES))
+    media, _ = make_media(project, b"\x89PNG shape", "image/png", trace_id=TRACE)
+    return ShapeData(
+        project_id=project.id,
+        model_id=model["id"],
+        score_ids=tuple(score["id"] for score in SCORES),
+        media_id=media.id,
+    )

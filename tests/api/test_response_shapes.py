@@ -39,6 +39,7 @@ EXAMPLES = {
     "/api/public/v2/scores": lambda d: [({}, {})],
     "/api/public/v2/scores/{scoreId}": lambda d: [({"scoreId": score_id}, {}) for score_id in d.score_ids],
     "/api/public/v3/scores": lambda d: [({}, {})],
+    "/api/public/media/{mediaId}": lambda d: [({"mediaId": d.media_id}, {})],
 }
 
 
