@@ -434,7 +434,7 @@ def _costs(attributes: dict) -> dict | None:
 def _model_parameters(attributes: dict):
     parameters = maybe_json(_first(attributes, "langfuse.observation.model.parameters", "llm.invocation_parameters"))
     if parameters is not None and not isinstance(parameters, dict):
-        return {"parameters": parameters}
+        parameters = {"parameters": parameters}
     parameters = dict(parameters or {})
     for name in GEN_AI_PARAMETERS:
         value = attributes.pop(f"gen_ai.request.{name}", None)
