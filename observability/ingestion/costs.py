@@ -250,6 +250,8 @@ def calculate_cost(
 ) -> tuple[str, dict[str, float]] | None:
     """(model definition id, {usage type: cost, "total": sum}) or None when no definition matches.
 
+    Each usage key is priced as its price usage type (`usage_type`) when the tier prices that type,
+    else under its own name; tier conditions see the usage by type.
     A cost the money columns cannot hold (0 to below MAX_MONEY) is left out: the usage is stored unpriced.
     """
     model = table.find(model_name, at)
@@ -261,11 +263,11 @@ def calculate_cost(
         return model.id, {}
     costs: dict[str, Decimal] = {}
     for key, units in usage.items():
-        price_key = key if key in tier.prices else usage_type(key)
-        if price_key != "total" and usage_type(key) != "total" and price_key in tier.prices:
-            costs[price_key] = costs.get(price_key, Decimal(0)) + Decimal(str(units)) * Decimal(
-                str(tier.prices[price_key])
-            )
+        kind = usage_type(key)
+        price_key = kind if kind in tier.prices else key
+        if kind != "total" and price_key in tier.prices:
+            cost = Decimal(str(units)) * Decimal(str(tier.prices[price_key]))
+            costs[price_key] = costs.get(price_key, Decimal(0)) + cost
     if not costs and "total" in tier.prices and "total" in typed:
         costs["total"] = Decimal(str(typed["total"])) * Decimal(str(tier.prices["total"]))
     elif costs:

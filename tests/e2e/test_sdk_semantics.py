@@ -2,7 +2,6 @@
 trace attributes set on a nested span win over the root's, values read back as sent, JSON answers
 on every API path."""
 
-import time
 from importlib.metadata import version
 
 import pytest
@@ -11,6 +10,7 @@ from langfuse import Langfuse, propagate_attributes
 from langfuse._client.resource_manager import LangfuseResourceManager
 
 from observability.models import Observation, Trace
+from tests.background import wait_for
 
 SDK_MAJOR = int(version("langfuse").split(".")[0])
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,15 +23,6 @@ def client(live_server, key_pair, model_prices):
     yield langfuse
     langfuse.shutdown()
     LangfuseResourceManager._instances.pop(public_key, None)
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def read_trace(live_server, key_pair, trace_id) -> dict:

@@ -1,6 +1,5 @@
 """The real langfuse SDK (OTLP exporter inside) against a live server: decorators, propagation, scores."""
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -10,6 +9,7 @@ from langfuse._client.resource_manager import LangfuseResourceManager
 
 from evals.models import Score
 from observability.models import Observation, Session, Trace
+from tests.background import wait_for
 
 
 @pytest.fixture
@@ -31,15 +31,6 @@ def read_trace(live_server, key_pair):
         return response.json()
 
     return read
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 @observe(as_type="retriever")

@@ -63,7 +63,7 @@ def test_anthropic_usage_keys_are_stored_as_sent_and_priced(api_client, project,
     assert row.usage_details == {**usage, "total": 1110}
     assert (row.input_tokens, row.output_tokens) == (1100, 10)
     assert row.cost_details == pytest.approx(
-        {"input_tokens": 3e-4, "output_tokens": 1.5e-4, "cache_read_input_tokens": 3e-4, "total": 7.5e-4}
+        {"input": 3e-4, "output": 1.5e-4, "input_cache_read": 3e-4, "total": 7.5e-4}
     )
 
 
