@@ -1,10 +1,13 @@
 """Every /api/ path answers JSON: 404 in the Langfuse error shape for no endpoint, 405 for a wrong method,
 never Django's HTML pages (CSRF 403 included: key-authenticated endpoints need no CSRF token)."""
 
+import json
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from aistrale.api.views import csrf_failure
 from tests.clients import basic_auth
 
 UNKNOWN_PATHS = ["/api/public/no-such-endpoint", "/api/public/v9/things/1", "/api/other", "/api/public/traces/"]
@@ -84,3 +87,29 @@ def test_key_authenticated_writes_need_no_csrf_token_next_to_a_session(browser_c
         HTTP_AUTHORIZATION=basic_auth(*key_pair),
     )
     assert response.status_code == 207, response.content[:200]
+
+
+@pytest.mark.django_db
+def test_an_unhandled_error_under_api_answers_json_500(key_pair, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("observability.ingestion.views.ingest_batch", broken)
+    client = Client(raise_request_exception=False)
+    response = client.post(
+        "/api/public/ingestion",
+        {"batch": []},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=basic_auth(*key_pair),
+    )
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert response.json() == {"message": "Internal server error", "error": "InternalServerError"}
+
+
+def test_a_csrf_failure_under_api_answers_json_and_elsewhere_django_page(rf):
+    response = csrf_failure(rf.post("/api/public/anything"), reason="CSRF cookie not set.")
+    assert response.status_code == 403 and response["Content-Type"] == "application/json"
+    body = json.loads(response.content)
+    assert body["error"] == "AccessDeniedError" and "CSRF cookie not set." in body["message"]
+    page = csrf_failure(rf.post("/admin/login/"), reason="CSRF cookie not set.")
+    assert page.status_code == 403 and page["Content-Type"].startswith("text/html")
