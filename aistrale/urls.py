@@ -14,6 +14,8 @@ api_modules = [  # prompts first: the prompt fetch is the hottest read and resol
     "evals.api.urls",
 ]
 
+handler500 = "aistrale.api.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     *[path("api/public/", include(module)) for module in api_modules],

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.views import csrf, defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiJsonRenderer2
 from drf_spectacular.utils import extend_schema
@@ -80,3 +81,23 @@ def api_not_found(request, *args, **kwargs):
     return JsonResponse(
         {"message": f"No API route {request.method} {request.path}", "error": "LangfuseNotFoundError"}, status=404
     )
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def server_error(request):
+    """handler500: an unhandled error under /api/ answers the Langfuse error shape, elsewhere Django's page."""
+    if _is_api(request):
+        return JsonResponse({"message": "Internal server error", "error": "InternalServerError"}, status=500)
+    return defaults.server_error(request)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: every /api/ route is CSRF-exempt; should one not be, it still answers JSON."""
+    if _is_api(request):
+        return JsonResponse(
+            {"message": f"CSRF verification failed: {reason}", "error": "AccessDeniedError"}, status=403
+        )
+    return csrf.csrf_failure(request, reason=reason)

@@ -128,7 +128,9 @@ def _usage(body: dict) -> tuple[dict, dict]:
     if isinstance(legacy, dict):
         if not usage:
             usage = normalize_usage(
-                {k: v for k, v in legacy.items() if k not in LEGACY_USAGE_COSTS and k != "unit"}, "body.usage"
+                {k: v for k, v in legacy.items() if k not in LEGACY_USAGE_COSTS and k != "unit"},
+                "body.usage",
+                legacy=True,
             )
         if not costs:
             costs = provided_costs(

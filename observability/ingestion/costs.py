@@ -25,6 +25,8 @@ USAGE_ALIASES = {
     "output_tokens": "output",
     "total_tokens": "total",
     "totalTokens": "total",
+    "cache_read_input_tokens": "input_cache_read",
+    "cache_creation_input_tokens": "input_cache_creation",
 }
 OPERATORS = {
     "gt": lambda a, b: a > b,
@@ -44,17 +46,21 @@ def usage_fits(usage: dict[str, int], field: str) -> dict[str, int]:
     return usage
 
 
-def normalize_usage(raw, field: str) -> dict[str, int]:
+def normalize_usage(raw, field: str, *, legacy: bool = False) -> dict[str, int]:
     """Langfuse usage (usageDetails, OpenAI completion/response usage, legacy usage) as {type: units}.
 
-    OpenAI's *_tokens_details break input/output down: they become input_<detail>/output_<detail>
-    and are subtracted from input/output so the parts add up to the total. Nulls are unset; any other
-    value that is not a whole number from 0 to 2**63-1 is a DomainError naming it.
+    A flat map keeps its keys as sent (`usage_type` maps them to price types when costing), with
+    `total` added when absent. The legacy usage object (`legacy`) and OpenAI usage with
+    *_tokens_details are Langfuse's own shapes, renamed to input/output/total as Langfuse does: the
+    details become input_<detail>/output_<detail> and are subtracted from input/output so the parts
+    add up to the total. Nulls are unset; any other value that is not a whole number from 0 to
+    2**63-1 is a DomainError naming it.
     """
     if raw is None:
         return {}
     if not isinstance(raw, dict):
         raise FieldError(f"{field} must be an object, got {type(raw).__name__}")
+    renamed = legacy or any(key.endswith("_details") and isinstance(value, dict) for key, value in raw.items())
     usage: dict[str, int] = {}
     detailed: dict[str, int] = {"input": 0, "output": 0}
     for key, value in raw.items():
@@ -67,19 +73,36 @@ def normalize_usage(raw, field: str) -> dict[str, int]:
                     usage[f"{side}_{detail}"] = units
                     detailed[side] += units
             continue
-        usage[USAGE_ALIASES.get(key, key)] = count_check(value, field=f"{field}.{key}")
+        usage[USAGE_ALIASES.get(key, key) if renamed else key] = count_check(value, field=f"{field}.{key}")
     for side, units in detailed.items():
         if units and side in usage:
             usage[side] = max(usage[side] - units, 0)
     if usage and "total" not in usage:
-        usage["total"] = sum(usage.values())
+        usage["total"] = token_totals(usage)[2]
     return usage_fits(usage, field)
 
 
+def usage_type(key: str) -> str:
+    """The price usage type of a usage key: OpenAI/Anthropic-style names map onto Langfuse's."""
+    return USAGE_ALIASES.get(key, key)
+
+
 def token_totals(usage: dict[str, int]) -> tuple[int, int, int]:
-    input_tokens = sum(units for key, units in usage.items() if "input" in key)
-    output_tokens = sum(units for key, units in usage.items() if "output" in key)
-    return input_tokens, output_tokens, usage.get("total", input_tokens + output_tokens)
+    """(input, output, total) units; the total as sent (`total`, else an alias of it) or the sum of the rest."""
+    input_tokens = output_tokens = 0
+    total = usage.get("total")
+    rest = 0
+    for key, units in usage.items():
+        kind = usage_type(key)
+        if kind == "total":
+            total = units if total is None else total
+            continue
+        rest += units
+        if "input" in kind:
+            input_tokens += units
+        elif "output" in kind:
+            output_tokens += units
+    return input_tokens, output_tokens, rest if total is None else total
 
 
 def money(value, field: str) -> float:
@@ -210,26 +233,43 @@ def price_table_invalidate() -> None:
         cache.set(VERSION_KEY, 1, None)
 
 
+def _typed_usage(usage: dict[str, int]) -> dict[str, int]:
+    """Usage keyed by price usage type (aliases summed), for tier conditions and a total-only price."""
+    typed: dict[str, int] = {}
+    for key, units in usage.items():
+        kind = usage_type(key)
+        if kind != "total":
+            typed[kind] = typed.get(kind, 0) + units
+    if usage:
+        typed["total"] = token_totals(usage)[2]
+    return typed
+
+
 def calculate_cost(
     *, table: PriceTable, model_name: str, usage: dict, at=None, parameters=None, metadata=None
 ) -> tuple[str, dict[str, float]] | None:
     """(model definition id, {usage type: cost, "total": sum}) or None when no definition matches.
 
+    Each usage key is priced as its price usage type (`usage_type`) when the tier prices that type,
+    else under its own name; tier conditions see the usage by type.
     A cost the money columns cannot hold (0 to below MAX_MONEY) is left out: the usage is stored unpriced.
     """
     model = table.find(model_name, at)
     if model is None:
         return None
-    tier = _select_tier(model, usage, parameters, metadata)
+    typed = _typed_usage(usage)
+    tier = _select_tier(model, typed, parameters, metadata)
     if tier is None:
         return model.id, {}
-    costs = {
-        key: Decimal(str(units)) * Decimal(str(tier.prices[key]))
-        for key, units in usage.items()
-        if key != "total" and key in tier.prices
-    }
-    if not costs and "total" in tier.prices and "total" in usage:
-        costs["total"] = Decimal(str(usage["total"])) * Decimal(str(tier.prices["total"]))
+    costs: dict[str, Decimal] = {}
+    for key, units in usage.items():
+        kind = usage_type(key)
+        price_key = kind if kind in tier.prices else key
+        if kind != "total" and price_key in tier.prices:
+            cost = Decimal(str(units)) * Decimal(str(tier.prices[price_key]))
+            costs[price_key] = costs.get(price_key, Decimal(0)) + cost
+    if not costs and "total" in tier.prices and "total" in typed:
+        costs["total"] = Decimal(str(typed["total"])) * Decimal(str(tier.prices["total"]))
     elif costs:
         costs["total"] = sum(costs.values())
     if not all(0 <= cost < MAX_MONEY for cost in costs.values()):

@@ -25,10 +25,11 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, count_check
-from observability.ingestion.costs import money, normalize_usage, provided_costs, usage_fits
+from observability.ingestion.costs import money, normalize_usage, provided_costs, token_totals, usage_fits
 from observability.ingestion.values import (
     FieldError,
     describe,
+    dumps,
     from_unix_nano,
     json_value,
     loads,
@@ -43,7 +44,6 @@ from observability.models import Observation, Trace
 from observability.models.traces import ObservationLevel, ObservationType
 
 STATUS_ERROR = 2
-LANGFUSE_SCOPE = "langfuse-sdk"
 OBSERVATION_METADATA = "langfuse.observation.metadata"
 TRACE_METADATA = "langfuse.trace.metadata"
 OPENINFERENCE_KINDS = {
@@ -330,18 +330,12 @@ def response_body(result: OtlpResult, protobuf: bool):
 # --- mapping --------------------------------------------------------------------------------------
 
 
-def _decoder(span: Span):
-    """Langfuse SDK 5+ JSON-encodes every metadata value; older SDKs and others send plain strings."""
-    if (
-        span.scope_name == LANGFUSE_SCOPE
-        and span.scope_version[:1].isdigit()
-        and int(span.scope_version.split(".")[0]) >= 5
-    ):
-        return _strict_json
-    return _json_container
+def _metadata_value(value):
+    """A metadata attribute JSON-decoded when it parses, else the string as sent.
 
-
-def _strict_json(value):
+    One rule for both SDK majors: 4.x sends strings raw (`0` reads back as 0), 5.x JSON-encodes every
+    value (`"0"` reads back as "0").
+    """
     if not isinstance(value, str):
         return value
     try:
@@ -350,27 +344,18 @@ def _strict_json(value):
         return value
 
 
-def _json_container(value):
-    """Older SDKs send str and int values raw and JSON-encode the rest: decode containers and floats only."""
-    if isinstance(value, str) and (value[:1] in ("{", "[", "-", ".") or value[:1].isdigit()):
-        decoded = maybe_json(value)
-        if isinstance(decoded, (dict, list, float)):
-            return decoded
-    return value
-
-
-def _flat_metadata(attributes: dict, prefix: str, decode) -> dict | None:
+def _flat_metadata(attributes: dict, prefix: str) -> dict | None:
     metadata = {}
     whole = attributes.pop(prefix, None)
     if whole is not None:
-        whole = decode(whole)
+        whole = _metadata_value(whole)
         if isinstance(whole, dict):
             metadata.update(whole)
         else:
             metadata["metadata"] = whole
     dotted = prefix + "."
     for key in [key for key in attributes if key.startswith(dotted)]:
-        metadata[key[len(dotted) :]] = decode(attributes.pop(key))
+        metadata[key[len(dotted) :]] = _metadata_value(attributes.pop(key))
     return metadata or None
 
 
@@ -433,7 +418,7 @@ def _usage(attributes: dict) -> dict | None:
         usage[name] = _units(value, key)
         del attributes[key]
     if usage and "total" not in usage:
-        usage["total"] = sum(usage.values())
+        usage["total"] = token_totals(usage)[2]
     return usage_fits(usage, "usage") or None
 
 
@@ -449,13 +434,20 @@ def _costs(attributes: dict) -> dict | None:
 def _model_parameters(attributes: dict):
     parameters = maybe_json(_first(attributes, "langfuse.observation.model.parameters", "llm.invocation_parameters"))
     if parameters is not None and not isinstance(parameters, dict):
-        return {"parameters": parameters}
+        parameters = {"parameters": parameters}
     parameters = dict(parameters or {})
     for name in GEN_AI_PARAMETERS:
         value = attributes.pop(f"gen_ai.request.{name}", None)
         if value is not None:
             parameters.setdefault(name, value)
-    return parameters or None
+    return {name: _parameter_value(value) for name, value in parameters.items()} or None
+
+
+def _parameter_value(value):
+    """Langfuse keeps model parameters a flat map: strings and numbers as sent, anything else as JSON text."""
+    if isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return value
+    return dumps(value)
 
 
 def _io(attributes: dict, side: str):
@@ -536,7 +528,6 @@ def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
     if end is not None and end < start:
         raise FieldError(f"endTimeUnixNano must not be before startTimeUnixNano ({span.start_nano})")
     attributes = dict(span.attributes)
-    decode = _decoder(span)
     model = _first(
         attributes,
         "langfuse.observation.model.name",
@@ -556,7 +547,7 @@ def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
         or span.resource.get("deployment.environment.name")
         or span.resource.get("deployment.environment")
     )
-    observation_metadata = _flat_metadata(attributes, OBSERVATION_METADATA, decode) or {}
+    observation_metadata = _flat_metadata(attributes, OBSERVATION_METADATA) or {}
     openinference_metadata = maybe_json(attributes.pop("metadata", None))
     if isinstance(openinference_metadata, dict):
         observation_metadata.update(openinference_metadata)
@@ -592,9 +583,7 @@ def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
     is_root = span.parent_span_id is None or bool(as_root)
     lengths = TRACE_LENGTH
     trace_values = {
-        "name": _text(
-            _first(attributes, "langfuse.trace.name") or (span.name if is_root else None), "traceName", lengths["name"]
-        ),
+        "name": _text(_first(attributes, "langfuse.trace.name"), "traceName", lengths["name"]),
         "user_id": _text(_first(attributes, "user.id", "langfuse.user.id", "enduser.id"), "userId", lengths["user_id"]),
         "session_id": _text(
             _first(attributes, "session.id", "langfuse.session.id", "gen_ai.conversation.id"),
@@ -602,27 +591,22 @@ def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
             lengths["session_id"],
             optional_id,
         ),
-        "release": _text(
-            _first(attributes, "langfuse.release") or span.resource.get("service.version"),
-            "release",
-            lengths["release"],
-        ),
+        "release": _text(_first(attributes, "langfuse.release"), "release", lengths["release"]),
         "tags": _tags(_first(attributes, "langfuse.trace.tags", "tag.tags")),
         "public": _bool(attributes.pop("langfuse.trace.public", None)),
-        "metadata": json_value(_flat_metadata(attributes, TRACE_METADATA, decode), "traceMetadata"),
+        "metadata": json_value(_flat_metadata(attributes, TRACE_METADATA), "traceMetadata"),
         "environment": values["environment"],
+        "input": json_value(maybe_json(attributes.pop("langfuse.trace.input", None)), "traceInput"),
+        "output": json_value(maybe_json(attributes.pop("langfuse.trace.output", None)), "traceOutput"),
     }
-    trace_input = json_value(maybe_json(attributes.pop("langfuse.trace.input", None)), "traceInput")
-    trace_output = json_value(maybe_json(attributes.pop("langfuse.trace.output", None)), "traceOutput")
+    derived = {"release": _text(span.resource.get("service.version"), "release", lengths["release"])}
     if is_root:
-        trace_values.update(
-            timestamp=start,
-            version=values["version"],
-            input=trace_input if trace_input is not None else values["input"],
-            output=trace_output if trace_output is not None else values["output"],
+        trace_values.update(timestamp=start, version=values["version"])
+        derived.update(
+            name=_text(span.name, "traceName", lengths["name"]), input=values["input"], output=values["output"]
         )
-    else:
-        trace_values.update(input=trace_input, output=trace_output)
+    elif any(value is not None for key, value in trace_values.items() if key != "environment"):
+        trace_values["version"] = values["version"]
     attributes.pop("langfuse.internal.is_app_root", None)
     if attributes:
         observation_metadata["attributes"] = attributes
@@ -634,7 +618,7 @@ def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
         observation_metadata["events"] = _events(span)
     values["metadata"] = json_value(observation_metadata, "metadata") or None
     observations.add(span.span_id, values, {"type": observation_type})
-    traces.add(span.trace_id, trace_values, {"timestamp": start})
+    traces.add(span.trace_id, trace_values, {"timestamp": start}, derived)
 
 
 def ingest_spans(*, project, spans: list[Span]) -> OtlpResult:

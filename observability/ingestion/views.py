@@ -1,5 +1,7 @@
 """Ingestion endpoints: Langfuse batch and OTLP traces."""
 
+import re
+
 import orjson
 from django.conf import settings
 from django.db import OperationalError
@@ -25,6 +27,25 @@ from observability.ingestion.otlp_status import status_response
 from observability.ingestion.writer import is_transient
 
 PROTOBUF_TYPES = ("application/x-protobuf", "application/protobuf")
+INGESTION_VERSION_HEADER = "x-langfuse-ingestion-version"
+MAX_INGESTION_VERSION = 4
+LEADING_INTEGER = re.compile(r"\s*[+-]?\d+")
+
+
+def _ingestion_version_check(request) -> None:
+    """The ingestion protocol version the Langfuse SDKs send (5.x: "4"), read as Langfuse reads it: its
+    leading integer; lower versions are all served alike, a later or unreadable one is refused."""
+    raw = request.headers.get(INGESTION_VERSION_HEADER)
+    if not raw:
+        return
+    match = LEADING_INTEGER.match(raw)
+    if match is None or int(match.group()) > MAX_INGESTION_VERSION:
+        raise ValidationError(
+            {
+                INGESTION_VERSION_HEADER: f"must be a version number up to {MAX_INGESTION_VERSION} "
+                f"(the latest this server speaks), got {raw!r}"
+            }
+        )
 
 
 def _storing(store):
@@ -69,6 +90,7 @@ class OtlpTracesView(ProjectApiView):
         return status_response(failed, protobuf=media_type(self.request) != "application/json")
 
     def post(self, request):
+        _ingestion_version_check(request)
         content_type = media_type(request)
         protobuf = content_type in PROTOBUF_TYPES
         if not protobuf and content_type != "application/json":

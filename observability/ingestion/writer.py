@@ -2,9 +2,11 @@
 
 Rows of one request are first merged by id in Python. Then, per table: one INSERT ... ON CONFLICT DO
 NOTHING for the new ids, and for ids that already existed one UPDATE ... FROM v whose COALESCE keeps
-every stored value the request did not send. Updates thus merge in any arrival order, and concurrent
-requests for the same id serialise on the row lock instead of overwriting each other. The rows reach
-the database as one array per column (PostgreSQL, unnest) or a VALUES list (SQLite).
+every stored value the request did not send. A trace value derived from a span (`Row.derived`, see
+`DerivedField`) fills a column only while no explicit value is stored there, in the request or the row.
+Updates thus merge in any arrival order, and concurrent requests for the same id serialise on the row
+lock instead of overwriting each other. The rows reach the database as one array per column
+(PostgreSQL, unnest) or a VALUES list (SQLite).
 """
 
 from collections.abc import Callable
@@ -17,22 +19,30 @@ from django.utils import timezone
 from observability.ingestion.costs import calculate_cost, price_table, token_totals
 from observability.ingestion.values import dumps, loads, parse_timestamp
 from observability.models import Observation, Session, Trace
+from observability.models.traces import DerivedField
 
 MAX_PARAMETERS = 30_000
 WRITE_ATTEMPTS = 3
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
 JSON_MERGED = frozenset({"metadata"})
 REQUIRED_TIMES = frozenset({"timestamp", "start_time"})
+DERIVED_COLUMN = "derived_fields"
+DERIVED_BITS = {flag.column: flag.value for flag in DerivedField}
 
 
 @dataclass
 class Row:
-    """One object's values as sent (absent = keep what is stored) and insert-only fallbacks."""
+    """One object's values as sent (absent = keep what is stored), values derived from other fields
+    (kept only where nothing explicit is stored or sent) and insert-only fallbacks."""
 
     values: dict = field(default_factory=dict)
     fallback: dict = field(default_factory=dict)
+    derived: dict = field(default_factory=dict)
 
-    def merge(self, values: dict, fallback: dict | None = None) -> None:
+    def merge(self, values: dict, fallback: dict | None = None, derived: dict | None = None) -> None:
+        for key, value in (derived or {}).items():
+            if value is not None:
+                self.derived[key] = value
         if not self.values and not self.fallback:
             self.values = {key: value for key, value in values.items() if value is not None}
             self.fallback = {key: value for key, value in (fallback or {}).items() if value is not None}
@@ -54,13 +64,24 @@ class Row:
             if current is None or (key in ("timestamp", "start_time") and value < current):
                 self.fallback[key] = value
 
+    def derived_only(self) -> dict:
+        """The derived values no explicit value of this request overrides."""
+        return {key: value for key, value in self.derived.items() if key not in self.values}
+
+    def derived_mask(self) -> int:
+        return sum(DERIVED_BITS[key] for key in self.derived_only())
+
+    def sent(self) -> dict:
+        """The values an update writes: explicit ones, and derived ones where nothing explicit was sent."""
+        return {**self.derived_only(), **self.values} if self.derived else self.values
+
 
 class RowSet(dict):
-    def add(self, object_id: str, values: dict, fallback: dict | None = None) -> Row:
+    def add(self, object_id: str, values: dict, fallback: dict | None = None, derived: dict | None = None) -> Row:
         row = self.get(object_id)
         if row is None:
             row = self[object_id] = Row()
-        row.merge(values, fallback)
+        row.merge(values, fallback, derived)
         return row
 
 
@@ -78,6 +99,7 @@ COLUMN_KINDS = {
     "DateTimeField": "datetime",
     "BooleanField": "bool",
     "IntegerField": "int",
+    "PositiveSmallIntegerField": "int",
     "BigIntegerField": "int",
     "DecimalField": "decimal",
 }
@@ -152,9 +174,37 @@ def _sqlite_shallow_merge(stored: str, incoming: str) -> str:
     return f"(SELECT json_group_object(key, {as_json}) FROM ({kept} UNION ALL {sent}))"
 
 
-def _merge_expression(column: Column) -> str:
+def _explicit_stored(name: str, bit: int) -> str:
+    return f"(t.{name} IS NOT NULL AND (t.{connection.ops.quote_name(DERIVED_COLUMN)} & {bit}) = 0)"
+
+
+def _derived_expression(used: set[str]) -> str:
+    """The new DerivedField bits: per column, kept when not sent, cleared when sent explicitly or when
+    a derived value met an explicit stored one, set when a derived value was written."""
+    stored = f"t.{connection.ops.quote_name(DERIVED_COLUMN)}"
+    terms = []
+    for column, bit in DERIVED_BITS.items():
+        if column not in used:
+            terms.append(f"({stored} & {bit})")
+            continue
+        name = connection.ops.quote_name(column)
+        terms.append(
+            f"CASE WHEN v.v_{column} IS NULL THEN ({stored} & {bit}) "
+            f"WHEN (v.v_{DERIVED_COLUMN} & {bit}) = 0 OR {_explicit_stored(name, bit)} THEN 0 ELSE {bit} END"
+        )
+    return " + ".join(terms)
+
+
+def _merge_expression(column: Column, used: set[str]) -> str:
+    """SQL for a column's new value; `used` holds DERIVED_COLUMN when the table tracks derived values."""
     name = connection.ops.quote_name(column.name)
     incoming = f"v.v_{column.name}"
+    if column.name == DERIVED_COLUMN:
+        return _derived_expression(used)
+    if column.name in DERIVED_BITS and DERIVED_COLUMN in used:
+        bit = DERIVED_BITS[column.name]
+        kept = f"(v.v_{DERIVED_COLUMN} & {bit}) <> 0 AND {_explicit_stored(name, bit)}"
+        return f"CASE WHEN {kept} THEN t.{name} ELSE COALESCE({incoming}, t.{name}) END"
     if column.name in JSON_MERGED:
         if _is_postgres():
             both_objects = f"jsonb_typeof(t.{name}) = 'object' AND jsonb_typeof({incoming}) = 'object'"
@@ -205,9 +255,9 @@ def _insert(
         records = []
         for object_id, row in chunk:
             record = [object_id]
-            values, fallback = row.values, row.fallback
+            values, fallback = row.sent(), row.fallback
             for column in columns:
-                value = values.get(column.name)
+                value = row.derived_mask() if column.name == DERIVED_COLUMN else values.get(column.name)
                 if value is None:
                     value = fallback.get(column.name, column.default)
                     if value is None and column.name in REQUIRED_TIMES:
@@ -229,16 +279,19 @@ def _insert(
 def _update(table, columns, project_id, rows: dict[str, Row], now, returning=()) -> list[tuple]:
     """Merge the sent values into existing rows; returns the RETURNING tuples."""
     quote = connection.ops.quote_name
-    sent = {name for row in rows.values() for name in row.values}
+    sent = {name for row in rows.values() for name in row.sent()}
+    if sent & DERIVED_BITS.keys() and any(column.name == DERIVED_COLUMN for column in columns):
+        sent.add(DERIVED_COLUMN)
     used = [column for column in columns if column.name in sent]
     if not used:
         return []
     assignments = ", ".join(
-        [f"{quote(c.name)} = {_merge_expression(c)}" for c in used] + [f"{quote('updated_at')} = {_placeholder()}"]
+        [f"{quote(c.name)} = {_merge_expression(c, sent)}" for c in used]
+        + [f"{quote('updated_at')} = {_placeholder()}"]
     )
     returned = []
     for chunk in _chunks(sorted(rows.items()), len(used) + 1):
-        records = [[object_id, *[_adapt(c, row.values.get(c.name)) for c in used]] for object_id, row in chunk]
+        records = [_record(object_id, row, used) for object_id, row in chunk]
         cte, params = _cte(used, records)
         sql = (
             f"{cte}UPDATE {quote(table)} AS t SET {assignments} FROM v "
@@ -253,12 +306,23 @@ def _update(table, columns, project_id, rows: dict[str, Row], now, returning=())
     return returned
 
 
+def _record(object_id: str, row: Row, columns: list[Column]) -> list:
+    """An update's v record: the values sent, and the row's derived bits for DERIVED_COLUMN."""
+    sent = row.sent()
+    return [
+        object_id,
+        *[row.derived_mask() if c.name == DERIVED_COLUMN else _adapt(c, sent.get(c.name)) for c in columns],
+    ]
+
+
 def _upsert(model, columns, project_id, rows: dict[str, Row], now, returning=()) -> list[tuple]:
     if not rows:
         return []
     table = model._meta.db_table
     inserted = _insert(table, columns, project_id, rows, now)
-    existing = {object_id: row for object_id, row in rows.items() if object_id not in inserted and row.values}
+    existing = {
+        object_id: row for object_id, row in rows.items() if object_id not in inserted and (row.values or row.derived)
+    }
     return _update(table, columns, project_id, existing, now, returning) if existing else []
 
 

@@ -6,6 +6,7 @@ Indexes on optional columns (user, session, prompt) are partial: otherwise every
 shares a single b-tree key and concurrent ingestion contends on one index page.
 """
 
+import enum
 from datetime import datetime
 
 from django.db import models
@@ -42,6 +43,24 @@ class ObservationLevel(models.TextChoices):
     ERROR = "ERROR"
 
 
+class DerivedField(enum.IntFlag):
+    """Trace columns ingestion may fill from a span rather than from an explicit trace attribute.
+
+    A trace row's `derived_fields` holds the bits of those columns whose stored value was derived
+    (the root span's name, its input and output, the resource's service.version): an explicit value
+    replaces a derived one, a derived one never replaces an explicit one.
+    """
+
+    NAME = 1
+    RELEASE = 2
+    INPUT = 4
+    OUTPUT = 8
+
+    @property
+    def column(self) -> str:
+        return self.name.lower()
+
+
 class Trace(models.Model):
     key = models.BigAutoField(primary_key=True)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
@@ -59,6 +78,9 @@ class Trace(models.Model):
     tags = models.JSONField(default=list, blank=True)
     public = models.BooleanField(default=False)
     bookmarked = models.BooleanField(default=False)
+    derived_fields = models.PositiveSmallIntegerField(
+        default=0, help_text="DerivedField bits of the columns whose value ingestion derived from a span"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -78,22 +78,25 @@ def test_langfuse_attributes_map_and_unknown_ones_are_kept(api_client, project, 
 
 
 @pytest.mark.django_db
-def test_older_sdk_metadata_strings_stay_strings(api_client, project):
+def test_older_sdk_metadata_strings_decode_when_they_parse(api_client, project):
+    """SDK 4.x sends string values raw: one that parses as JSON reads back decoded, as on Langfuse."""
     body = otlp_request(
         otlp_span(
             "22f067aa0ba902b7",
             attributes={
                 "langfuse.observation.metadata.label": "123",
+                "langfuse.observation.metadata.word": "hello",
                 "langfuse.observation.metadata.obj": '{"a": 1}',
                 "langfuse.observation.metadata.ratio": "0.5",
                 "langfuse.observation.metadata.count": 4,
+                "langfuse.observation.metadata.broken": '{"a": ',
             },
         ),
         scope=("langfuse-sdk", "4.18.0"),
     )
     assert post(api_client, body).status_code == 200
-    assert Observation.objects.get(project=project).metadata["label"] == "123"
     metadata = Observation.objects.get(project=project).metadata
+    assert (metadata["label"], metadata["word"], metadata["broken"]) == (123, "hello", '{"a": ')
     assert (metadata["obj"], metadata["ratio"], metadata["count"]) == ({"a": 1}, 0.5, 4)
 
 

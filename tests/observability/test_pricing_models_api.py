@@ -144,7 +144,7 @@ def test_tiers_and_project_override_drive_cost(
 
 
 def test_usage_normalisation():
-    assert normalize_usage({"promptTokens": 3, "completionTokens": 4}, "usageDetails") == {
+    assert normalize_usage({"promptTokens": 3, "completionTokens": 4}, "usage", legacy=True) == {
         "input": 3,
         "output": 4,
         "total": 7,
