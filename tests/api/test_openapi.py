@@ -37,6 +37,7 @@ EXTENSIONS = {
     ("get", "/api/public/v2/prompts/{}/versions/{}"),
     ("delete", "/api/public/v2/prompts/{}/versions/{}"),
     ("post", "/api/prompts/{}/compile"),
+    ("get", "/api/public/scores/{}"),  # Langfuse serves it (web/src/pages/api/public/scores/[scoreId].ts), unlisted
 }
 
 # The serializer each view parses its request body, or its query, with.
