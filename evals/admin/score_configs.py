@@ -30,7 +30,7 @@ class ScoreConfigAdmin(DomainErrorsAsFormErrors, ProjectScopedAdmin):
     list_display = ("name", "data_type", "range", "category_labels", "is_archived", "project", "updated_at")
     list_filter = ("data_type", "is_archived")
     search_fields = ("name", "id", "description")
-    list_select_related = ("project",)
+    list_select_related = ("project__organization",)
     readonly_fields = ("id", "created_at", "updated_at")
     actions = ("archive", "restore")
 

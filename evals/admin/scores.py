@@ -16,7 +16,7 @@ class ScoreAdmin(ReadOnlyProjectAdmin):
     list_display = ("name", "shown_value", "data_type", "source", "subject_link", "comment", "timestamp", "project")
     list_filter = (ScoreNameFilter, "source", "data_type", TimeRangeFilter)
     search_fields = ("id", "name", "trace_id", "session_id", "string_value", "comment")
-    list_select_related = ("project",)
+    list_select_related = ("project__organization",)
     ordering = ("-timestamp", "-key")
     show_full_result_count = False
 
