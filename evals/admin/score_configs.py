@@ -12,10 +12,18 @@ from evals.services.score_configs import CONFIG_DATA_TYPES
 EDITABLE = ("name", "categories", "min_value", "max_value", "description", "is_archived")
 
 
+class OptionalJSONField(forms.JSONField):
+    """A JSON input shown empty (not `null`) when it holds nothing."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
 class ScoreConfigForm(forms.ModelForm):
     data_type = forms.ChoiceField(choices=[(value, value) for value in CONFIG_DATA_TYPES])
-    categories = forms.JSONField(
+    categories = OptionalJSONField(
         required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text='CATEGORICAL only: [{"label": "good", "value": 1}, ...]. BOOLEAN configs get True/False.',
     )
 
@@ -35,7 +43,11 @@ class ScoreConfigAdmin(DomainErrorsAsFormErrors, ProjectScopedAdmin):
     actions = ("archive", "restore")
 
     def get_readonly_fields(self, request, obj=None):
-        return (*self.readonly_fields, "project", "data_type") if obj else self.readonly_fields
+        return (*self.readonly_fields, "project", "data_type") if obj else ()
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj else [field for field in fields if field not in (*self.readonly_fields, "is_archived")]
 
     @admin.display(description="range")
     def range(self, config):
