@@ -257,3 +257,10 @@ def test_list_queries_do_not_grow(api_client, project, path):
         make_score(project, score_id=f"s{index}", trace_id=f"t{index}")
 
     assert_queries_constant(lambda: api_client.get(path), rows_of(make))
+
+
+def test_trace_reads_embed_scores_in_the_one_score_shape(api_client, scores):
+    embedded = api_client.get("/api/public/traces/t1").json()["scores"]
+    assert {score["id"] for score in embedded} == {"n1", "n2", "c1"}
+    for score in embedded:
+        assert score == api_client.get(f"/api/public/v2/scores/{score['id']}").json()
