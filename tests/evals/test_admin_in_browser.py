@@ -22,7 +22,7 @@ def test_member_creates_a_config_and_reads_scores(live_server, make_user, projec
         page.fill("#id_username", "ana")
         page.fill("#id_password", "pw-ana")
         page.keyboard.press("Enter")
-        page.wait_for_url(lambda url: url.endswith("/admin/evals/scoreconfig/add/"))
+        page.wait_for_url(lambda url: "/login/" not in url and url.endswith("/admin/evals/scoreconfig/add/"))
         page.select_option("#id_project", project.pk)
         page.fill("#id_name", "correctness")
         page.select_option("#id_data_type", "NUMERIC")
