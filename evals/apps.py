@@ -5,15 +5,20 @@ class EvalsConfig(AppConfig):
     name = "evals"
 
     def ready(self):
-        from evals.api.ingestion import ingestion_score_events
+        from evals.admin.panels import session_scores_panel, trace_scores_panel
+        from evals.api.ingestion import ingestion_score_delete_events, ingestion_score_events
         from evals.selectors import score_map_by_trace
         from evals.services import score_delete_for_traces
         from observability.extensions import (
             register_ingestion_handler,
+            register_page_panel,
             register_score_loader,
             register_trace_deletion_handler,
         )
 
         register_ingestion_handler("score-create", ingestion_score_events)
+        register_ingestion_handler("score-delete", ingestion_score_delete_events)
         register_score_loader(score_map_by_trace)
         register_trace_deletion_handler(score_delete_for_traces)
+        register_page_panel("trace", trace_scores_panel)
+        register_page_panel("session", session_scores_panel)

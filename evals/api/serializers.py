@@ -6,6 +6,7 @@ from rest_framework import serializers
 from aistrale.api.errors import domain_error_message, flatten_detail
 from aistrale.errors import DomainError
 from evals.models import Score, ScoreDataType, ScoreSource
+from evals.selectors import score_config_map
 from evals.services import score_build
 
 
@@ -60,7 +61,7 @@ class ScoreCreateSerializer(serializers.Serializer):
     queueId = optional_text("queue_id")
 
 
-def score_from_body(*, project, body, default_timestamp=None, allowed_sources=None) -> Score:
+def score_from_body(*, project, body, default_timestamp=None, allowed_sources=None, configs=None) -> Score:
     """An unsaved Score from a wire body: the serializer parses it, the service holds it to the score rules.
 
     POST /scores and score-create ingestion events both come here, so a score is validated one way.
@@ -72,18 +73,35 @@ def score_from_body(*, project, body, default_timestamp=None, allowed_sources=No
         project=project,
         default_timestamp=default_timestamp,
         allowed_sources=allowed_sources,
+        configs=configs,
         **serializer.validated_data,
     )
 
 
+def _config_ids(bodies) -> set[str]:
+    return {
+        body["configId"]
+        for _, body, _ in bodies
+        if isinstance(body, dict) and isinstance(body.get("configId"), str) and body["configId"]
+    }
+
+
 def scores_from_bodies(*, project, bodies, allowed_sources=None) -> tuple[list[Score], dict]:
-    """(the valid scores, {key: error message}) of (key, body, default timestamp) triples."""
+    """(the valid scores, {key: error message}) of (key, body, default timestamp) triples.
+
+    The configs the bodies name are loaded in one query.
+    """
+    configs = score_config_map(project=project, config_ids=_config_ids(bodies))
     scores, errors = [], {}
     for key, body, default_timestamp in bodies:
         try:
             scores.append(
                 score_from_body(
-                    project=project, body=body, default_timestamp=default_timestamp, allowed_sources=allowed_sources
+                    project=project,
+                    body=body,
+                    default_timestamp=default_timestamp,
+                    allowed_sources=allowed_sources,
+                    configs=configs,
                 )
             )
         except serializers.ValidationError as error:
@@ -91,3 +109,39 @@ def scores_from_bodies(*, project, bodies, allowed_sources=None) -> tuple[list[S
         except DomainError as error:
             errors[key] = domain_error_message(error)
     return scores, errors
+
+
+class ConfigCategorySerializer(serializers.Serializer):
+    label = serializers.CharField(trim_whitespace=False)
+    value = serializers.FloatField()
+
+
+class ScoreConfigCreateSerializer(serializers.Serializer):
+    """CreateScoreConfigRequest; the service holds it to the rules of its data type."""
+
+    name = serializers.CharField(trim_whitespace=False)
+    dataType = serializers.ChoiceField(
+        source="data_type", choices=ScoreDataType.values, help_text="NUMERIC, BOOLEAN, CATEGORICAL or TEXT"
+    )
+    categories = serializers.JSONField(required=False, allow_null=True)
+    minValue = serializers.FloatField(source="min_value", required=False, allow_null=True)
+    maxValue = serializers.FloatField(source="max_value", required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+
+
+class ScoreConfigUpdateSerializer(serializers.Serializer):
+    """UpdateScoreConfigRequest: only the fields sent change."""
+
+    isArchived = serializers.BooleanField(source="is_archived", required=False)
+    name = serializers.CharField(required=False, trim_whitespace=False)
+    categories = serializers.JSONField(required=False, allow_null=True)
+    minValue = serializers.FloatField(source="min_value", required=False, allow_null=True)
+    maxValue = serializers.FloatField(source="max_value", required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+
+
+def validated(serializer_class, data) -> dict:
+    """The serializer's validated data (a 400 naming the field otherwise)."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -1,7 +1,13 @@
 from django.urls import path
 
-from evals.api.views import ScoresView
+from evals.api import views
 
 urlpatterns = [
-    path("scores", ScoresView.as_view()),
+    path("scores", views.ScoresView.as_view()),
+    path("scores/<path:score_id>", views.ScoreDetailView.as_view()),
+    path("v2/scores", views.ScoreV2ListView.as_view()),
+    path("v2/scores/<path:score_id>", views.ScoreV2DetailView.as_view()),
+    path("v3/scores", views.ScoreV3ListView.as_view()),
+    path("score-configs", views.ScoreConfigsView.as_view()),
+    path("score-configs/<path:config_id>", views.ScoreConfigDetailView.as_view()),
 ]

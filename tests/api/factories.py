@@ -32,6 +32,7 @@ class ShapeData:
     model_id: str = ""
     score_ids: tuple[str, ...] = ()
     media_id: str = ""
+    config_id: str = ""
 
 
 def _event(index: int, event_type: str, body: dict) -> dict:
@@ -189,9 +190,15 @@ def shape_data(client, project) -> ShapeData:
     )
     assert not result["errors"], result["errors"]
     media, _ = make_media(project, b"\x89PNG shape", "image/png", trace_id=TRACE)
+    config = _post(
+        client,
+        "/api/public/score-configs",
+        {"name": "tone", "dataType": "CATEGORICAL", "categories": [{"label": "kind", "value": 1}]},
+    )
     return ShapeData(
         project_id=project.id,
         model_id=model["id"],
         score_ids=tuple(score["id"] for score in SCORES),
         media_id=media.id,
+        config_id=config["id"],
     )

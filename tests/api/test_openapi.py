@@ -39,6 +39,7 @@ EXTENSIONS = {
     ("post", "/api/prompts/{}/compile"),
     ("put", "/api/public/media/upload/{}"),  # the signed URLs Langfuse hands out to its object store
     ("get", "/api/public/media/download/{}"),
+    ("get", "/api/public/scores/{}"),  # Langfuse serves it (web/src/pages/api/public/scores/[scoreId].ts), unlisted
 }
 # Operations whose credential is not the project's key: health, and the signed media URLs.
 KEYLESS = {"/api/public/health", "/api/public/media/upload/{token}", "/api/public/media/download/{token}"}

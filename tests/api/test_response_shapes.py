@@ -38,8 +38,10 @@ EXAMPLES = {
     ],
     "/api/public/v2/scores": lambda d: [({}, {})],
     "/api/public/v2/scores/{scoreId}": lambda d: [({"scoreId": score_id}, {}) for score_id in d.score_ids],
-    "/api/public/v3/scores": lambda d: [({}, {})],
+    "/api/public/v3/scores": lambda d: [({}, {"fields": "details,subject,annotation"})],
     "/api/public/media/{mediaId}": lambda d: [({"mediaId": d.media_id}, {})],
+    "/api/public/score-configs": lambda d: [({}, {})],
+    "/api/public/score-configs/{configId}": lambda d: [({"configId": d.config_id}, {})],
 }
 
 

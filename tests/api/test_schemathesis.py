@@ -41,6 +41,8 @@ SEEDED = {
     "name": "fuzz-prompt",
     "promptName": "fuzz-prompt",
     "version": 1,
+    "score_id": "fuzz-score",
+    "scoreId": "fuzz-score",
 }
 OWN_CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # The reference documents no 411/413/415/503, which we answer too: there only the body shapes are compared.
@@ -141,19 +143,35 @@ def seeded_key(db, key_pair):
         ),
         (
             "post",
+            "/api/public/score-configs",
+            {"name": "fuzz-config", "dataType": "NUMERIC", "minValue": 0, "maxValue": 1},
+            200,
+        ),
+        (
+            "post",
             "/api/public/models",
             {"modelName": "fuzz-model", "matchPattern": "(?i)^fuzz-model$", "unit": "TOKENS", "inputPrice": 0.001},
             200,
         ),
     ]
     client = Client()
+    created = {}
     for method, path, body, status in seeds:
         response = getattr(client, method)(
             path, body, content_type="application/json", HTTP_AUTHORIZATION=auth["Authorization"]
         )
         assert response.status_code == status, (path, response.content)
-    model_id = response.json()["id"]
-    return auth, {**SEEDED, "model_id": model_id, "id": model_id, **seeded_media(client, auth)}
+        created[path] = response.json()
+    model_id = created["/api/public/models"]["id"]
+    config_id = created["/api/public/score-configs"]["id"]
+    return auth, {
+        **SEEDED,
+        "model_id": model_id,
+        "id": model_id,
+        "config_id": config_id,
+        "configId": config_id,
+        **seeded_media(client, auth),
+    }
 
 
 def seeded_media(client, auth) -> dict:
