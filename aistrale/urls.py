@@ -15,6 +15,7 @@ api_modules = [  # prompts first: the prompt fetch is the hottest read and resol
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("public/", include("observability.public.urls")),
     *[path("api/public/", include(module)) for module in api_modules],
     path("api/", include("prompts.api.compile_urls")),
     re_path(r"^api/", api_not_found),

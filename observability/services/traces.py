@@ -1,4 +1,4 @@
-"""Writes on stored traces that are not ingestion: deletion."""
+"""Writes on stored traces that are not ingestion: deletion, sharing by public link."""
 
 from django.db import transaction
 
@@ -25,3 +25,21 @@ def trace_delete_many(*, project, trace_ids: list[str]) -> list[str]:
         before={"traceIds": sorted(existing)},
     )
     return existing
+
+
+@transaction.atomic
+def trace_public_set(*, trace: Trace, public: bool) -> Trace:
+    """Share the trace by its public link (True) or revoke that link (False); a change is audited."""
+    if trace.public == public:
+        return trace
+    Trace.objects.filter(pk=trace.pk).update(public=public)
+    trace.public = public
+    audit_record(
+        action="trace.shared" if public else "trace.unshared",
+        object_type="Trace",
+        object_id=trace.id,
+        project=trace.project,
+        before={"public": not public},
+        after={"public": public},
+    )
+    return trace

@@ -1,0 +1,7 @@
+"""URLs of pages served without login (mounted under /public/)."""
+
+from django.urls import path
+
+from observability.public.views import public_trace_view
+
+urlpatterns = [path("traces/<str:token>/", public_trace_view, name="observability_public_trace")]
