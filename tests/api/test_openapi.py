@@ -15,6 +15,7 @@ from django.urls.resolvers import RoutePattern
 from drf_spectacular.generators import SchemaGenerator
 
 from evals.api.serializers import ScoreCreateSerializer
+from feedback.api.serializers import CommentCreateSerializer, CommentQuerySerializer
 from observability.api.serializers import (
     ModelCreateSerializer,
     ObservationV2QuerySerializer,
@@ -45,6 +46,7 @@ REQUEST_BODIES = {
     ("patch", "/api/public/v2/prompts/{name}/versions/{version}"): PromptLabelsUpdateSerializer,
     ("post", "/api/prompts/{name}/compile"): PromptCompileSerializer,
     ("post", "/api/public/models"): ModelCreateSerializer,
+    ("post", "/api/public/comments"): CommentCreateSerializer,
 }
 QUERIES = {
     ("get", "/api/public/v2/prompts"): PromptListQuerySerializer,
@@ -55,6 +57,7 @@ QUERIES = {
     ("get", "/api/public/traces"): TraceQuerySerializer,
     ("get", "/api/public/traces/{trace_id}"): TraceQuerySerializer,
     ("get", "/api/public/v2/observations"): ObservationV2QuerySerializer,
+    ("get", "/api/public/comments"): CommentQuerySerializer,
 }
 
 

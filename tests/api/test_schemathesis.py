@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from aistrale.tenancy.models import ApiKey
 from aistrale.wsgi import application
 
 REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "reference" / "langfuse-openapi.yml"
@@ -151,7 +152,19 @@ def seeded_key(db, key_pair):
         )
         assert response.status_code == status, (path, response.content)
     model_id = response.json()["id"]
-    return auth, {**SEEDED, "model_id": model_id, "id": model_id}
+    comment = client.post(
+        "/api/public/comments",
+        {"projectId": key_pair_project(public_key), "objectType": "TRACE", "objectId": "fuzz-trace", "content": "hi"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=auth["Authorization"],
+    )
+    assert comment.status_code == 200, comment.content
+    comment_id = comment.json()["id"]
+    return auth, {**SEEDED, "model_id": model_id, "id": model_id, "comment_id": comment_id, "commentId": comment_id}
+
+
+def key_pair_project(public_key: str) -> str:
+    return ApiKey.objects.get(public_key=public_key).project_id
 
 
 @pytest.fixture
