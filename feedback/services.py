@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, text_check
@@ -77,3 +78,10 @@ def comment_create(*, project, object_type: str, object_id: str, content: str, a
         after={"objectType": object_type, "objectId": object_id, "authorUserId": author.pk if author else None},
     )
     return comment
+
+
+def comment_delete_for_traces(*, project, trace_ids: list[str]) -> None:
+    """Comments go with the traces they are on, and with observations no longer stored (deleted with them)."""
+    Comment.objects.filter(project=project, object_type=CommentObjectType.TRACE, object_id__in=trace_ids).delete()
+    stored = Observation.objects.filter(project=project, id=OuterRef("object_id"))
+    Comment.objects.filter(project=project, object_type=CommentObjectType.OBSERVATION).exclude(Exists(stored)).delete()

@@ -154,3 +154,13 @@ def test_the_list_makes_constant_queries(api_client, project, trace, member):
         lambda: api_client.get(URL, {"limit": 100}),
         rows_of(lambda index: make_comment(project, "t-1", content=f"c{index}", author=member)),
     )
+
+
+def test_comments_go_with_their_deleted_traces(api_client, project, trace):
+    make_trace(project, "kept")
+    make_comment(project, "t-1")
+    make_comment(project, "t-1-gen", object_type="OBSERVATION")
+    kept = make_comment(project, "kept")
+    session = make_comment(project, "sess-1", object_type="SESSION")
+    assert api_client.delete("/api/public/traces/t-1").status_code == 200
+    assert set(Comment.objects.values_list("id", flat=True)) == {kept.id, session.id}
