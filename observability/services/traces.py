@@ -1,6 +1,7 @@
 """Writes on stored traces that are not ingestion: deletion, sharing by public link."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from aistrale.tenancy.services import audit_record
 from observability.extensions import trace_deletion_handlers
@@ -32,8 +33,8 @@ def trace_public_set(*, trace: Trace, public: bool) -> Trace:
     """Share the trace by its public link (True) or revoke that link (False); a change is audited."""
     if trace.public == public:
         return trace
-    Trace.objects.filter(pk=trace.pk).update(public=public)
-    trace.public = public
+    trace.public, trace.updated_at = public, timezone.now()
+    Trace.objects.filter(pk=trace.pk).update(public=public, updated_at=trace.updated_at)
     audit_record(
         action="trace.shared" if public else "trace.unshared",
         object_type="Trace",

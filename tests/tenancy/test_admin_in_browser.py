@@ -14,6 +14,6 @@ def test_member_logs_in_and_sees_the_trace_explorer(live_server, make_user, proj
         page.fill("#id_username", "ana")
         page.fill("#id_password", "pw-ana")
         page.keyboard.press("Enter")
-        page.wait_for_url(lambda url: url.endswith("/admin/observability/trace/"))
+        page.wait_for_url(lambda url: "/login/" not in url and url.endswith("/admin/observability/trace/"))
         page.screenshot(path=screenshot_path("admin-trace-explorer"))
         assert page.locator("#changelist").count() == 1
