@@ -12,12 +12,14 @@ api_modules = [  # prompts first: the prompt fetch is the hottest read and resol
     "observability.ingestion.urls",
     "observability.media.urls",
     "evals.api.urls",
+    "feedback.api.urls",
 ]
 
 handler500 = "aistrale.api.views.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("public/", include("observability.public.urls")),
     *[path("api/public/", include(module)) for module in api_modules],
     path("api/", include("prompts.api.compile_urls")),
     re_path(r"^api/", api_not_found),

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 
@@ -15,6 +16,9 @@ from aistrale.tenancy.models import ApiKey, AuditEvent, Membership, Organization
 
 PUBLIC_KEY_PREFIX = "pk-lf-"
 SECRET_KEY_PREFIX = "sk-lf-"
+
+
+CHOSEN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class ApiKeyFormatError(ValueError):
@@ -49,14 +53,52 @@ def _generate_key(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4()}"
 
 
-def organization_get_or_create(*, name: str) -> Organization:
-    organization, _ = Organization.objects.get_or_create(name=name)
-    return organization
+def _chosen_id_check(value: str, *, field: str) -> str:
+    if not CHOSEN_ID.fullmatch(value):
+        raise DomainError(
+            f"{value!r} is not a valid id: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+            field=field,
+        )
+    return value
 
 
-def project_get_or_create(*, organization: Organization, name: str) -> Project:
-    project, _ = Project.objects.get_or_create(organization=organization, name=name)
-    return project
+def organization_get_or_create(*, name: str, id: str | None = None) -> Organization:
+    """The organization with this id (created with this name if missing), or without an id the one named so."""
+    if id is None:
+        organization, _ = Organization.objects.get_or_create(name=name)
+        return organization
+    _chosen_id_check(id, field="org_id")
+    organization = Organization.objects.filter(pk=id).first()
+    if organization is not None:
+        return organization
+    if Organization.objects.filter(name=name).exists():
+        raise DomainError(f"an organization named {name!r} exists with another id", field="org_name", status=409)
+    return Organization.objects.create(id=id, name=name)
+
+
+def project_get_or_create(*, organization: Organization, name: str, id: str | None = None) -> Project:
+    """The project with this id (created with this name if missing), or without an id the one named so."""
+    if id is None:
+        project, _ = Project.objects.get_or_create(organization=organization, name=name)
+        return project
+    _chosen_id_check(id, field="project_id")
+    project = Project.objects.filter(pk=id).first()
+    if project is not None:
+        if project.organization_id != organization.pk:
+            raise DomainError(f"project {id!r} belongs to another organization", field="project_id", status=409)
+        return project
+    if organization.projects.filter(name=name).exists():
+        message = f"a project named {name!r} exists in {organization.name!r} with another id"
+        raise DomainError(message, field="project_name", status=409)
+    return Project.objects.create(id=id, organization=organization, name=name)
+
+
+def _chosen_key_check(key: str, *, field: str) -> None:
+    """Chosen keys are any text Langfuse would take, short of what breaks Basic auth or the column."""
+    if not key or any(character.isspace() for character in key) or ":" in key:
+        raise ApiKeyFormatError(f"{field} must be non-empty, without spaces or ':'")
+    if len(key) > column_length(ApiKey, "public_key"):
+        raise ApiKeyFormatError(f"{field} is longer than {column_length(ApiKey, 'public_key')} characters")
 
 
 @transaction.atomic
@@ -68,13 +110,17 @@ def api_key_create(
     public_key: str | None = None,
     secret_key: str | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key pair and return it with the plain secret, which is never stored."""
+    """Create a key pair and return it with the plain secret, which is never stored.
+
+    Generated keys are `pk-lf-`/`sk-lf-` plus a UUID; chosen ones (a deployment moving from Langfuse keeps
+    its keys, the SDKs' CI uses `pk-lf-1234567890`) are taken as given, as Langfuse's headless set-up does.
+    """
+    if public_key is not None:
+        _chosen_key_check(public_key, field="public key")
+    if secret_key is not None:
+        _chosen_key_check(secret_key, field="secret key")
     public_key = public_key or _generate_key(PUBLIC_KEY_PREFIX)
     secret_key = secret_key or _generate_key(SECRET_KEY_PREFIX)
-    if not public_key.startswith(PUBLIC_KEY_PREFIX):
-        raise ApiKeyFormatError(f"public key must start with {PUBLIC_KEY_PREFIX!r}")
-    if not secret_key.startswith(SECRET_KEY_PREFIX) or len(secret_key) < len(SECRET_KEY_PREFIX) + 16:
-        raise ApiKeyFormatError(f"secret key must start with {SECRET_KEY_PREFIX!r} and hold 16+ more characters")
     api_key = ApiKey.objects.create(
         project=project,
         note=note,

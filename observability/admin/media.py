@@ -6,20 +6,12 @@ from django.http import Http404
 from django.urls import reverse
 
 from observability.media.files import media_file_response
-from observability.media.rendering import MediaRenderer, trace_media_renderer
 from observability.media.selectors import media_map_for_trace
 
 
 def admin_media_url(trace):
     """The admin's URL rule for a trace page's media: the download view under that trace."""
     return lambda media: reverse("admin:observability_trace_media", args=[trace.key, media.id])
-
-
-def trace_page_media(trace, observations) -> MediaRenderer:
-    values = [trace.input, trace.output, trace.metadata]
-    for observation in observations:
-        values.extend([observation.input, observation.output, observation.metadata])
-    return trace_media_renderer(trace=trace, values=values, url_for=admin_media_url(trace))
 
 
 def trace_media_view(model_admin, request, object_id, media_id):

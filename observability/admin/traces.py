@@ -5,17 +5,19 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from aistrale import display
 from aistrale.tenancy.admin_scoping import ReadOnlyProjectAdmin
 from aistrale.tenancy.models import WRITING_ROLES
-from aistrale.tenancy.selectors import object_filter_visible, project_list_for_user
+from aistrale.tenancy.selectors import object_filter_visible, project_list_for_user, project_role
 from observability import selectors, services
 from observability.admin.extension_points import RegisteredActionsMixin
 from observability.admin.links import session_url
@@ -29,11 +31,12 @@ from observability.admin.list_filters import (
     TimeRangeFilter,
     field_filter,
 )
-from observability.admin.media import trace_media_view, trace_page_media
-from observability.admin.payloads import PREVIEW_CHARS, payload_text, payload_view, short
-from observability.admin.waterfall import time_axis, waterfall
-from observability.extensions import page_panels, score_map_by_trace
+from observability.admin.media import admin_media_url, trace_media_view
+from observability.admin.payloads import PREVIEW_CHARS, payload_view, short
+from observability.admin.trace_page import trace_page_context
+from observability.extensions import page_panels
 from observability.models import Trace, seconds_between
+from observability.public.links import trace_public_path
 
 
 class TraceChangeList(ChangeList):
@@ -108,6 +111,7 @@ class TraceAdmin(RegisteredActionsMixin, ReadOnlyProjectAdmin):
         view = self.admin_site.admin_view
         return [
             path("users/", view(self.users_view), name="observability_trace_users"),
+            path("<path:object_id>/public/", view(self.public_view), name="observability_trace_public"),
             path(
                 "<path:object_id>/media/<str:media_id>/",
                 view(self.media_view),
@@ -183,30 +187,18 @@ class TraceAdmin(RegisteredActionsMixin, ReadOnlyProjectAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_permission(request, trace):
             raise PermissionDenied
-        observations = selectors.trace_observation_list(trace=trace)
-        media = trace_page_media(trace, observations)
-        rows, span = waterfall(observations, media)
-        metrics = selectors.trace_metrics(project=trace.project, trace_ids=[trace.id]).get(trace.id)
         context = {
             **self.admin_site.each_context(request),
+            **trace_page_context(trace, url_for=admin_media_url(trace)),
             "opts": self.opts,
             "title": f"Trace {trace.name or trace.id}",
-            "trace": trace,
-            "metrics": metrics or selectors.TraceMetrics(),
-            "latency": display.duration(metrics.latency if metrics else None),
-            "cost": display.money(metrics.total_cost if metrics else None),
-            "tokens": display.tokens(metrics.total_tokens, metrics.input_tokens, metrics.output_tokens)
-            if metrics
-            else display.EMPTY,
-            "rows": rows,
-            "axis": time_axis(span),
-            "scores": score_map_by_trace(project=trace.project, trace_ids=[trace.id]).get(trace.id, []),
             "panels": page_panels("trace", request=request, project=trace.project, subject_id=trace.id),
-            "trace_input": payload_view(trace.input, media),
-            "trace_output": payload_view(trace.output, media),
-            "trace_metadata": payload_text(trace.metadata),
-            "trace_metadata_media": media(trace.metadata),
             "session_url": session_url(trace.project_id, trace.session_id) if trace.session_id else None,
+            "share": {
+                "url": request.build_absolute_uri(trace_public_path(trace)),
+                "can_change": self.has_share_permission(request, trace),
+                "toggle_url": reverse("admin:observability_trace_public", args=[trace.key]),
+            },
             "has_delete_permission": self.has_delete_permission(request, trace),
             "delete_url": reverse("admin:observability_trace_delete", args=[trace.key]),
         }
@@ -214,6 +206,25 @@ class TraceAdmin(RegisteredActionsMixin, ReadOnlyProjectAdmin):
 
     def media_view(self, request, object_id, media_id):
         return trace_media_view(self, request, object_id, media_id)
+
+    def has_share_permission(self, request, trace) -> bool:
+        """Writers of the trace's project may share it by link and revoke that link."""
+        return project_role(request.user, trace.project) in WRITING_ROLES
+
+    @method_decorator(require_POST)
+    def public_view(self, request, object_id):
+        trace = self.get_object(request, unquote(object_id))
+        if trace is None:
+            raise Http404("No such trace is visible to you.")
+        if not self.has_share_permission(request, trace):
+            raise PermissionDenied
+        choice = request.POST.get("public")
+        if choice not in ("0", "1"):
+            return HttpResponseBadRequest("public must be 1 (share by link) or 0 (revoke the link)")
+        trace = services.trace_public_set(trace=trace, public=choice == "1")
+        state = "public: anyone with its link can read it" if trace.public else "private: its link no longer opens"
+        self.message_user(request, f"Trace {trace.name or trace.id} is {state}.")
+        return HttpResponseRedirect(reverse("admin:observability_trace_change", args=[trace.key]) + "#obs-share")
 
     def session_view(self, request, project_id, session_id):
         traces = list(

@@ -1,6 +1,8 @@
-"""Writes on stored traces that are not ingestion: deletion (with the media only those traces referenced)."""
+"""Writes on stored traces that are not ingestion: deletion (with the media only those traces referenced),
+sharing by public link."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from aistrale.tenancy.services import audit_record
 from observability.extensions import trace_deletion_handlers
@@ -27,3 +29,21 @@ def trace_delete_many(*, project, trace_ids: list[str]) -> list[str]:
         before={"traceIds": sorted(existing)},
     )
     return existing
+
+
+@transaction.atomic
+def trace_public_set(*, trace: Trace, public: bool) -> Trace:
+    """Share the trace by its public link (True) or revoke that link (False); a change is audited."""
+    if trace.public == public:
+        return trace
+    trace.public, trace.updated_at = public, timezone.now()
+    Trace.objects.filter(pk=trace.pk).update(public=public, updated_at=trace.updated_at)
+    audit_record(
+        action="trace.shared" if public else "trace.unshared",
+        object_type="Trace",
+        object_id=trace.id,
+        project=trace.project,
+        before={"public": not public},
+        after={"public": public},
+    )
+    return trace

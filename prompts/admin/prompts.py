@@ -18,6 +18,7 @@ from aistrale.tenancy.selectors import project_can_manage
 from prompts.admin.display import content_lines, folder_of, pretty_json
 from prompts.admin.forms import DiffForm, LabelForm, PromptVersionForm
 from prompts.admin.list_filters import FolderFilter, LabelFilter
+from prompts.extensions import page_panels
 from prompts.insights import version_insights
 from prompts.models import PRODUCTION_LABEL, Prompt, PromptType, PromptVersion
 from prompts.selectors import (
@@ -133,6 +134,7 @@ class PromptAdmin(ProjectScopedAdmin):
             labels_url=self._url("labels", prompt),
             diff_url=self._url("diff", prompt),
             delete_url=reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_delete", args=(prompt.pk,)),
+            panels=page_panels("prompt", request=request, project=prompt.project, subject_id=prompt.pk),
         )
 
     def add_view(self, request, form_url="", extra_context=None):

@@ -33,6 +33,7 @@ class ShapeData:
     score_ids: tuple[str, ...] = ()
     media_id: str = ""
     config_id: str = ""
+    comment_id: str = ""
 
 
 def _event(index: int, event_type: str, body: dict) -> dict:
@@ -195,10 +196,16 @@ def shape_data(client, project) -> ShapeData:
         "/api/public/score-configs",
         {"name": "tone", "dataType": "CATEGORICAL", "categories": [{"label": "kind", "value": 1}]},
     )
+    comment = _post(
+        client,
+        "/api/public/comments",
+        {"projectId": project.id, "objectType": "TRACE", "objectId": TRACE, "content": "Looks right"},
+    )
     return ShapeData(
         project_id=project.id,
         model_id=model["id"],
         score_ids=tuple(score["id"] for score in SCORES),
         media_id=media.id,
         config_id=config["id"],
+        comment_id=comment["id"],
     )

@@ -13,6 +13,7 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from evals.api.serializers import ScoreCreateSerializer
+from feedback.api.serializers import CommentCreateSerializer, CommentQuerySerializer
 from observability.api.serializers import (
     ModelCreateSerializer,
     ObservationV2QuerySerializer,
@@ -52,6 +53,7 @@ REQUEST_BODIES = {
     ("post", "/api/public/models"): ModelCreateSerializer,
     ("post", "/api/public/media"): MediaUploadUrlRequestSerializer,
     ("patch", "/api/public/media/{media_id}"): MediaPatchSerializer,
+    ("post", "/api/public/comments"): CommentCreateSerializer,
 }
 QUERIES = {
     ("get", "/api/public/v2/prompts"): PromptListQuerySerializer,
@@ -62,6 +64,7 @@ QUERIES = {
     ("get", "/api/public/traces"): TraceQuerySerializer,
     ("get", "/api/public/traces/{trace_id}"): TraceQuerySerializer,
     ("get", "/api/public/v2/observations"): ObservationV2QuerySerializer,
+    ("get", "/api/public/comments"): CommentQuerySerializer,
 }
 
 

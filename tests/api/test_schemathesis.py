@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from aistrale.tenancy.models import ApiKey
 from aistrale.wsgi import application
 
 REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "reference" / "langfuse-openapi.yml"
@@ -171,6 +172,7 @@ def seeded_key(db, key_pair):
         "config_id": config_id,
         "configId": config_id,
         **seeded_media(client, auth),
+        **seeded_comment(client, auth, public_key),
     }
 
 
@@ -189,6 +191,23 @@ def seeded_media(client, auth) -> dict:
     assert client.put(urlparse(body["uploadUrl"]).path, content, content_type="image/png").status_code == 200
     media = client.get(f"/api/public/media/{body['mediaId']}", HTTP_AUTHORIZATION=auth["Authorization"]).json()
     return {"media_id": body["mediaId"], "mediaId": body["mediaId"], "token": media["url"].rsplit("/", 1)[1]}
+
+
+def seeded_comment(client, auth, public_key: str) -> dict:
+    """A comment on the seeded trace: its id."""
+    comment = client.post(
+        "/api/public/comments",
+        {"projectId": key_pair_project(public_key), "objectType": "TRACE", "objectId": "fuzz-trace", "content": "hi"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=auth["Authorization"],
+    )
+    assert comment.status_code == 200, comment.content
+    comment_id = comment.json()["id"]
+    return {"comment_id": comment_id, "commentId": comment_id}
+
+
+def key_pair_project(public_key: str) -> str:
+    return ApiKey.objects.get(public_key=public_key).project_id
 
 
 @pytest.fixture
