@@ -15,8 +15,6 @@ from bench.server import VENV_BIN, production_server
 
 pytestmark = pytest.mark.skipif(shutil.which("gunicorn", path=str(VENV_BIN)) is None, reason="needs gunicorn")
 
-NAME = "moving"
-
 
 def _backends():
     backends = [pytest.param(("sqlite", None), id="sqlite")]
@@ -28,12 +26,12 @@ def _backends():
     return backends
 
 
-@pytest.fixture(params=_backends())
-def two_processes(request, tmp_path):
-    """Two one-worker gunicorn servers on the same database (and cache)."""
+@pytest.fixture(scope="module", params=_backends())
+def two_processes(request, tmp_path_factory):
+    """Two one-worker gunicorn servers on the same database (and cache), for the whole module."""
     database_url, redis_url = request.param
     if database_url == "sqlite":
-        database_url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        database_url = f"sqlite:///{tmp_path_factory.mktemp('processes') / 'shared.sqlite3'}"
     else:
         _drop_postgres_database(database_url)
     with contextlib.ExitStack() as stack:
@@ -57,75 +55,80 @@ def _auth(server) -> tuple[str, str]:
     return (server.public_key, server.secret_key)
 
 
-def _create(server, text: str, labels: list[str]) -> None:
+def _create(server, name: str, text: str, labels: list[str]) -> None:
     response = requests.post(
         f"{server.url}/api/public/v2/prompts",
-        json={"name": NAME, "prompt": text, "labels": labels},
+        json={"name": name, "prompt": text, "labels": labels},
         auth=_auth(server),
         timeout=10,
     )
     assert response.status_code == 200, response.text
 
 
-def _fetch(server, **params):
-    response = requests.get(f"{server.url}/api/public/v2/prompts/{NAME}", params, auth=_auth(server), timeout=10)
+def _fetch(server, name: str, **params):
+    response = requests.get(f"{server.url}/api/public/v2/prompts/{name}", params, auth=_auth(server), timeout=10)
     return (
         (response.json()["version"], response.json()["prompt"]) if response.status_code == 200 else response.status_code
     )
 
 
-def _warm(server, **params):
+def _warm(server, name: str, **params):
     """Fetch twice, so the second answer comes from the process's memo."""
-    _fetch(server, **params)
-    return _fetch(server, **params)
+    _fetch(server, name, **params)
+    return _fetch(server, name, **params)
 
 
 def test_a_label_move_through_one_process_is_seen_by_the_others_next_fetch(two_processes):
     writer, reader = two_processes
-    _create(writer, "one", ["production"])
-    _create(writer, "two", [])
-    assert _warm(reader) == (1, "one")
+    name = "moving"
+    _create(writer, name, "one", ["production"])
+    _create(writer, name, "two", [])
+    assert _warm(reader, name) == (1, "one")
     for version in (2, 1, 2):
         moved = requests.patch(
-            f"{writer.url}/api/public/v2/prompts/{NAME}/versions/{version}",
+            f"{writer.url}/api/public/v2/prompts/{name}/versions/{version}",
             json={"newLabels": ["production"]},
             auth=_auth(writer),
             timeout=10,
         )
         assert moved.status_code == 200, moved.text
-        assert _fetch(reader) == (version, ["one", "two"][version - 1])
-        assert _fetch(reader) == (version, ["one", "two"][version - 1])
+        assert _fetch(reader, name) == (version, ["one", "two"][version - 1])
+        assert _fetch(reader, name) == (version, ["one", "two"][version - 1])
 
 
 def test_a_new_version_through_one_process_is_seen_by_the_others_next_fetch(two_processes):
     writer, reader = two_processes
-    _create(writer, "one", ["production"])
-    assert _warm(reader, label="latest") == (1, "one")
-    assert _warm(reader) == (1, "one")
-    _create(writer, "two", ["production"])
-    assert _fetch(reader, label="latest") == (2, "two")
-    assert _fetch(reader) == (2, "two")
+    name = "growing"
+    _create(writer, name, "one", ["production"])
+    assert _warm(reader, name, label="latest") == (1, "one")
+    assert _warm(reader, name) == (1, "one")
+    _create(writer, name, "two", ["production"])
+    assert _fetch(reader, name, label="latest") == (2, "two")
+    assert _fetch(reader, name) == (2, "two")
 
 
 def test_a_deletion_through_one_process_is_seen_by_the_others_next_fetch(two_processes):
     writer, reader = two_processes
-    _create(writer, "one", ["production"])
-    _create(writer, "two", ["staging"])
-    assert _warm(reader, label="staging") == (2, "two")
-    assert _warm(reader) == (1, "one")
+    name = "deleted"
+    _create(writer, name, "one", ["production"])
+    _create(writer, name, "two", ["staging"])
+    assert _warm(reader, name, label="staging") == (2, "two")
+    assert _warm(reader, name) == (1, "one")
     deleted = requests.delete(
-        f"{writer.url}/api/public/v2/prompts/{NAME}", params={"version": 2}, auth=_auth(writer), timeout=10
+        f"{writer.url}/api/public/v2/prompts/{name}", params={"version": 2}, auth=_auth(writer), timeout=10
     )
     assert deleted.status_code == 204, deleted.text
-    assert _fetch(reader, label="staging") == 404
-    assert _fetch(reader) == (1, "one")
-    assert requests.delete(f"{writer.url}/api/public/v2/prompts/{NAME}", auth=_auth(writer), timeout=10).ok
-    assert _fetch(reader) == 404
+    assert _fetch(reader, name, label="staging") == 404
+    assert _fetch(reader, name) == (1, "one")
+    assert requests.delete(f"{writer.url}/api/public/v2/prompts/{name}", auth=_auth(writer), timeout=10).ok
+    assert _fetch(reader, name) == 404
 
 
 def test_a_revoked_key_is_refused_by_the_other_process_at_once(two_processes):
+    """Last in the module: it revokes the servers' key."""
     writer, reader = two_processes
-    _create(writer, "one", ["production"])
-    assert _warm(reader) == (1, "one")
+    name = "revoked"
+    _create(writer, name, "one", ["production"])
+    assert _warm(reader, name) == (1, "one")
     writer.manage("revoke_api_key", writer.public_key)
-    assert _fetch(reader) == 401
+    assert _fetch(reader, name) == 401
