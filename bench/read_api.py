@@ -126,10 +126,12 @@ def _load(project_id: str, traces: int, per_trace: int, chunk: int = 50_000) -> 
             " ON CONFLICT DO NOTHING",
             [project_id],
         )
-        cursor.execute("ANALYZE observability_trace")
-        cursor.execute("ANALYZE observability_observation")
-        cursor.execute("ANALYZE observability_session")
     raw.commit()
+    raw.autocommit = True
+    with raw.cursor() as cursor:
+        for table in ("observability_trace", "observability_observation", "observability_session"):
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    raw.autocommit = False
     return figures
 
 
