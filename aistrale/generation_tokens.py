@@ -1,9 +1,15 @@
-"""Generation tokens: a value in Redis per cached thing, replaced by every write that retires what was derived.
+"""Generation tokens: a value per cached thing, replaced by every write that retires what was derived.
 
-Tokens live in Redis (when it is the cache) under the cache's key prefix. A reader derives a value
-(a verified API key, a prompt body) under the token it read first and serves it only while that
-token is still current; a write replaces the token now and again after commit. Used by the API-key
-memo (aistrale.api.key_cache, bumped by aistrale.tenancy.signals) and the prompt cache.
+A reader derives a value (a verified API key, a prompt body) under the token it read first and
+serves it only while that token is still current. Used by the API-key memo (aistrale.api.key_cache,
+bumped by aistrale.tenancy.signals) and the prompt cache. Tokens live in Redis when it is the cache,
+else in the database (tenancy.GenerationToken), so every worker sees every write either way.
+
+In the database a read of the tokens a fetch depends on is one primary-key query, and a write
+replaces its row inside the writer's transaction: a reader sees the new token exactly when it can
+see the data the write committed. A token never written reads as b"" (rows are never deleted).
+
+In Redis a write replaces the token now and again after commit, under the cache's key prefix.
 
 Token reads go through Redis server-assisted client-side caching: each thread keeps one RESP3
 connection with CLIENT TRACKING on and the token values it read, which Redis invalidates by push.
@@ -21,7 +27,7 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
+from django.db import connection, transaction
 
 MAX_TRACKED_TOKENS = 100_000
 
@@ -29,9 +35,29 @@ _pools: dict[str, redis.ConnectionPool] = {}
 _local = threading.local()
 
 
+UNWRITTEN = b""
+TABLE = "aistrale_generation_token"
+
+
 def tokens_shared() -> bool:
-    """Whether generation tokens are visible to every worker (the cache is Redis)."""
+    """Whether generation tokens live in Redis (the cache is Redis); else they are database rows."""
     return isinstance(caches["default"], RedisCache)
+
+
+def _database_mget(keys: list[str]) -> list[bytes]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name, value FROM {TABLE} WHERE name IN ({', '.join(['%s'] * len(keys))})", keys)
+        found = dict(cursor.fetchall())
+    return [found[key].encode() if key in found else UNWRITTEN for key in keys]
+
+
+def _database_write(key: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} (name, value) VALUES (%s, %s)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            [key, uuid.uuid4().hex],
+        )
 
 
 class TrackedTokens:
@@ -125,13 +151,13 @@ os.register_at_fork(after_in_child=_forget_connections)
 
 
 def redis_key(name: str) -> str:
-    """The Redis key of a token name: the cache's prefix and version applied."""
+    """The stored key of a token name (in Redis or the database): the cache's prefix and version applied."""
     return caches["default"].make_key(name)
 
 
 def tokens_mget(keys: list[str]) -> list[bytes | None]:
-    """The current token under each Redis key: at most one round trip, none when all are tracked."""
-    return _tokens().mget(keys)
+    """The current token under each stored key: one round trip at most (none when Redis tracks them all)."""
+    return _tokens().mget(keys) if tokens_shared() else _database_mget(keys)
 
 
 def tokens_read(names: list[str]) -> list[bytes | None]:
@@ -139,7 +165,7 @@ def tokens_read(names: list[str]) -> list[bytes | None]:
 
 
 def token_current(name: str, read: bytes | None) -> bytes:
-    """`read` if there was a token, else a new one stored unless another worker stored one first."""
+    """`read` if there was a token (always, in the database), else a new one put in Redis unless another worker did."""
     if read is not None:
         return read
     token = uuid.uuid4().hex.encode()
@@ -149,10 +175,11 @@ def token_current(name: str, read: bytes | None) -> bytes:
 
 
 def token_bump(name: str) -> None:
-    """Retire whatever was derived under the current token, now and after the transaction commits."""
-    if not tokens_shared():
-        return
+    """Retire whatever was derived under the current token: with the transaction, and in Redis also after commit."""
     key = redis_key(name)
+    if not tokens_shared():
+        _database_write(key)
+        return
 
     def bump() -> None:
         _tokens().write(key, "SET", key, uuid.uuid4().hex.encode())

@@ -2,9 +2,9 @@
 
 Every ApiKey write (create, revoke, role change, delete) replaces the key's token (aistrale.tenancy.signals),
 now and again after commit. A worker serves a memoized key only while the token it read *before*
-loading the key from the database is still current (aistrale.generation_tokens), so a revoked key is
-refused on the very next request in every worker. With a process-local cache (workers cannot see
-each other's writes) every request asks the database. The secret is checked on every request either way.
+loading the key from the database is still current (aistrale.generation_tokens: in Redis, or a row of
+the database without Redis), so a revoked key is refused on the very next request in every worker.
+The secret is checked on every request either way.
 """
 
 import hmac
@@ -55,11 +55,15 @@ def _verified(api_key: ApiKey, token_key: str, token: bytes | None) -> VerifiedK
 
 
 def authenticate(*, public_key: str, secret_key: str | None) -> tuple[VerifiedKey, ApiKey | None] | None:
-    """The active key for this pair, with its row when the database was asked; None if refused."""
-    if not tokens_shared():
-        api_key = api_key_authenticate(public_key=public_key, secret_key=secret_key)
-        return None if api_key is None else (_verified(api_key, "", None), api_key)
+    """The active key for this pair, with its row when the database was asked; None if refused.
+
+    Without Redis the key, its project and its token come in one query (as cheap as the memo would be)
+    and the memo is refreshed for the memoized prompt fetch, which checks it in its own token read.
+    """
     name = key_token_name(public_key)
+    if not tokens_shared():
+        api_key = api_key_authenticate(public_key=public_key, secret_key=secret_key, token_key=redis_key(name))
+        return None if api_key is None else (_memorize(api_key, redis_key(name), api_key.token.encode()), api_key)
     known = memoized(public_key=public_key, secret_key=secret_key)
     [read] = tokens_read([name])
     if known is not None and read == known.token:
@@ -68,8 +72,12 @@ def authenticate(*, public_key: str, secret_key: str | None) -> tuple[VerifiedKe
     api_key = api_key_authenticate(public_key=public_key, secret_key=secret_key)
     if api_key is None:
         return None
-    verified = _verified(api_key, redis_key(name), token)
+    return _memorize(api_key, redis_key(name), token), api_key
+
+
+def _memorize(api_key: ApiKey, token_key: str, token: bytes) -> VerifiedKey:
+    verified = _verified(api_key, token_key, token)
     if len(_memo) >= MAX_MEMOIZED_KEYS:
         _memo.clear()
-    _memo[public_key] = verified
-    return verified, api_key
+    _memo[api_key.public_key] = verified
+    return verified

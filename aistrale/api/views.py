@@ -15,9 +15,9 @@ from rest_framework.views import APIView
 
 from aistrale.api import schema
 from aistrale.api.base import ProjectApiView
-from aistrale.api.key_cache import tokens_shared
 from aistrale.api.outage import DATABASE_UNREACHABLE, REDIS_UNREACHABLE
 from aistrale.api.permissions import AllowAny
+from aistrale.generation_tokens import tokens_shared
 from aistrale.tenancy.models import Project
 
 

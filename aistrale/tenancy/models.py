@@ -121,3 +121,16 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class GenerationToken(models.Model):
+    """A generation token kept in the database when Redis is not the cache (see aistrale.generation_tokens)."""
+
+    name = models.CharField(primary_key=True, max_length=200)
+    value = models.CharField(max_length=32)
+
+    class Meta:
+        db_table = "aistrale_generation_token"
+
+    def __str__(self):
+        return self.name

@@ -100,6 +100,7 @@ class Trace(models.Model):
             ),
             models.Index(fields=["project", "name", "-timestamp"], name="trace_project_name"),
             models.Index(fields=["project", "environment", "-timestamp"], name="trace_project_env"),
+            models.Index(fields=["-timestamp", "-key"], name="trace_time_key"),
         ]
 
     def __str__(self):
@@ -150,6 +151,7 @@ class Observation(models.Model):
                 name="obs_project_prompt",
                 condition=models.Q(prompt_name__isnull=False),
             ),
+            models.Index(fields=["model"], name="obs_model", condition=models.Q(model__isnull=False)),
         ]
 
     def __str__(self):
