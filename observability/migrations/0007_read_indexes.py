@@ -20,7 +20,7 @@ def _drop_tags_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("observability", "0004_partial_indexes"),
+        ("observability", "0006_trace_derived_fields"),
         ("tenancy", "0002_generation_tokens"),
     ]
 
