@@ -11,6 +11,7 @@ api_modules = [  # prompts first: the prompt fetch is the hottest read and resol
     "observability.api.urls",
     "observability.ingestion.urls",
     "evals.api.urls",
+    "feedback.api.annotation_urls",
 ]
 
 urlpatterns = [

@@ -1,0 +1,1 @@
+from feedback.admin import annotation_queues  # noqa: F401
