@@ -141,10 +141,10 @@ def annotation_item_complete(*, item: AnnotationQueueItem, user, values: dict, c
         item = AnnotationQueueItem.objects.select_for_update().get(key=item.key)
         if item.status == AnnotationItemStatus.COMPLETED:
             raise DomainError("this item is already complete", status=409)
-        if item.locked_by_id not in (None, user.pk) and item.locked_until and item.locked_until > now:
-            raise DomainError("another annotator holds this item now", status=409)
         if ItemAnnotation.objects.filter(item=item, user=user).exists():
             raise DomainError("you have already annotated this item", status=409)
+        if item.locked_by_id not in (None, user.pk) and item.locked_until and item.locked_until > now:
+            raise DomainError("another annotator holds this item now", status=409)
         subject = _subject(item)
         scores = []
         for config in configs:
