@@ -18,6 +18,7 @@ import time
 
 def _setup(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aistrale.settings")
     import django
 

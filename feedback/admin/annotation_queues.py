@@ -41,14 +41,14 @@ class AnnotationQueueAdmin(ManagersWriteAdmin):
     form = AnnotationQueueForm
     inlines = (AnnotationQueueFilterInline,)
     list_display = ("name", "project", "progress_display", "annotations_per_item", "start_link")
-    list_select_related = ("project",)
+    list_select_related = ("project__organization",)
     search_fields = ("name",)
     ordering = ("name", "key")
 
     def get_queryset(self, request):
         return (
             annotation_queue_list_for_user(request.user)
-            .select_related("project")
+            .select_related("project__organization")
             .annotate(
                 done_count=Count("items", filter=Q(items__status=AnnotationItemStatus.COMPLETED)),
                 pending_count=Count("items", filter=Q(items__status=AnnotationItemStatus.PENDING)),
@@ -134,7 +134,7 @@ class AnnotationQueueAdmin(ManagersWriteAdmin):
         queue = self._queue(request, key)
         if request.method != "POST" or not project_can_manage(request.user, queue.project):
             raise PermissionDenied
-        queue_filter = queue.filters.filter(key=filter_key).first()
+        queue_filter = queue.filters.filter(pk=filter_key).first()
         if queue_filter is None:
             raise Http404("No such saved filter on this queue.")
         added = annotation_filter_run(queue_filter=queue_filter)

@@ -76,13 +76,13 @@ class AnnotationQueueItem(models.Model):
 
     key = models.BigAutoField(primary_key=True)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    queue = models.ForeignKey(AnnotationQueue, on_delete=models.CASCADE, related_name="items")
+    queue = models.ForeignKey(AnnotationQueue, on_delete=models.CASCADE, related_name="items", db_index=False)
     id = models.CharField(max_length=255, default=new_id)
     object_id = models.CharField(max_length=1000)
     object_type = models.CharField(max_length=16, choices=AnnotationObjectType.choices)
     status = models.CharField(max_length=16, choices=AnnotationItemStatus.choices, default=AnnotationItemStatus.PENDING)
     locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     locked_until = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
@@ -99,7 +99,10 @@ class AnnotationQueueItem(models.Model):
                 fields=["queue", "object_type", "object_id"], name="annotation_item_object_unique_per_queue"
             ),
         ]
-        indexes = [models.Index(fields=["queue", "status", "key"], name="annotation_item_next")]
+        indexes = [
+            models.Index(fields=["queue", "status", "key"], name="annotation_item_next"),
+            models.Index(fields=["locked_by", "locked_until"], name="annotation_item_held"),
+        ]
 
     def __str__(self):
         return f"{self.object_type} {self.object_id}"

@@ -36,10 +36,15 @@ def _claimable(*, queue, user, now, exclude_keys=()):
 
 
 def annotation_item_held(*, queue, user, now=None) -> AnnotationQueueItem | None:
-    """The pending item of this queue the user holds right now, if any."""
-    return AnnotationQueueItem.objects.filter(
-        queue=queue, status=AnnotationItemStatus.PENDING, locked_by=user, locked_until__gt=now or timezone.now()
-    ).first()
+    """The pending item of this queue the user holds right now, if any.
+
+    Looked up by holder alone (a user holds at most one item per queue), so the index on locked_by serves it
+    whatever the planner knows of the queue.
+    """
+    held = AnnotationQueueItem.objects.filter(locked_by=user, locked_until__gt=now or timezone.now()).order_by()
+    return next(
+        (item for item in held if item.queue_id == queue.pk and item.status == AnnotationItemStatus.PENDING), None
+    )
 
 
 def annotation_item_claim(*, queue, user, now=None, exclude_keys=()) -> AnnotationQueueItem | None:
@@ -52,22 +57,25 @@ def annotation_item_claim(*, queue, user, now=None, exclude_keys=()) -> Annotati
     if held is not None and held.key not in exclude_keys:
         return held
     until = now + timedelta(seconds=queue.lock_seconds)
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            item = (
-                _claimable(queue=queue, user=user, now=now, exclude_keys=exclude_keys)
-                .select_for_update(skip_locked=True)
-                .first()
-            )
-            if item is None:
-                return None
-            AnnotationQueueItem.objects.filter(key=item.key).update(locked_by=user, locked_until=until, updated_at=now)
-    else:
-        item = _claim_conditionally(queue=queue, user=user, now=now, until=until, exclude_keys=exclude_keys)
-        if item is None:
-            return None
-    item.locked_by, item.locked_until = user, until
+    claim = _claim_skipping_locked if connection.features.has_select_for_update_skip_locked else _claim_conditionally
+    item = claim(queue=queue, user=user, now=now, until=until, exclude_keys=exclude_keys)
+    if item is None:
+        return None
+    item.queue, item.locked_by, item.locked_until = queue, user, until
     return item
+
+
+def _claim_skipping_locked(*, queue, user, now, until, exclude_keys) -> AnnotationQueueItem | None:
+    """One statement: UPDATE the first claimable row nobody has locked (FOR UPDATE SKIP LOCKED), RETURNING it."""
+    candidate = _claimable(queue=queue, user=user, now=now, exclude_keys=exclude_keys).values("key")[:1]
+    select_sql, params = candidate.query.sql_with_params()
+    table = AnnotationQueueItem._meta.db_table
+    claimed = AnnotationQueueItem.objects.raw(
+        f"UPDATE {table} SET locked_by_id = %s, locked_until = %s, updated_at = %s "
+        f"WHERE key = ({select_sql} FOR UPDATE SKIP LOCKED) RETURNING *",
+        [user.pk, until, now, *params],
+    )
+    return next(iter(claimed), None)
 
 
 def _claim_conditionally(*, queue, user, now, until, exclude_keys) -> AnnotationQueueItem | None:
