@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
+from aistrale.api.schema import PAGE_PARAMETERS, page_of
 from feedback.api.annotation_serializers import (
     AnnotationQueueAssignmentResponseSerializer,
     AnnotationQueueAssignmentSerializer,
@@ -19,7 +20,12 @@ QUEUE_ID = OpenApiParameter("queue_id", str, OpenApiParameter.PATH, description=
 ITEM_ID = OpenApiParameter("item_id", str, OpenApiParameter.PATH, description="The item's id")
 
 queues = extend_schema_view(
-    get=extend_schema(operation_id="annotationQueues_listQueues", description="The project's annotation queues."),
+    get=extend_schema(
+        operation_id="annotationQueues_listQueues",
+        description="The project's annotation queues, newest first.",
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(AnnotationQueueSerializer)},
+    ),
     post=extend_schema(
         operation_id="annotationQueues_createQueue",
         description="Create a queue filling these score configs (400 for an unknown or archived config, 409 for a "
@@ -39,8 +45,9 @@ queue_detail = extend_schema_view(
 items = extend_schema_view(
     get=extend_schema(
         operation_id="annotationQueues_listQueueItems",
-        parameters=[QUEUE_ID, AnnotationQueueItemQuerySerializer],
+        parameters=[QUEUE_ID, AnnotationQueueItemQuerySerializer, *PAGE_PARAMETERS],
         description="The queue's items, oldest first, optionally of one status.",
+        responses={200: page_of(AnnotationQueueItemSerializer)},
     ),
     post=extend_schema(
         operation_id="annotationQueues_createQueueItem",
@@ -68,7 +75,7 @@ item_detail = extend_schema_view(
         operation_id="annotationQueues_deleteQueueItem",
         parameters=[QUEUE_ID, ITEM_ID],
         description="Remove the item from the queue.",
-        responses=DeleteItemResponseSerializer,
+        responses={200: DeleteItemResponseSerializer},
     ),
 )
 assignments = extend_schema_view(
@@ -84,6 +91,6 @@ assignments = extend_schema_view(
         parameters=[QUEUE_ID],
         description="Remove a user from the queue (success false when they were not assigned).",
         request=AnnotationQueueAssignmentSerializer,
-        responses=DeleteAssignmentResponseSerializer,
+        responses={200: DeleteAssignmentResponseSerializer},
     ),
 )

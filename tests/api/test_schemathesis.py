@@ -151,7 +151,13 @@ def seeded_key(db, key_pair):
         )
         assert response.status_code == status, (path, response.content)
     model_id = response.json()["id"]
-    return auth, {**SEEDED, "model_id": model_id, "id": model_id}
+    queues = "/api/public/annotation-queues"
+    headers = {"content_type": "application/json", "HTTP_AUTHORIZATION": auth["Authorization"]}
+    queue_id = client.post(queues, {"name": "fuzz-queue", "scoreConfigIds": []}, **headers).json()["id"]
+    item = {"objectId": "fuzz-trace", "objectType": "TRACE"}
+    item_id = client.post(f"{queues}/{queue_id}/items", item, **headers).json()["id"]
+    queue_ids = {"queue_id": queue_id, "queueId": queue_id, "item_id": item_id, "itemId": item_id}
+    return auth, {**SEEDED, "model_id": model_id, "id": model_id, **queue_ids}
 
 
 @pytest.fixture
