@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from evals.models import ScoreConfig, ScoreDataType
 from feedback.models import AnnotationQueue, AnnotationQueueFilter
@@ -9,9 +10,21 @@ from feedback.models import AnnotationQueue, AnnotationQueueFilter
 BOOLEAN_CHOICES = [("1", "True"), ("0", "False")]
 
 
+def annotator_choices(*, projects, queue):
+    """Who may be assigned here: active staff members of these projects (any role, directly or through the
+    organization), and whoever the queue already has; never users of other tenants."""
+    members = Q(memberships__project__in=projects) | Q(
+        memberships__organization__in=[project.organization_id for project in projects]
+    )
+    if queue.pk:
+        members |= Q(pk__in=queue.assignments.values("user"))
+    users = get_user_model().objects.filter(members, is_active=True, is_staff=True)
+    return users.distinct().order_by("username")
+
+
 class AnnotationQueueForm(forms.ModelForm):
     annotators = forms.ModelMultipleChoiceField(
-        queryset=get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username"),
+        queryset=get_user_model().objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Users who annotate this queue; they see it (and only what it shows) in the admin.",
@@ -23,14 +36,12 @@ class AnnotationQueueForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["score_configs"].queryset = ScoreConfig.objects.filter(
-                project=self.instance.project, is_archived=False
-            )
-            self.fields["annotators"].initial = [row.user_id for row in self.instance.assignments.all()]
-        else:
-            self.fields["score_configs"].queryset = ScoreConfig.objects.filter(is_archived=False)
+        projects = [self.instance.project] if self.instance.pk else list(self.fields["project"].queryset)
+        self.fields["score_configs"].queryset = ScoreConfig.objects.filter(project__in=projects, is_archived=False)
         self.fields["score_configs"].widget = forms.CheckboxSelectMultiple()
+        self.fields["annotators"].queryset = annotator_choices(projects=projects, queue=self.instance)
+        if self.instance.pk:
+            self.fields["annotators"].initial = [row.user_id for row in self.instance.assignments.all()]
 
     def clean(self):
         cleaned = super().clean()

@@ -226,3 +226,38 @@ def test_changelist_makes_a_constant_number_of_queries(client, project, make_use
 
     client.force_login(manager)
     assert_queries_constant(lambda: client.get(CHANGELIST), make_queues)
+
+
+def test_a_manager_creates_a_queue_with_annotators_from_the_admin(client, project, other_project, make_user):
+    from guardian.shortcuts import get_objects_for_user
+
+    from feedback.models import AnnotationQueue
+
+    configs = make_configs(project)
+    make_configs(other_project)
+    manager = make_user("max", project=project, role=Role.ADMIN)
+    member = make_user("mia", project=project, role=Role.ANNOTATOR)
+    stranger = make_user("sam", project=other_project)
+    client.force_login(manager)
+    form = client.get(f"{CHANGELIST}add/").context["adminform"].form
+    assert set(form.fields["annotators"].queryset) == {manager, member}, "never users of other tenants"
+    assert {config.project_id for config in form.fields["score_configs"].queryset} == {project.pk}
+    response = client.post(
+        f"{CHANGELIST}add/",
+        {
+            "project": project.pk,
+            "name": "Tone check",
+            "score_configs": [configs["tone"].pk],
+            "annotations_per_item": 2,
+            "lock_seconds": 120,
+            "annotators": [member.pk],
+            "filters-TOTAL_FORMS": 0,
+            "filters-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    queue = AnnotationQueue.objects.get(name="Tone check")
+    assert (queue.annotations_per_item, queue.lock_seconds) == (2, 120)
+    assert list(queue.assignments.values_list("user", flat=True)) == [member.pk]
+    assert list(get_objects_for_user(member, "feedback.view_annotationqueue", klass=AnnotationQueue)) == [queue]
+    assert not get_objects_for_user(stranger, "feedback.view_annotationqueue", klass=AnnotationQueue).exists()
