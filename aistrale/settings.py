@@ -246,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "ObservationType": "observability.models.ObservationType",
         "ObservationLevel": "observability.models.ObservationLevel",
         "ScoreDataType": "evals.models.ScoreDataType",
+        "CommentObjectType": "feedback.models.comments.CommentObjectType",
+        "AnnotationObjectType": "feedback.models.annotation.AnnotationObjectType",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -13,6 +13,7 @@ api_modules = [  # prompts first: the prompt fetch is the hottest read and resol
     "observability.media.urls",
     "evals.api.urls",
     "feedback.api.urls",
+    "feedback.api.annotation_urls",
 ]
 
 handler500 = "aistrale.api.views.server_error"

@@ -11,7 +11,7 @@ from aistrale.errors import DomainError
 from aistrale.tenancy.admin_scoping import ReadOnlyProjectAdmin
 from aistrale.tenancy.selectors import project_list_for_user
 from feedback.models import Comment
-from feedback.services import comment_can_create, comment_create
+from feedback.services.comments import comment_can_create, comment_create
 
 
 @admin.register(Comment)

@@ -4,8 +4,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from feedback.models import COMMENT_MAX_CHARS, CommentObjectType
-from feedback.selectors import comment_list_for_objects, prompt_version_numbers
-from feedback.services import comment_can_create
+from feedback.selectors.comments import comment_list_for_objects, prompt_version_numbers
+from feedback.services.comments import comment_can_create
 from observability.selectors import trace_observation_ids
 
 

@@ -13,7 +13,7 @@ class Comment(serializers.Serializer):
     projectId = serializers.CharField()
     createdAt = serializers.DateTimeField()
     updatedAt = serializers.DateTimeField()
-    objectType = serializers.ChoiceField(choices=CommentObjectType.values)
+    objectType = serializers.ChoiceField(choices=CommentObjectType.choices)
     objectId = serializers.CharField()
     content = serializers.CharField()
     authorUserId = serializers.CharField(allow_null=True, help_text="The user id of the comment's author")

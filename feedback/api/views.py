@@ -6,9 +6,10 @@ from rest_framework.response import Response
 from aistrale.api.base import ProjectApiView, ProjectListApiView
 from aistrale.api.pagination import LangfusePagination
 from aistrale.errors import DomainError
-from feedback import selectors, services
 from feedback.api import schema
 from feedback.api.serializers import CommentCreateSerializer, CommentQuerySerializer, comment_public
+from feedback.selectors import comments as selectors
+from feedback.services import comments as services
 
 
 @schema.comments

@@ -34,6 +34,8 @@ class ShapeData:
     media_id: str = ""
     config_id: str = ""
     comment_id: str = ""
+    queue_id: str = ""
+    queue_item_id: str = ""
 
 
 def _event(index: int, event_type: str, body: dict) -> dict:
@@ -196,6 +198,14 @@ def shape_data(client, project) -> ShapeData:
         "/api/public/score-configs",
         {"name": "tone", "dataType": "CATEGORICAL", "categories": [{"label": "kind", "value": 1}]},
     )
+    queue = _post(
+        client,
+        "/api/public/annotation-queues",
+        {"name": "review", "description": "weekly review", "scoreConfigIds": [config["id"]]},
+    )
+    queue_item = _post(
+        client, f"/api/public/annotation-queues/{queue['id']}/items", {"objectId": TRACE, "objectType": "TRACE"}
+    )
     comment = _post(
         client,
         "/api/public/comments",
@@ -208,4 +218,6 @@ def shape_data(client, project) -> ShapeData:
         media_id=media.id,
         config_id=config["id"],
         comment_id=comment["id"],
+        queue_id=queue["id"],
+        queue_item_id=queue_item["id"],
     )

@@ -43,6 +43,12 @@ EXAMPLES = {
     "/api/public/score-configs": lambda d: [({}, {})],
     "/api/public/comments": lambda d: [({}, {}), ({}, {"objectType": "TRACE", "objectId": d.trace_id})],
     "/api/public/comments/{commentId}": lambda d: [({"commentId": d.comment_id}, {})],
+    "/api/public/annotation-queues": lambda d: [({}, {})],
+    "/api/public/annotation-queues/{queueId}": lambda d: [({"queueId": d.queue_id}, {})],
+    "/api/public/annotation-queues/{queueId}/items": lambda d: [({"queueId": d.queue_id}, {})],
+    "/api/public/annotation-queues/{queueId}/items/{itemId}": lambda d: [
+        ({"queueId": d.queue_id, "itemId": d.queue_item_id}, {})
+    ],
     "/api/public/score-configs/{configId}": lambda d: [({"configId": d.config_id}, {})],
 }
 

@@ -173,6 +173,7 @@ def seeded_key(db, key_pair):
         "configId": config_id,
         **seeded_media(client, auth),
         **seeded_comment(client, auth, public_key),
+        **seeded_queue(client, auth),
     }
 
 
@@ -208,6 +209,16 @@ def seeded_comment(client, auth, public_key: str) -> dict:
 
 def key_pair_project(public_key: str) -> str:
     return ApiKey.objects.get(public_key=public_key).project_id
+
+
+def seeded_queue(client, auth) -> dict:
+    """An annotation queue holding the seeded trace: the ids of both."""
+    queues = "/api/public/annotation-queues"
+    headers = {"content_type": "application/json", "HTTP_AUTHORIZATION": auth["Authorization"]}
+    queue_id = client.post(queues, {"name": "fuzz-queue", "scoreConfigIds": []}, **headers).json()["id"]
+    item = {"objectId": "fuzz-trace", "objectType": "TRACE"}
+    item_id = client.post(f"{queues}/{queue_id}/items", item, **headers).json()["id"]
+    return {"queue_id": queue_id, "queueId": queue_id, "item_id": item_id, "itemId": item_id}
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Comments made through the service, as the API and the admin make them."""
 
-from feedback.services import comment_create
+from feedback.services.comments import comment_create
 
 
 def make_comment(project, object_id="t-1", *, object_type="TRACE", content="looks wrong", author=None):
