@@ -17,11 +17,13 @@
   "use strict";
 
   var STYLE_ID = "aistrale-feedback-style";
+  var SVG = "http://www.w3.org/2000/svg";
+  var THUMB = "M2 10h4v11H2z M8 10l4-8c1.4 0 2.5 1.1 2.5 2.5L14 9h6a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 18.6 21H8z";
   var CSS =
     ".aistrale-feedback{font:inherit;border:0;padding:0;margin:0}" +
     ".aistrale-feedback legend{padding:0;margin-bottom:4px}" +
     ".aistrale-feedback .af-ratings{display:flex;gap:4px;margin-bottom:6px}" +
-    ".aistrale-feedback button{font:inherit;cursor:pointer;padding:4px 10px;border:1px solid #888;" +
+    ".aistrale-feedback button{font:inherit;cursor:pointer;padding:4px 10px;display:inline-flex;align-items:center;gap:4px;border:1px solid #888;" +
     "border-radius:4px;background:#fff;color:#222}" +
     ".aistrale-feedback button[aria-pressed=true]{background:#1f5f8b;border-color:#1f5f8b;color:#fff}" +
     ".aistrale-feedback button:focus-visible,.aistrale-feedback textarea:focus-visible{outline:3px solid #e37400;" +
@@ -52,6 +54,21 @@
     Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
     if (text) node.textContent = text;
     return node;
+  }
+
+  function thumb(transform) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", THUMB);
+    path.setAttribute("fill", "currentColor");
+    if (transform) path.setAttribute("transform", transform);
+    svg.appendChild(path);
+    return svg;
   }
 
   function options(element, given) {
@@ -98,10 +115,15 @@
       ? [1, 2, 3, 4, 5].map(function (n) {
           return { value: n, text: n + " \u2605", label: n + (n === 1 ? " star" : " stars") + " out of 5" };
         })
-      : [{ value: 1, text: "\uD83D\uDC4D", label: "Thumbs up" }, { value: 0, text: "\uD83D\uDC4E", label: "Thumbs down" }];
+      : [{ value: 1, text: "Yes", label: "Thumbs up: yes", icon: "" },
+         { value: 0, text: "No", label: "Thumbs down: no", icon: "rotate(180 12 12)" }];
     var buttons = choices.map(function (choice) {
       var button = make("button", { type: "button", "aria-pressed": "false", "aria-label": choice.label, title: choice.label },
-        choice.text);
+        choice.icon === undefined ? choice.text : "");
+      if (choice.icon !== undefined) {
+        button.appendChild(thumb(choice.icon));
+        button.appendChild(document.createTextNode(" " + choice.text));
+      }
       button.addEventListener("click", function () { choose(choice.value); });
       group.appendChild(button);
       return { button: button, value: choice.value };
