@@ -27,13 +27,9 @@ def rate_limit_hit(*, public_key: str, address: str | None) -> Verdict:
     moment = now()
     slot = int(moment // window)
     key = f"feedback-rate:{public_key}:{address or '-'}:{slot}"
-    if cache.add(key, 1, timeout=window + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the window's key expired between add and incr
-            cache.add(key, 1, timeout=window + 1)
-            count = 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window's first request from here (or its key just expired)
+        count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
     retry_after = max(1, math.ceil((slot + 1) * window - moment))
     return Verdict(allowed=count <= limit, retry_after=retry_after)

@@ -11,17 +11,48 @@ from dataclasses import dataclass
 from django.db.models import Count, F, FloatField, Max, Q, QuerySet
 from django.db.models.functions import Cast, TruncDate
 
+from aistrale.generation_tokens import token_current, tokens_read, tokens_shared
 from evals.models import Score, ScoreDataType
 from feedback.models import FEEDBACK_MARKER_KEY, FEEDBACK_MARKER_VALUE, FeedbackSettings
 
+MAX_MEMOIZED_PROJECTS = 10_000
 RATED = Q(data_type=ScoreDataType.BOOLEAN) | Q(data_type=ScoreDataType.NUMERIC)
 POSITIVE = Q(data_type=ScoreDataType.BOOLEAN, value=1) | Q(data_type=ScoreDataType.NUMERIC, value__gte=4)
 
 
+def origins_token_name(project_id) -> str:
+    """The generation token of a project's allowed origins, bumped by feedback_settings_update."""
+    return f"feedback-origins:{project_id}"
+
+
+_origins_memo: dict[str, tuple[bytes, frozenset[str]]] = {}
+
+
+def _origins_stored(project_id) -> frozenset[str]:
+    found = FeedbackSettings.objects.filter(project_id=project_id).values_list("allowed_origins", flat=True).first()
+    return frozenset((found or "").split())
+
+
+def project_origins(*, project_id) -> frozenset[str]:
+    """The project's allowed origins: memoized per process while their generation token holds (Redis), else read."""
+    if not tokens_shared():
+        return _origins_stored(project_id)
+    name = origins_token_name(project_id)
+    [read] = tokens_read([name])
+    known = _origins_memo.get(project_id)
+    if known is not None and read is not None and known[0] == read:
+        return known[1]
+    token = token_current(name, read)
+    origins = _origins_stored(project_id)
+    if len(_origins_memo) >= MAX_MEMOIZED_PROJECTS:
+        _origins_memo.clear()
+    _origins_memo[project_id] = (token, origins)
+    return origins
+
+
 def origin_allowed(*, project_id, origin: str) -> bool:
     """May pages of this origin post feedback to this project?"""
-    found = FeedbackSettings.objects.filter(project_id=project_id).values_list("allowed_origins", flat=True).first()
-    return bool(found) and origin in found.split()
+    return origin in project_origins(project_id=project_id)
 
 
 def origin_allowed_anywhere(*, origin: str) -> bool:

@@ -5,8 +5,10 @@ from urllib.parse import urlsplit
 from django.db import transaction
 
 from aistrale.errors import DomainError
+from aistrale.generation_tokens import token_bump
 from aistrale.tenancy.services import audit_record
 from feedback.models import FeedbackSettings
+from feedback.selectors import origins_token_name
 
 MAX_ORIGINS = 100
 MAX_ORIGIN_LENGTH = 255
@@ -57,4 +59,5 @@ def feedback_settings_update(*, project, allowed_origins: list[str]) -> Feedback
             before={"allowed_origins": before},
             after={"allowed_origins": origins},
         )
+        token_bump(origins_token_name(project.pk))
     return settings

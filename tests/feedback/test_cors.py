@@ -91,3 +91,12 @@ def test_an_error_answer_to_an_allowed_origin_is_readable_by_the_page(public_key
 
     assert response.status_code == 400
     assert response["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_a_change_of_origins_applies_to_the_next_request(public_key, project, allowed):
+    client = browser_client(public_key)
+    assert post_batch(client, score_event()).status_code == 207
+
+    allow_origins(project, "https://other.example.com")
+
+    assert post_batch(client, score_event()).status_code == 403
