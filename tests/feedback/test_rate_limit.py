@@ -68,3 +68,15 @@ def test_a_refused_request_stores_nothing(public_key, project, allowed, clock):
 
     assert post_batch(client, event).status_code == 429
     assert not Score.objects.filter(project=project, id=event["body"]["id"]).exists()
+
+
+def test_the_count_is_kept_in_the_cache_with_the_window_as_its_lifetime(public_key, allowed, clock):
+    from django.core.cache import caches
+
+    from feedback import rate_limit
+
+    verdicts = [rate_limit.rate_limit_hit(public_key="pk", address="192.0.2.1") for _ in range(3)]
+
+    assert [verdict.allowed for verdict in verdicts] == [True, True, False]
+    key = f"feedback-rate:pk:192.0.2.1:{int(clock.now // 60)}"
+    assert caches["default"].get(key) == 3
