@@ -93,6 +93,8 @@ class BrowserFeedbackPolicy:
             )
 
     def screen(self, *, project, event_type: str, events: list[dict]) -> dict[str, str]:
+        if event_type != "score-create":
+            return {event["id"]: f"type {event_type!r}: browsers may only send feedback scores" for event in events}
         refused = {}
         for event in events:
             problem = _screen_body(event.get("body"))

@@ -67,6 +67,10 @@ def accepts_public_key(event_type: str) -> bool:
     return event_type in _public_key_event_types
 
 
+def public_key_event_types() -> list[str]:
+    return sorted(_public_key_event_types)
+
+
 def register_browser_policy(policy: BrowserPolicy) -> None:
     _browser_policies[:] = [policy]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length
-from observability.extensions import accepts_public_key, ingestion_handler
+from observability.extensions import accepts_public_key, ingestion_handler, public_key_event_types
 from observability.ingestion.costs import normalize_usage, provided_costs
 from observability.ingestion.values import (
     EPOCH,
@@ -190,7 +190,7 @@ def _observation_type(event_type: str, body: dict) -> tuple[str | None, bool]:
 def _public_key_refusal(event_type: str) -> str:
     return (
         f"type {event_type!r} needs the secret key: a request authenticated by the public key alone "
-        "may only send score-create events"
+        f"may only send {', '.join(public_key_event_types()) or 'nothing'} events"
     )
 
 
@@ -255,12 +255,14 @@ def ingest_batch(*, project, batch: list, public_key_only: bool = False, screen=
         if screen is not None:
             for event_type, events in handled.items():
                 refused.update(screen(project=project, event_type=event_type, events=events))
-        return {
-            event_type: ingestion_handler(event_type)(
-                project=project, events=[event for event in events if event["id"] not in refused]
-            )
-            or {}
+        admitted = {
+            event_type: [event for event in events if event["id"] not in refused]
             for event_type, events in handled.items()
+        }
+        return {
+            event_type: ingestion_handler(event_type)(project=project, events=events) or {}
+            for event_type, events in admitted.items()
+            if events
         }
 
     rejected = write(project_id=project.pk, traces=traces, observations=observations, also=run_handlers)
@@ -268,7 +270,7 @@ def ingest_batch(*, project, batch: list, public_key_only: bool = False, screen=
         for event in events:
             if event["id"] in refused:
                 result.fail(event["id"], refused[event["id"]], status=403)
-            elif event["id"] in rejected[event_type]:
+            elif event["id"] in rejected.get(event_type, {}):
                 result.fail(event["id"], rejected[event_type][event["id"]])
             else:
                 result.ok(event["id"])

@@ -175,3 +175,19 @@ def test_a_second_key_of_the_project_shares_its_origins(project, allowed):
 
     assert response.json()["errors"] == []
     assert response["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_a_type_another_app_opens_to_browsers_is_still_refused_by_the_feedback_policy(
+    public_key, project, allowed, monkeypatch
+):
+    calls = []
+    monkeypatch.setattr(extensions, "_ingestion_handlers", {**extensions._ingestion_handlers})
+    monkeypatch.setattr(extensions, "_public_key_event_types", {*extensions._public_key_event_types})
+    extensions.register_ingestion_handler("note-create", lambda **kwargs: calls.append(kwargs), public_key=True)
+    event = {"id": "e-note", "type": "note-create", "timestamp": "2026-01-01T00:00:00Z", "body": {"text": "hi"}}
+
+    [error] = post_batch(browser_client(public_key), event).json()["errors"]
+
+    assert (error["id"], error["status"]) == ("e-note", 403)
+    assert "browsers may only send feedback scores" in error["message"]
+    assert calls == []
