@@ -37,3 +37,8 @@ def figure(value) -> str:
     if isinstance(value, float):
         return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     return str(value)
+
+
+def percent(ratio: float | None) -> str:
+    """A share as a whole percentage: `75%`; "" when there is nothing to divide."""
+    return EMPTY if ratio is None else f"{ratio:.0%}"

@@ -16,7 +16,7 @@ class EvalsConfig(AppConfig):
             register_trace_deletion_handler,
         )
 
-        register_ingestion_handler("score-create", ingestion_score_events)
+        register_ingestion_handler("score-create", ingestion_score_events, public_key=True)
         register_ingestion_handler("score-delete", ingestion_score_delete_events)
         register_score_loader(score_map_by_trace)
         register_trace_deletion_handler(score_delete_for_traces)

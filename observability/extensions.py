@@ -1,7 +1,12 @@
 """Hooks through which higher apps (evals, feedback, datasets) extend tracing without upward imports.
 
-- ingestion event handlers: `register_ingestion_handler("score-create", handler)`; the batch
-  ingestion endpoint calls handler(project=..., events=[...]) for events of that type.
+- ingestion event handlers: `register_ingestion_handler("score-create", handler, public_key=False)`; the batch
+  ingestion endpoint calls handler(project=..., events=[...]) for events of that type. `public_key=True`
+  admits the type from requests authenticated by the public key alone (browsers); every other type is
+  refused to them, per event.
+- the browser policy: `register_browser_policy(policy)` (feedback registers one); the ingestion endpoint
+  consults it for requests authenticated by the public key alone, and refuses them all when there is none.
+  See `BrowserPolicy` for what it answers.
 - trace score loaders: `register_score_loader(loader)`; loader(project=..., trace_ids=[...]) returns
   {trace_id: [score dicts in the public API shape]} for trace reads and the trace explorer.
 - trace deletion handlers: `register_trace_deletion_handler(handler)`; handler(project=..., trace_ids=[...])
@@ -14,19 +19,64 @@
 """
 
 from collections.abc import Callable
+from typing import Protocol
 
 IngestionHandler = Callable[..., object]
+
+
+class BrowserPolicy(Protocol):
+    """What the batch ingestion endpoint asks about requests authenticated by the public key alone."""
+
+    def preflight(self, request):
+        """The HttpResponse to a CORS preflight (OPTIONS with an Origin header) of the endpoint."""
+
+    def admit(self, request) -> None:
+        """Raise an APIException (403 origin, 429 rate limit) when this request may not send at all."""
+
+    def screen(self, *, project, event_type: str, events: list[dict]) -> dict[str, str]:
+        """{event id: why it is refused} among events of an admitted type; may adjust the others' bodies.
+
+        Runs inside the write transaction, before the type's handler.
+        """
+
+    def decorate(self, request, response) -> None:
+        """Add the CORS headers this request's response may carry."""
+
+
 ScoreLoader = Callable[..., dict[str, list[dict]]]
 
 _ingestion_handlers: dict[str, IngestionHandler] = {}
+_public_key_event_types: set[str] = set()
+_browser_policies: list[BrowserPolicy] = []
 _score_loaders: list[ScoreLoader] = []
 _trace_deletion_handlers: list[Callable[..., object]] = []
 _page_panels: dict[str, list[Callable[..., str | None]]] = {}
 _admin_actions: dict[str, list[Callable[..., object]]] = {}
 
 
-def register_ingestion_handler(event_type: str, handler: IngestionHandler) -> None:
+def register_ingestion_handler(event_type: str, handler: IngestionHandler, *, public_key: bool = False) -> None:
     _ingestion_handlers[event_type] = handler
+    if public_key:
+        _public_key_event_types.add(event_type)
+    else:
+        _public_key_event_types.discard(event_type)
+
+
+def accepts_public_key(event_type: str) -> bool:
+    """May a request authenticated by the public key alone send events of this type?"""
+    return event_type in _public_key_event_types
+
+
+def public_key_event_types() -> list[str]:
+    return sorted(_public_key_event_types)
+
+
+def register_browser_policy(policy: BrowserPolicy) -> None:
+    _browser_policies[:] = [policy]
+
+
+def browser_policy() -> BrowserPolicy | None:
+    return _browser_policies[0] if _browser_policies else None
 
 
 def ingestion_handler(event_type: str) -> IngestionHandler | None:

@@ -1,4 +1,9 @@
-"""API key authentication: HTTP Basic public:secret resolves the request's project."""
+"""API key authentication: HTTP Basic public:secret resolves the request's project.
+
+The public key alone (`Bearer <public key>`, or Basic with an empty secret), as Langfuse's browser clients
+send it, authenticates a restricted principal: `ProjectKeyAuth.public_key_only`. Permissions refuse it
+everywhere but on views marked `browser_safe`, and those views decide what it may do there.
+"""
 
 import base64
 import binascii
@@ -25,6 +30,11 @@ class ProjectKeyAuth:
         if api_key is not None:
             self.__dict__["api_key"] = api_key
             self.__dict__["project"] = api_key.project
+
+    @property
+    def public_key_only(self) -> bool:
+        """Authenticated by the public key alone: a browser, which may only send feedback."""
+        return not self.secret_verified
 
     @property
     def public_key(self) -> str:

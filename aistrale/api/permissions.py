@@ -12,7 +12,7 @@ class HasProjectKey(BasePermission):
         auth = request.auth
         if not isinstance(auth, ProjectKeyAuth):
             return False
-        return auth.secret_verified or getattr(view, "browser_safe", False)
+        return not auth.public_key_only or getattr(view, "browser_safe", False)
 
 
 class AllowAny(BasePermission):

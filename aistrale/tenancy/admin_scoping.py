@@ -25,6 +25,16 @@ def managed_projects(user):
     return project_list_for_user(user, roles=MANAGING_ROLES)
 
 
+def has_projects(request, roles=None) -> bool:
+    """Whether the user is in any project (with one of these roles): asked once per request, however many
+    admins of the sidebar and the page ask it."""
+    memo = request.__dict__.setdefault("_aistrale_has_projects", {})
+    key = frozenset(roles) if roles else None
+    if key not in memo:
+        memo[key] = project_list_for_user(request.user, roles=roles).exists()
+    return memo[key]
+
+
 class NoEditAdminMixin:
     """For rows written elsewhere (ingestion, the audit trail, delivery jobs): the admin only shows them."""
 
@@ -52,7 +62,7 @@ class ProjectScopedAdmin(GuardedModelAdmin):
 
     def has_module_permission(self, request):
         user = request.user
-        return is_staff_member(user) and (user.is_superuser or project_list_for_user(user).exists())
+        return is_staff_member(user) and (user.is_superuser or has_projects(request))
 
     def has_view_permission(self, request, obj=None):
         if not self.has_module_permission(request):
@@ -60,12 +70,12 @@ class ProjectScopedAdmin(GuardedModelAdmin):
         return obj is None or object_can_view(request.user, obj, project_field=self.project_field)
 
     def has_add_permission(self, request):
-        return project_list_for_user(request.user, roles=WRITING_ROLES).exists()
+        return has_projects(request, WRITING_ROLES)
 
     def has_change_permission(self, request, obj=None):
-        writable = project_list_for_user(request.user, roles=WRITING_ROLES)
         if obj is None:
-            return writable.exists()
+            return has_projects(request, WRITING_ROLES)
+        writable = project_list_for_user(request.user, roles=WRITING_ROLES)
         return writable.filter(pk=self._project_of(obj).pk).exists() or self._has_object_perm(request, "change", obj)
 
     def has_delete_permission(self, request, obj=None):
@@ -105,7 +115,7 @@ class ManagersWriteAdmin(ProjectScopedAdmin):
     """Members see the rows; only the project's owners and admins change them."""
 
     def has_add_permission(self, request):
-        return managed_projects(request.user).exists()
+        return has_projects(request, MANAGING_ROLES)
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
@@ -137,7 +147,7 @@ class ManagedProjectsAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         user = request.user
-        return is_staff_member(user) and (user.is_superuser or managed_projects(user).exists())
+        return is_staff_member(user) and (user.is_superuser or has_projects(request, MANAGING_ROLES))
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

@@ -8,6 +8,7 @@ from feedback.models.annotation import (
     ItemAnnotation,
 )
 from feedback.models.comments import COMMENT_MAX_CHARS, Comment, CommentObjectType
+from feedback.models.feedback_settings import FEEDBACK_MARKER_KEY, FEEDBACK_MARKER_VALUE, FeedbackSettings
 
 __all__ = [
     "COMMENT_MAX_CHARS",
@@ -19,5 +20,8 @@ __all__ = [
     "AnnotationQueueItem",
     "Comment",
     "CommentObjectType",
+    "FEEDBACK_MARKER_KEY",
+    "FEEDBACK_MARKER_VALUE",
+    "FeedbackSettings",
     "ItemAnnotation",
 ]

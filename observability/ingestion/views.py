@@ -6,13 +6,14 @@ import orjson
 from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpResponse
-from rest_framework.exceptions import ParseError, UnsupportedMediaType, ValidationError
+from rest_framework.exceptions import ParseError, PermissionDenied, UnsupportedMediaType, ValidationError
 from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView
 from aistrale.api.outage import ServiceUnavailable
 from aistrale.api.request_body import PayloadTooLarge
 from observability.api import schema
+from observability.extensions import browser_policy
 from observability.ingestion.batch import ingest_batch
 from observability.ingestion.body import media_type, read_body
 from observability.ingestion.otlp import (
@@ -69,6 +70,34 @@ def _json_body(request):
 
 @schema.ingestion
 class IngestionView(ProjectApiView):
+    """Batch ingestion. A browser (the public key alone) may send score-create events only, under the
+    registered browser policy (CORS, rate limit, what it may write); with no policy it is refused."""
+
+    browser_safe = True
+    public_key_only = False
+
+    def dispatch(self, request, *args, **kwargs):
+        policy = browser_policy()
+        if request.method == "OPTIONS" and "HTTP_ORIGIN" in request.META and policy is not None:
+            return policy.preflight(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.public_key_only = request.auth.public_key_only
+        if self.public_key_only:
+            policy = browser_policy()
+            if policy is None:
+                raise PermissionDenied("This endpoint needs the project's secret key (Basic public:secret).")
+            policy.admit(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        policy = browser_policy()
+        if policy is not None and self.public_key_only:
+            policy.decorate(request, response)
+        return response
+
     def post(self, request):
         data = _json_body(request)
         if not isinstance(data, dict) or not isinstance(data.get("batch"), list):
@@ -79,7 +108,14 @@ class IngestionView(ProjectApiView):
                 f"The batch carries {len(data['batch'])} events, more than the {limit} allowed per request "
                 "(AISTRALE_MAX_EVENTS_PER_BATCH): send smaller batches"
             )
-        result = _storing(lambda: ingest_batch(project=request.auth.project, batch=data["batch"]))
+        result = _storing(
+            lambda: ingest_batch(
+                project=request.auth.project,
+                batch=data["batch"],
+                public_key_only=self.public_key_only,
+                screen=browser_policy().screen if self.public_key_only else None,
+            )
+        )
         return Response({"successes": result.successes, "errors": result.errors}, status=207)
 
 
