@@ -101,3 +101,10 @@ def gunicorn_server(tmp_path_factory):
     database_url = f"sqlite:///{tmp_path_factory.mktemp('gunicorn') / 'gunicorn.sqlite3'}"
     with production_server(database_url=database_url, workers=2) as server:
         yield server
+
+
+@pytest.fixture
+def member_client(client, member):
+    """The test client, logged in as `member`."""
+    client.force_login(member)
+    return client

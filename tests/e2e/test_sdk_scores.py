@@ -5,8 +5,6 @@ Runs under both SDK majors: 5.x posts score arrays to /api/public/scores and rea
 `api.scores_v3`. Where the installed SDK has no client for a read, the test reads over plain HTTP.
 """
 
-import time
-
 import pytest
 import requests
 from langfuse import Langfuse
@@ -14,6 +12,7 @@ from langfuse._client.resource_manager import LangfuseResourceManager
 
 from aistrale.tenancy.services import api_key_create
 from evals.models import Score
+from tests.background import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SDK_5 = not hasattr(Langfuse(tracing_enabled=False, public_key="pk-probe", secret_key="sk").api, "scores_v3")
@@ -43,15 +42,6 @@ def http(live_server, keys):
         return response.json()
 
     return get
-
-
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def v2_scores(client, http, **params) -> list[dict]:

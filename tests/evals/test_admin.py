@@ -17,12 +17,6 @@ SCORES = "/admin/evals/score/"
 CONFIGS = "/admin/evals/scoreconfig/"
 
 
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
-
-
 def listed(response) -> list[str]:
     assert response.status_code == 200, response.content[:500]
     return sorted(score.id for score in response.context["cl"].result_list)

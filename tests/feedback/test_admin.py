@@ -24,12 +24,6 @@ def owner_client(client, owner):
     return client
 
 
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
-
-
 def test_an_owner_sets_allowed_origins_in_the_admin(owner_client, project):
     response = owner_client.post(
         reverse("admin:feedback_feedbacksettings_add"),

@@ -20,13 +20,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/observability/trace/"
 
 
-@pytest.fixture
-def member_client(client, member):
-    """The test client, logged in as `member`."""
-    client.force_login(member)
-    return client
-
-
 def listed(response) -> list[str]:
     assert response.status_code == 200, response.content[:500]
     return sorted(trace.id for trace in response.context["cl"].result_list)
