@@ -43,3 +43,14 @@ def chromium_page():
 def screenshot_path(name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / f"{name}.png"
+
+
+def admin_login(page, base_url: str, next_path: str, *, username: str, password: str) -> None:
+    """Log in through the admin's form and wait until `next_path` has loaded (not the login page, whose
+    `?next=` ends with the same path)."""
+    page.goto(f"{base_url}/admin/login/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/login/" not in url and url.endswith(next_path))
+    page.wait_for_load_state("load")

@@ -3,7 +3,7 @@
 import pytest
 
 from evals.models import ScoreConfig
-from tests.browser import chromium_page, screenshot_path
+from tests.browser import admin_login, chromium_page, screenshot_path
 from tests.evals.factories import make_config, make_score
 from tests.observability.factories import make_trace
 
@@ -18,11 +18,7 @@ def test_member_creates_a_config_and_reads_scores(live_server, make_user, projec
     make_score(project, score_id="b", value="calm", config_id=tone.id, session_id=None)
     make_score(project, score_id="c", name="satisfaction", value=4, trace_id=None, session_id="s1")
     with chromium_page() as page:
-        page.goto(f"{live_server.url}/admin/login/?next=/admin/evals/scoreconfig/add/")
-        page.fill("#id_username", "ana")
-        page.fill("#id_password", "pw-ana")
-        page.keyboard.press("Enter")
-        page.wait_for_url(lambda url: "/login/" not in url and url.endswith("/admin/evals/scoreconfig/add/"))
+        admin_login(page, live_server.url, "/admin/evals/scoreconfig/add/", username="ana", password="pw-ana")
         page.select_option("#id_project", project.pk)
         page.fill("#id_name", "correctness")
         page.select_option("#id_data_type", "NUMERIC")

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from evals.models import ScoreDataType
-from tests.browser import chromium_page, screenshot_path
+from tests.browser import admin_login, chromium_page, screenshot_path
 from tests.feedback.factories import feedback_score
 from tests.observability.factories import make_trace
 
@@ -19,11 +19,9 @@ def test_a_member_reads_the_overview_and_a_traces_feedback(live_server, make_use
     for index in range(6):
         feedback_score(project, trace_id=f"t-{index}", value=index % 3 != 0, comment=f"Answer {index} was fine")
     with chromium_page() as page:
-        page.goto(f"{live_server.url}/admin/login/?next=/admin/feedback/feedbacksettings/overview/")
-        page.fill("#id_username", "ana")
-        page.fill("#id_password", "pw-ana")
-        page.keyboard.press("Enter")
-        page.wait_for_url(lambda url: url.endswith("/overview/"))
+        admin_login(
+            page, live_server.url, "/admin/feedback/feedbacksettings/overview/", username="ana", password="pw-ana"
+        )
         page.screenshot(path=screenshot_path("feedback-overview"), full_page=True)
         assert page.locator("#fb-volume").inner_text() == "8"
         assert page.locator("#fb-worst tbody tr").first.inner_text().startswith("t-refund")

@@ -9,7 +9,7 @@ import zlib
 import pytest
 from django.urls import reverse
 
-from tests.browser import chromium_page, screenshot_path
+from tests.browser import admin_login, chromium_page, screenshot_path
 from tests.observability.factories import make_media, make_observation, make_trace
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,11 +53,7 @@ def test_trace_page_shows_the_image_and_an_audio_player(live_server, make_user, 
     make_observation(project, "o1", "t1", type="GENERATION", name="speech", input={"audio": audio})
     url = reverse("admin:observability_trace_change", args=[trace.key])
     with chromium_page() as page:
-        page.goto(f"{live_server.url}/admin/login/?next={url}")
-        page.fill("#id_username", "ana")
-        page.fill("#id_password", "pw-ana")
-        page.keyboard.press("Enter")
-        page.wait_for_url(lambda current: current.endswith(url))
+        admin_login(page, live_server.url, url, username="ana", password="pw-ana")
         page.locator("details:has-text('speech')").first.evaluate("element => element.open = true")
         page.wait_for_function("() => [...document.images].some(img => img.complete && img.naturalWidth === 96)")
         page.wait_for_function("() => { const a = document.querySelector('audio'); return a && a.readyState >= 1 }")

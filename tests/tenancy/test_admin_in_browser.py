@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import chromium_page, screenshot_path
+from tests.browser import admin_login, chromium_page, screenshot_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -10,11 +10,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_member_logs_in_and_sees_the_trace_explorer(live_server, make_user, project):
     make_user("ana", project=project)
     with chromium_page() as page:
-        page.goto(f"{live_server.url}/admin/login/?next=/admin/observability/trace/")
-        page.fill("#id_username", "ana")
-        page.fill("#id_password", "pw-ana")
-        page.keyboard.press("Enter")
-        page.wait_for_url(lambda url: "/login/" not in url)
-        assert page.url.endswith("/admin/observability/trace/")
+        admin_login(page, live_server.url, "/admin/observability/trace/", username="ana", password="pw-ana")
         page.locator("#changelist").wait_for()
         page.screenshot(path=screenshot_path("admin-trace-explorer"))
