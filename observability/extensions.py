@@ -16,9 +16,15 @@
   each panel under the scores, in registration order.
 - admin actions: `register_admin_action("trace" | "observation" | "session", action)`; a Django admin
   action (modeladmin, request, queryset) offered on that changelist.
+- OTLP span attribute handlers: `register_span_attribute_handler("langfuse.experiment.", handler)`; OTLP
+  ingestion calls handler(project=..., spans=[CapturedSpan, ...]) with the accepted spans that carry attributes
+  under that prefix, inside the write transaction, after the spans' rows are stored. The attributes stay in the
+  observation's metadata as well.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 IngestionHandler = Callable[..., object]
@@ -45,6 +51,20 @@ class BrowserPolicy(Protocol):
 
 ScoreLoader = Callable[..., dict[str, list[dict]]]
 
+
+@dataclass(frozen=True)
+class CapturedSpan:
+    """An accepted OTLP span's ids, times and its attributes under a registered prefix (values as decoded)."""
+
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None
+    name: str
+    start_time: datetime
+    end_time: datetime | None
+    attributes: dict
+
+
 _ingestion_handlers: dict[str, IngestionHandler] = {}
 _public_key_event_types: set[str] = set()
 _browser_policies: list[BrowserPolicy] = []
@@ -52,6 +72,7 @@ _score_loaders: list[ScoreLoader] = []
 _trace_deletion_handlers: list[Callable[..., object]] = []
 _page_panels: dict[str, list[Callable[..., str | None]]] = {}
 _admin_actions: dict[str, list[Callable[..., object]]] = {}
+_span_attribute_handlers: dict[str, list[Callable[..., object]]] = {}
 
 
 def register_ingestion_handler(event_type: str, handler: IngestionHandler, *, public_key: bool = False) -> None:
@@ -126,3 +147,17 @@ def register_admin_action(changelist: str, action: Callable[..., object]) -> Non
 
 def admin_actions(changelist: str) -> list[Callable[..., object]]:
     return list(_admin_actions.get(changelist, []))
+
+
+def register_span_attribute_handler(prefix: str, handler: Callable[..., object]) -> None:
+    handlers = _span_attribute_handlers.setdefault(prefix, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def span_attribute_prefixes() -> tuple[str, ...]:
+    return tuple(_span_attribute_handlers)
+
+
+def span_attribute_handlers(prefix: str) -> list[Callable[..., object]]:
+    return list(_span_attribute_handlers.get(prefix, []))

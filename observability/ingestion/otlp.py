@@ -25,6 +25,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, count_check
+from observability.extensions import CapturedSpan, span_attribute_handlers, span_attribute_prefixes
 from observability.ingestion.costs import money, normalize_usage, provided_costs, token_totals, usage_fits
 from observability.ingestion.values import (
     FieldError,
@@ -515,8 +516,11 @@ def _events(span: Span) -> list:
     ]
 
 
-def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
-    """Add one span's observation row and its trace's row; a DomainError naming the field if it cannot be stored."""
+def map_span(span: Span, traces: RowSet, observations: RowSet, captured: dict | None = None) -> None:
+    """Add one span's observation row and its trace's row; a DomainError naming the field if it cannot be stored.
+
+    `captured` collects, per registered attribute prefix, the CapturedSpan of spans carrying such attributes.
+    """
     if len(span.trace_id) != 32 or span.trace_id == "0" * 32 or not HEX.fullmatch(span.trace_id):
         raise FieldError("traceId must be 16 bytes (32 hex digits), not all zero")
     if len(span.span_id) != 16 or span.span_id == "0" * 16 or not HEX.fullmatch(span.span_id):
@@ -619,19 +623,44 @@ def map_span(span: Span, traces: RowSet, observations: RowSet) -> None:
     values["metadata"] = json_value(observation_metadata, "metadata") or None
     observations.add(span.span_id, values, {"type": observation_type})
     traces.add(span.trace_id, trace_values, {"timestamp": start}, derived)
+    if captured is not None:
+        _capture(span, start, end, captured)
+
+
+def _capture(span: Span, start, end, captured: dict) -> None:
+    for prefix in span_attribute_prefixes():
+        matching = {key: value for key, value in span.attributes.items() if key.startswith(prefix)}
+        if matching:
+            captured.setdefault(prefix, []).append(
+                CapturedSpan(span.trace_id, span.span_id, span.parent_span_id or None, span.name, start, end, matching)
+            )
+
+
+def _span_attribute_handlers(project, captured: dict):
+    def run():
+        for prefix, spans in captured.items():
+            for handler in span_attribute_handlers(prefix):
+                handler(project=project, spans=spans)
+
+    return run if captured else None
 
 
 def ingest_spans(*, project, spans: list[Span]) -> OtlpResult:
     """Map the spans, then store them in one transaction; each span that cannot be stored is rejected."""
     result = OtlpResult()
-    traces, observations = RowSet(), RowSet()
+    traces, observations, captured = RowSet(), RowSet(), {}
     for span in spans:
         try:
-            map_span(span, traces, observations)
+            map_span(span, traces, observations, captured)
         except (DomainError, ValueError, TypeError) as error:
             reason = describe(error) if isinstance(error, DomainError) else str(error)
             result.reject(f"span {span.span_id or '?'} in trace {span.trace_id or '?'}: {reason}")
             continue
         result.accepted += 1
-    write(project_id=project.pk, traces=traces, observations=observations)
+    write(
+        project_id=project.pk,
+        traces=traces,
+        observations=observations,
+        also=_span_attribute_handlers(project, captured),
+    )
     return result
