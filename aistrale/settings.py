@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "aistrale.tenancy",
+    "aistrale.llm",
     "prompts",
     "observability",
     "evals",
@@ -266,3 +267,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Provider calls (aistrale/llm): the SDKs' retries with exponential backoff on 429, 5xx and timeouts.
+LLM_MAX_RETRIES = int(os.environ.get("AISTRALE_LLM_MAX_RETRIES", "3"))
+LLM_TIMEOUT_SECONDS = float(os.environ.get("AISTRALE_LLM_TIMEOUT_SECONDS", "60"))

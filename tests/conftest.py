@@ -12,6 +12,7 @@ from observability.models import ModelDefinition
 from observability.services.pricing import model_definition_seed
 from tests.caches import clear_cache
 from tests.clients import make_client
+from tests.fakes.provider import FakeProvider
 
 
 @pytest.fixture(autouse=True)
@@ -108,3 +109,10 @@ def member_client(client, member):
     """The test client, logged in as `member`."""
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def fake_provider():
+    """A local fake OpenAI/Anthropic server (tests/fakes/provider.py) for the real provider SDKs."""
+    with FakeProvider() as provider:
+        yield provider
