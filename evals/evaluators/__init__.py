@@ -1,0 +1,1 @@
+"""Running evaluator versions: `evaluator_run(version=, variables=)` -> Verdict (see runner.py)."""
