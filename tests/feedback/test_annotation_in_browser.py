@@ -11,6 +11,9 @@ from tests.observability.factories import make_observation, make_trace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# The page's deferred script marks <html> once its shortcuts listen; a key pressed before that is lost.
+KEYS_READY = "html[data-annotation-keys=ready]"
+
 
 def test_annotator_completes_an_item_with_the_keyboard(live_server, make_user, project):
     annotator = make_user("ana")
@@ -32,9 +35,9 @@ def test_annotator_completes_an_item_with_the_keyboard(live_server, make_user, p
         page.keyboard.press("Tab")
         page.keyboard.type("pw-ana")
         page.keyboard.press("Enter")
-        page.wait_for_selector("#ann-start")
+        page.wait_for_selector(f"{KEYS_READY} #ann-start")
         page.keyboard.press("a")
-        page.wait_for_selector("#ann-form")
+        page.wait_for_selector(f"{KEYS_READY} #ann-form")
         assert page.locator("#ann-object-id").inner_text() == "t1"
         # Fields in name order: correct (radio), note, quality, tone (radio), comment. Focus starts on the first.
         page.keyboard.press("Space")  # correct: True
@@ -48,7 +51,7 @@ def test_annotator_completes_an_item_with_the_keyboard(live_server, make_user, p
         page.keyboard.type("Reviewed against the help centre")
         page.screenshot(path=screenshot_path("annotation-item"), full_page=False)
         page.keyboard.press("Control+Enter")
-        page.locator("#ann-object-id", has_text="t2").wait_for()
+        page.locator(f"{KEYS_READY} #ann-object-id", has_text="t2").wait_for()
         page.keyboard.press("Control+Shift+Enter")
         page.wait_for_selector("#ann-nothing-left")
 
