@@ -2,6 +2,7 @@
 
 import pytest
 
+from aistrale.tenancy.models import Role
 from evals.models import Score
 from feedback.models import AnnotationQueueItem
 from feedback.services.annotation_queues import annotation_items_add
@@ -16,7 +17,7 @@ KEYS_READY = "html[data-annotation-keys=ready]"
 
 
 def test_annotator_completes_an_item_with_the_keyboard(live_server, make_user, project):
-    annotator = make_user("ana")
+    annotator = make_user("ana", project=project, role=Role.ANNOTATOR)
     queue = make_queue(project, annotators=[annotator])
     for trace_id, question in (("t1", "How do I reset my password?"), ("t2", "Where is my invoice?")):
         make_trace(
