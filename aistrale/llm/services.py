@@ -14,9 +14,12 @@ from django.db import transaction
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, text_check
+from aistrale.llm import calls
 from aistrale.llm.extensions import connection_deletion_handlers
 from aistrale.llm.models import SUPPORTED_ADAPTERS, LlmAdapter, LlmConnection
 from aistrale.llm.selectors import extra_header_keys, llm_connection_by_id, secret_display
+from aistrale.llm.sink import CallTrace
+from aistrale.llm.types import LlmRequest, LlmResult
 from aistrale.tenancy.services import audit_record
 
 MAX_SECRET_LENGTH = 10_000
@@ -24,6 +27,9 @@ MAX_MODELS = 1000
 MAX_HEADERS = 50
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 CONFIG_KEYS = {LlmAdapter.OPENAI: {"useResponsesApi": bool}, LlmAdapter.AZURE: {"apiVersion": str}}
+PING_ENVIRONMENT = "aistrale-ping"
+PING_MODELS = {LlmAdapter.OPENAI: "gpt-4o-mini", LlmAdapter.ANTHROPIC: "claude-haiku-4-5"}
+PING_PROMPT = "Reply with the single word: pong"
 _url_check = URLValidator(schemes=["http", "https"])
 
 
@@ -149,16 +155,21 @@ def llm_connection_upsert(
     with_default_models: bool | None = None,
     extra_headers: dict[str, str] | None = None,
     config: dict | None = None,
+    must_be_new: bool = False,
 ) -> tuple[LlmConnection, bool]:
     """Create the project's connection named `provider`, or replace its settings; returns (connection, created).
 
     A new connection needs `secret_key`; on an existing one None keeps the stored key, and `extra_headers`
-    None keeps the stored headers ({} removes them).
+    None keeps the stored headers ({} removes them). `must_be_new` refuses an existing name (the admin's add).
     """
     provider = _provider_check(provider)
     adapter = _adapter_check(adapter)
     connection = LlmConnection.objects.select_for_update().filter(project=project, provider=provider).first()
     created = connection is None
+    if must_be_new and not created:
+        raise DomainError(
+            f"this project already has a connection named {provider!r}: change that one", field="provider"
+        )
     before = None if created else _snapshot(connection)
     if created:
         connection = LlmConnection(project=project, id=str(uuid.uuid4()), provider=provider)
@@ -201,3 +212,30 @@ def llm_connection_delete(*, project, connection_id: str) -> LlmConnection:
         before=before,
     )
     return connection
+
+
+def ping_model(connection: LlmConnection) -> str:
+    """The model a ping asks: the connection's first custom model, else the adapter's small default."""
+    if connection.custom_models:
+        return connection.custom_models[0]
+    if connection.adapter not in PING_MODELS:
+        raise DomainError(
+            f"{connection.adapter} connections name their deployments: add one to the custom models to ping",
+            field="custom_models",
+        )
+    return PING_MODELS[LlmAdapter(connection.adapter)]
+
+
+def llm_connection_ping(*, connection: LlmConnection, model: str | None = None) -> LlmResult:
+    """Ask the provider for one short answer through the connection (traced in environment aistrale-ping).
+
+    Raises the typed LlmError the call ends with (auth, rate limit, bad request, provider down).
+    """
+    request = LlmRequest(model=model or ping_model(connection), messages=[{"role": "user", "content": PING_PROMPT}])
+    trace = CallTrace(
+        project_id=connection.project_id,
+        environment=PING_ENVIRONMENT,
+        name=f"llm connection ping: {connection.provider}",
+        metadata={"llmConnectionId": connection.id},
+    )
+    return calls.complete(connection=connection, request=request, trace=trace)
