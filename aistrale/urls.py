@@ -8,6 +8,7 @@ from aistrale.api.views import api_not_found
 api_modules = [  # prompts first: the prompt fetch is the hottest read and resolves in this order
     "prompts.api.urls",
     "aistrale.api.urls",
+    "aistrale.llm.api.urls",
     "observability.api.urls",
     "observability.ingestion.urls",
     "observability.media.urls",

@@ -211,6 +211,17 @@ def shape_data(client, project) -> ShapeData:
         "/api/public/comments",
         {"projectId": project.id, "objectType": "TRACE", "objectId": TRACE, "content": "Looks right"},
     )
+    response = client.put(
+        "/api/public/llm-connections",
+        {
+            "provider": "shape-openai",
+            "adapter": "openai",
+            "secretKey": "sk-shape-0123456789",
+            "extraHeaders": {"X-A": "1"},
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
     return ShapeData(
         project_id=project.id,
         model_id=model["id"],

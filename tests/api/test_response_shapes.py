@@ -41,6 +41,7 @@ EXAMPLES = {
     "/api/public/v3/scores": lambda d: [({}, {"fields": "details,subject,annotation"})],
     "/api/public/media/{mediaId}": lambda d: [({"mediaId": d.media_id}, {})],
     "/api/public/score-configs": lambda d: [({}, {})],
+    "/api/public/llm-connections": lambda d: [({}, {})],
     "/api/public/comments": lambda d: [({}, {}), ({}, {"objectType": "TRACE", "objectId": d.trace_id})],
     "/api/public/comments/{commentId}": lambda d: [({"commentId": d.comment_id}, {})],
     "/api/public/annotation-queues": lambda d: [({}, {})],
