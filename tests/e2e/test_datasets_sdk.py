@@ -93,6 +93,15 @@ def test_run_experiment_on_a_stored_dataset_makes_a_run_with_scores(client, capi
     assert (run_score.name, run_score.value) == ("accuracy", pytest.approx(2 / 3))
     item_scores = Score.objects.filter(name="exact", trace_id__in=[row.trace_id for row in run_items])
     assert sorted(item_scores.values_list("value", flat=True)) == [0.0, 1.0, 1.0]
+    since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    [experiment] = client.api.experiments.list(from_start_time=since, fields="core,scores").data
+    assert (experiment.id, experiment.item_count, [score.name for score in experiment.scores]) == (
+        run.id,
+        3,
+        ["accuracy"],
+    )
+    experiment_items = client.api.experiments.list_items(from_start_time=since, experiment_id=run.id, fields="io").data
+    assert sorted(item.expected_output for item in experiment_items) == sorted(CAPITALS.values())
     again = capitals.run_experiment(name="capitals", run_name="baseline", task=task)
     client.flush()
     assert again.experiment_id == run.id and DatasetRunItem.objects.filter(run=run).count() == 6
