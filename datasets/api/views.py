@@ -14,7 +14,15 @@ from datasets.api.serializers import (
     RunItemCreateSerializer,
     RunItemQuerySerializer,
 )
-from datasets.services import UNSET, dataset_upsert, item_delete, item_upsert, run_delete, run_item_create
+from datasets.services import (
+    UNSET,
+    dataset_upsert,
+    item_delete,
+    item_upsert,
+    items_from_sources,
+    run_delete,
+    run_item_create,
+)
 from evals.api.serializers import validated
 
 
@@ -82,7 +90,18 @@ class DatasetItemsView(ProjectApiView):
         )
         if given["status"] is None:
             given["status"] = UNSET
-        item = item_upsert(dataset=dataset, item_id=fields.get("item_id") or None, **given)
+        if "input_from" in fields or "expected_output_from" in fields:
+            [item] = items_from_sources(
+                dataset=dataset,
+                sources=[(fields.get("source_trace_id") or None, fields.get("source_observation_id") or None)],
+                input_from=fields.get("input_from"),
+                expected_output_from=fields.get("expected_output_from"),
+                item_id=fields.get("item_id") or None,
+                metadata=given["metadata"],
+                status=given["status"],
+            )
+        else:
+            item = item_upsert(dataset=dataset, item_id=fields.get("item_id") or None, **given)
         return Response(selectors.dataset_item_public(item))
 
 
