@@ -10,7 +10,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, text_check
@@ -183,7 +183,15 @@ def llm_connection_upsert(
     connection.custom_models = _models_check(custom_models)
     connection.with_default_models = True if with_default_models is None else with_default_models
     connection.config = _config_check(config, adapter)
-    connection.save()
+    try:
+        with transaction.atomic():
+            connection.save()
+    except IntegrityError:
+        raise DomainError(
+            f"a connection named {provider!r} was created by a concurrent request: send this one again",
+            field="provider",
+            status=409,
+        ) from None
     audit_record(
         action="llm_connection.created" if created else "llm_connection.updated",
         object_type="LlmConnection",

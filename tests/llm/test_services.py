@@ -5,7 +5,8 @@ import json
 import pytest
 
 from aistrale.errors import DomainError
-from aistrale.llm import extensions
+from aistrale.llm import extensions, services
+from aistrale.llm.models import LlmConnection
 from aistrale.llm.selectors import (
     llm_connection_get,
     llm_connection_list,
@@ -181,3 +182,19 @@ def test_a_ping_needs_a_model_the_connection_offers(project):
     with pytest.raises(DomainError) as error:
         llm_connection_ping(connection=azure)
     assert error.value.field == "custom_models" and "deployment" in error.value.message
+
+
+def test_a_concurrent_create_of_the_same_name_is_a_409_not_a_duplicate(project, monkeypatch):
+    checked = services._secret_check
+
+    def racing_check(secret_key):
+        LlmConnection.objects.create(
+            project=project, id="the-other", provider="openai", adapter="openai", secret_key="x"
+        )
+        return checked(secret_key)
+
+    monkeypatch.setattr(services, "_secret_check", racing_check)
+    with pytest.raises(DomainError) as error:
+        upsert(project)
+    assert (error.value.status, error.value.field) == (409, "provider")
+    assert not llm_connection_list(project=project).exclude(id="the-other").exists()
