@@ -3,8 +3,9 @@
 Registered in ObservabilityConfig.ready. Each CallRecord is written as Langfuse batch events through
 `ingest_batch`, so it is validated, priced (the project's price table) and stored exactly as SDK data is: the
 trace in the CallTrace's environment (e.g. `aistrale-evaluation`), the generation (an EMBEDDING for embedding
-calls) with input, output, model, parameters, usage, cost and its start and end times; a failed call is a
-level ERROR generation whose status message is the typed error. Nothing of the connection's key is written.
+calls) with input, output, model, parameters, usage, cost and its start, first-token (streams) and end times;
+a failed call is a level ERROR generation whose status message is the typed error. Nothing of the connection's
+key is written.
 """
 
 import logging
@@ -56,6 +57,8 @@ def _generation(record: CallRecord) -> dict:
         "output": _output(record),
         "metadata": _metadata(record),
     }
+    if record.first_token_at is not None:
+        body["completionStartTime"] = record.first_token_at.isoformat()
     if result is not None:
         body["usageDetails"] = result.usage.as_details()
     if error is not None:

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 
 from aistrale.errors import DomainError
 from aistrale.llm.models import SUPPORTED_ADAPTERS, LlmAdapter, LlmConnection
-from aistrale.llm.selectors import extra_header_keys, secret_display
+from aistrale.llm.selectors import extra_header_keys, llm_connection_models, secret_display
 from aistrale.llm.services import llm_connection_delete, llm_connection_ping, llm_connection_upsert
 from aistrale.llm.types import LlmError
 from aistrale.tenancy.admin_errors import DomainErrorsAsFormErrors
@@ -58,6 +58,7 @@ class LlmConnectionForm(forms.ModelForm):
         help_text="Write-only JSON object of header names to values. Blank keeps the stored headers; {} removes them.",
     )
     base_url = forms.URLField(
+        label="Base URL",
         required=False,
         assume_scheme="https",
         max_length=2000,
@@ -98,7 +99,7 @@ class LlmConnectionAdmin(DomainErrorsAsFormErrors, ManagersWriteAdmin):
     list_filter = ("adapter",)
     search_fields = ("provider", "id", "base_url")
     list_select_related = ("project__organization",)
-    readonly_fields = ("id", "stored_key", "header_names", "created_at", "updated_at")
+    readonly_fields = ("id", "stored_key", "header_names", "offered_models", "created_at", "updated_at")
     actions = ("ping",)
 
     def get_fields(self, request, obj=None):
@@ -106,7 +107,8 @@ class LlmConnectionAdmin(DomainErrorsAsFormErrors, ManagersWriteAdmin):
         editable += ["extra_headers", "config"]
         if obj is None:
             return ["project", "provider", *editable]
-        return ["project", "provider", "id", "stored_key", "header_names", *editable, "created_at", "updated_at"]
+        shown = ["id", "stored_key", "header_names", "offered_models"]
+        return ["project", "provider", *shown, *editable, "created_at", "updated_at"]
 
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "project", "provider") if obj else ()
@@ -114,6 +116,10 @@ class LlmConnectionAdmin(DomainErrorsAsFormErrors, ManagersWriteAdmin):
     @admin.display(description="stored key")
     def stored_key(self, connection):
         return secret_display(connection.secret_key)
+
+    @admin.display(description="models offered")
+    def offered_models(self, connection):
+        return ", ".join(llm_connection_models(connection)) or "— (add custom models)"
 
     @admin.display(description="stored header names")
     def header_names(self, connection):

@@ -117,7 +117,7 @@ class LlmStream:
                     parts.append(delta)
                     yield delta
         except LlmError as error:
-            record.ended_at, record.error = timezone.now(), error
+            record.ended_at, record.error, record.first_token_at = timezone.now(), error, self.first_token_at
             report(record)
             raise
         text = "".join(parts)
@@ -132,7 +132,7 @@ class LlmStream:
             trace_id=trace_id,
             observation_id=observation_id,
         )
-        record.ended_at, record.result = self.result.ended_at, self.result
+        record.ended_at, record.result, record.first_token_at = self.result.ended_at, self.result, self.first_token_at
         report(record)
 
 

@@ -16,6 +16,30 @@ class LlmAdapter(models.TextChoices):
 
 
 SUPPORTED_ADAPTERS = (LlmAdapter.OPENAI, LlmAdapter.ANTHROPIC, LlmAdapter.AZURE)
+# The models a connection offers with `with_default_models` (all priced by the bundled price table). Azure
+# connections name their deployments as custom models, so they have none.
+DEFAULT_MODELS = {
+    LlmAdapter.OPENAI: (
+        "gpt-4o-mini",
+        "gpt-4o",
+        "gpt-4.1",
+        "gpt-4.1-mini",
+        "gpt-4.1-nano",
+        "gpt-5",
+        "gpt-5-mini",
+        "gpt-5-nano",
+        "o3",
+        "o3-mini",
+        "o4-mini",
+    ),
+    LlmAdapter.ANTHROPIC: (
+        "claude-haiku-4-5-20251001",
+        "claude-sonnet-4-5-20250929",
+        "claude-sonnet-4-6",
+        "claude-opus-4-1-20250805",
+        "claude-opus-4-6",
+    ),
+}
 
 
 class LlmConnection(models.Model):

@@ -5,7 +5,7 @@ import json
 from django.db.models import QuerySet
 
 from aistrale.errors import DomainError
-from aistrale.llm.models import LlmConnection
+from aistrale.llm.models import DEFAULT_MODELS, LlmConnection
 
 MASK = "..."
 SHOWN_TAIL = 4
@@ -29,6 +29,14 @@ def llm_connection_by_id(*, project, connection_id: str) -> LlmConnection:
     if connection is None:
         raise DomainError(f"LLM connection {connection_id!r} not found in this project", field="id", status=404)
     return connection
+
+
+def llm_connection_models(connection: LlmConnection) -> list[str]:
+    """The models the connection offers: its custom models, then (with_default_models) its adapter's defaults."""
+    models = list(connection.custom_models or [])
+    if connection.with_default_models:
+        models += [model for model in DEFAULT_MODELS.get(connection.adapter, ()) if model not in models]
+    return models
 
 
 def secret_display(secret_key: str | None) -> str:

@@ -10,14 +10,14 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, text_check
 from aistrale.llm import calls
 from aistrale.llm.extensions import connection_deletion_handlers
 from aistrale.llm.models import SUPPORTED_ADAPTERS, LlmAdapter, LlmConnection
-from aistrale.llm.selectors import extra_header_keys, llm_connection_by_id, secret_display
+from aistrale.llm.selectors import extra_header_keys, llm_connection_by_id, llm_connection_models, secret_display
 from aistrale.llm.sink import CallTrace
 from aistrale.llm.types import LlmRequest, LlmResult
 from aistrale.tenancy.services import audit_record
@@ -28,7 +28,6 @@ MAX_HEADERS = 50
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 CONFIG_KEYS = {LlmAdapter.OPENAI: {"useResponsesApi": bool}, LlmAdapter.AZURE: {"apiVersion": str}}
 PING_ENVIRONMENT = "aistrale-ping"
-PING_MODELS = {LlmAdapter.OPENAI: "gpt-4o-mini", LlmAdapter.ANTHROPIC: "claude-haiku-4-5"}
 PING_PROMPT = "Reply with the single word: pong"
 _url_check = URLValidator(schemes=["http", "https"])
 
@@ -184,7 +183,15 @@ def llm_connection_upsert(
     connection.custom_models = _models_check(custom_models)
     connection.with_default_models = True if with_default_models is None else with_default_models
     connection.config = _config_check(config, adapter)
-    connection.save()
+    try:
+        with transaction.atomic():
+            connection.save()
+    except IntegrityError:
+        raise DomainError(
+            f"a connection named {provider!r} was created by a concurrent request: send this one again",
+            field="provider",
+            status=409,
+        ) from None
     audit_record(
         action="llm_connection.created" if created else "llm_connection.updated",
         object_type="LlmConnection",
@@ -215,15 +222,14 @@ def llm_connection_delete(*, project, connection_id: str) -> LlmConnection:
 
 
 def ping_model(connection: LlmConnection) -> str:
-    """The model a ping asks: the connection's first custom model, else the adapter's small default."""
-    if connection.custom_models:
-        return connection.custom_models[0]
-    if connection.adapter not in PING_MODELS:
+    """The model a ping asks: the first the connection offers (its first custom model, else a default)."""
+    models = llm_connection_models(connection)
+    if not models:
         raise DomainError(
-            f"{connection.adapter} connections name their deployments: add one to the custom models to ping",
+            "the connection offers no model: add one to the custom models (Azure: a deployment name) to ping",
             field="custom_models",
         )
-    return PING_MODELS[LlmAdapter(connection.adapter)]
+    return models[0]
 
 
 def llm_connection_ping(*, connection: LlmConnection, model: str | None = None) -> LlmResult:

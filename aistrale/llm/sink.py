@@ -27,6 +27,8 @@ class CallTrace:
 
 @dataclass
 class CallRecord:
+    """One provider call: its request, times (`first_token_at` for streams), and its result or its error."""
+
     target: CallTrace
     trace_id: str
     observation_id: str
@@ -37,6 +39,7 @@ class CallRecord:
     result: LlmResult | None = None
     error: LlmError | None = None
     kind: str = "generation"
+    first_token_at: datetime | None = None
 
 
 _sinks: list[Callable[[CallRecord], object]] = []

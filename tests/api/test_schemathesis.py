@@ -174,6 +174,7 @@ def seeded_key(db, key_pair):
         **seeded_media(client, auth),
         **seeded_comment(client, auth, public_key),
         **seeded_queue(client, auth),
+        **seeded_llm_connection(client, auth),
     }
 
 
@@ -219,6 +220,16 @@ def seeded_queue(client, auth) -> dict:
     item = {"objectId": "fuzz-trace", "objectType": "TRACE"}
     item_id = client.post(f"{queues}/{queue_id}/items", item, **headers).json()["id"]
     return {"queue_id": queue_id, "queueId": queue_id, "item_id": item_id, "itemId": item_id}
+
+
+def seeded_llm_connection(client, auth) -> dict:
+    """An LLM connection of the project: its id."""
+    body = {"provider": "fuzz-openai", "adapter": "openai", "secretKey": "sk-fuzz-0123456789"}
+    response = client.put(
+        "/api/public/llm-connections", body, content_type="application/json", HTTP_AUTHORIZATION=auth["Authorization"]
+    )
+    assert response.status_code == 200, response.content
+    return {"connection_id": response.json()["id"]}
 
 
 @pytest.fixture

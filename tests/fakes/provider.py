@@ -58,6 +58,9 @@ def _pieces(text: str, count: int) -> list[str]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes: with Nagle's algorithm the body waits for the client's
+    # delayed ACK (~40 ms a reply on Linux), which would swamp the latencies the benchmarks script.
+    disable_nagle_algorithm = True
     server: "_Server"
 
     def log_message(self, format, *args):

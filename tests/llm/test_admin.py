@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from aistrale.llm.models import LlmConnection
 from aistrale.llm.services import llm_connection_upsert
+from aistrale.tenancy.models import AuditEvent
 from tests.fakes.provider import Reply
 from tests.query_counts import assert_queries_constant, rows_of
 
@@ -58,7 +59,7 @@ def shown(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-def test_an_owner_adds_a_connection_through_the_service(owner_client, project):
+def test_an_owner_adds_a_connection_through_the_service(owner_client, owner, project):
     headers = json.dumps({"X-Team": HEADER_VALUE})
     response = owner_client.post(
         f"{CONNECTIONS}add/", form(project, custom_models="llama-3\nmixtral\n", extra_headers=headers)
@@ -67,6 +68,8 @@ def test_an_owner_adds_a_connection_through_the_service(owner_client, project):
     connection = LlmConnection.objects.get(project=project)
     assert (connection.secret_key, connection.custom_models) == (SECRET, ["llama-3", "mixtral"])
     assert json.loads(connection.extra_headers) == {"X-Team": HEADER_VALUE} and connection.id
+    event = AuditEvent.objects.get(action="llm_connection.created")
+    assert event.actor == owner and SECRET not in json.dumps(event.after)
 
 
 def test_pages_show_the_key_masked_and_the_headers_by_name_only(owner_client, project, fake_provider):

@@ -53,12 +53,15 @@ def test_the_sdk_upserts_lists_and_deletes(sdk, project, live_server, key_pair):
     assert [connection.provider for connection in page.data] == ["claude"]
     assert (page.meta.total_items, page.meta.total_pages) == (2, 2)
 
-    raw = requests.get(f"{live_server.url}{URL}", auth=key_pair, timeout=10).text
+    body = {"provider": "raw", "adapter": "openai", "secretKey": SECRET, "extraHeaders": {"X-A": HEADER_VALUE}}
+    put = requests.put(f"{live_server.url}{URL}", json=body, auth=key_pair, timeout=10)
+    assert put.status_code == 200 and put.json()["extraHeaderKeys"] == ["X-A"]
+    raw = put.text + requests.get(f"{live_server.url}{URL}", auth=key_pair, timeout=10).text
     for secret in (SECRET, "sk-new-key-abcdefghij-wxyz", "sk-ant-0123456789abcdef", HEADER_VALUE):
         assert secret not in raw
 
     assert "deleted" in sdk.delete(created.id).message
-    assert [connection.provider for connection in sdk.list().data] == ["claude"]
+    assert [connection.provider for connection in sdk.list().data] == ["claude", "raw"]
     with pytest.raises(SdkNotFound):
         sdk.delete(created.id)
     assert AuditEvent.objects.filter(action="llm_connection.deleted", actor_label__contains="API key").count() == 1

@@ -104,6 +104,7 @@ def test_a_stream_is_traced_once_it_ends(project, fake_provider):
 
     generation = Observation.objects.get(project=project, id=stream.result.observation_id)
     assert generation.output == "one two three" and generation.total_tokens == 8
+    assert generation.start_time <= generation.completion_start_time == stream.first_token_at <= generation.end_time
 
 
 def test_embeddings_are_traced_as_embedding_observations(project, fake_provider, model_prices):

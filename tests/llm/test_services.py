@@ -5,14 +5,16 @@ import json
 import pytest
 
 from aistrale.errors import DomainError
-from aistrale.llm import extensions
+from aistrale.llm import extensions, services
+from aistrale.llm.models import LlmConnection
 from aistrale.llm.selectors import (
     llm_connection_get,
     llm_connection_list,
+    llm_connection_models,
     llm_connection_public,
     secret_display,
 )
-from aistrale.llm.services import llm_connection_delete, llm_connection_upsert
+from aistrale.llm.services import llm_connection_delete, llm_connection_ping, llm_connection_upsert
 from aistrale.tenancy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +165,36 @@ def test_a_failing_deletion_handler_keeps_the_connection(project, monkeypatch):
 @pytest.mark.parametrize(("secret", "shown"), [("sk-abcdefghijkl-wxyz", "...wxyz"), ("short-key", "..."), ("", "...")])
 def test_the_key_is_shown_masked(secret, shown):
     assert secret_display(secret) == shown
+
+
+def test_the_models_offered_are_the_custom_ones_then_the_defaults(project):
+    connection, _ = upsert(project, custom_models=["llama-3", "gpt-4o"])
+    offered = llm_connection_models(connection)
+    assert offered[:3] == ["llama-3", "gpt-4o", "gpt-4o-mini"] and offered.count("gpt-4o") == 1
+    only_custom, _ = upsert(project, custom_models=["llama-3"], with_default_models=False)
+    assert llm_connection_models(only_custom) == ["llama-3"]
+    azure, _ = upsert(project, provider="azure", adapter="azure", base_url="https://acme.openai.azure.com")
+    assert llm_connection_models(azure) == []
+
+
+def test_a_ping_needs_a_model_the_connection_offers(project):
+    azure, _ = upsert(project, provider="azure", adapter="azure", base_url="https://acme.openai.azure.com")
+    with pytest.raises(DomainError) as error:
+        llm_connection_ping(connection=azure)
+    assert error.value.field == "custom_models" and "deployment" in error.value.message
+
+
+def test_a_concurrent_create_of_the_same_name_is_a_409_not_a_duplicate(project, monkeypatch):
+    checked = services._secret_check
+
+    def racing_check(secret_key):
+        LlmConnection.objects.create(
+            project=project, id="the-other", provider="openai", adapter="openai", secret_key="x"
+        )
+        return checked(secret_key)
+
+    monkeypatch.setattr(services, "_secret_check", racing_check)
+    with pytest.raises(DomainError) as error:
+        upsert(project)
+    assert (error.value.status, error.value.field) == (409, "provider")
+    assert not llm_connection_list(project=project).exclude(id="the-other").exists()
