@@ -29,10 +29,10 @@ def dataset_get_by_id(*, project, dataset_id: str) -> Dataset:
     return dataset
 
 
-def dataset_folders(*, project) -> list[str]:
-    """Every folder (`a`, `a/b`, ...) the project's dataset names make, sorted."""
+def dataset_folders(*, datasets: QuerySet[Dataset]) -> list[str]:
+    """Every folder (`a`, `a/b`, ...) the names of these datasets make, sorted."""
     folders = set()
-    for name in Dataset.objects.filter(project=project, name__contains="/").values_list("name", flat=True):
+    for name in datasets.filter(name__contains="/").values_list("name", flat=True):
         parts = name.split("/")[:-1]
         folders.update("/".join(parts[: depth + 1]) for depth in range(len(parts)))
     return sorted(folders)
