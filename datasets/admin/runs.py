@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.db.models import Count
 from django.template.loader import render_to_string
 
+from aistrale.display import figure
 from aistrale.tenancy.admin_scoping import NoEditAdminMixin, ProjectScopedAdmin
 from datasets.models import DatasetRun
 from datasets.selectors import dataset_run_items
 from datasets.services import run_delete
+from evals.models import Score
 from observability.admin.links import trace_id_url
 
 
@@ -17,7 +19,7 @@ class DatasetRunAdmin(NoEditAdminMixin, ProjectScopedAdmin):
     list_filter = (("dataset", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("name", "=id")
     list_select_related = ("dataset", "project__organization")
-    fields = ("id", "name", "dataset", "description", "metadata", "created_at", "run_items")
+    fields = ("id", "name", "dataset", "description", "metadata", "created_at", "run_scores", "run_items")
     readonly_fields = fields
     ordering = ("-created_at",)
 
@@ -28,11 +30,25 @@ class DatasetRunAdmin(NoEditAdminMixin, ProjectScopedAdmin):
     def item_count(self, run):
         return run.item_count
 
+    @admin.display(description="run-level scores")
+    def run_scores(self, run):
+        scores = Score.objects.filter(project_id=run.project_id, dataset_run_id=run.id).order_by("name", "timestamp")
+        return ", ".join(f"{score.name}: {score.string_value or figure(score.value)}" for score in scores) or "-"
+
     @admin.display(description="run items")
     def run_items(self, run):
+        run_items = list(dataset_run_items(run=run))
+        scores = {}
+        traces = {run_item.trace_id for run_item in run_items}
+        for score in Score.objects.filter(project_id=run.project_id, trace_id__in=traces).order_by("name"):
+            scores.setdefault(score.trace_id, []).append(f"{score.name}: {score.string_value or figure(score.value)}")
         rows = [
-            {"run_item": run_item, "trace_url": trace_id_url(run.project_id, run_item.trace_id)}
-            for run_item in dataset_run_items(run=run)
+            {
+                "run_item": run_item,
+                "trace_url": trace_id_url(run.project_id, run_item.trace_id),
+                "scores": ", ".join(scores.get(run_item.trace_id, [])),
+            }
+            for run_item in run_items
         ]
         return render_to_string("datasets/admin/run_items.html", {"rows": rows})
 

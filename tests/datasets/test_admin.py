@@ -71,8 +71,11 @@ def test_archive_and_delete_go_through_the_services(member_client, project):
 def test_a_run_page_lists_its_items_with_trace_links(member_client, project):
     item = make_item(make_dataset(project), item_id="i1")
     run_item = make_run_item(item, trace_id="t-77")
+    make_score(project, name="exact", value=1, trace_id="t-77")
+    make_score(project, score_id="run-score", name="accuracy", value=0.5, trace_id=None, dataset_run_id=run_item.run.id)
     page = member_client.get(f"{RUNS}{run_item.run.pk}/change/").content.decode()
     assert "t-77" in page and f"/admin/observability/observation/trace/{project.pk}/t-77/" in page
+    assert "accuracy: 0.5" in page and "exact: 1" in page
     member_client.post(f"{RUNS}{run_item.run.pk}/delete/", {"post": "yes"})
     assert not DatasetRun.objects.exists()
 
