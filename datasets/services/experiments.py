@@ -83,17 +83,22 @@ def _items_of(spans: list[CapturedSpan]) -> dict[tuple, _Item]:
     return items
 
 
+def _run_found(*, project, experiment_id: str, dataset, name: str) -> DatasetRun | None:
+    run = DatasetRun.objects.filter(project=project, id=experiment_id).first()
+    if run is None and dataset is not None:
+        run = DatasetRun.objects.filter(dataset=dataset, name=name).first()
+    return run
+
+
 def _run_for(*, project, experiment_id: str, attributes: dict, datasets: dict) -> DatasetRun:
     """The experiment's run: by its id, else the dataset's run of that name, else a new one."""
     dataset = datasets.get(attributes.get(DATASET_ID))
     name = str(attributes.get(NAME) or experiment_id)[:1000]
-    run = DatasetRun.objects.filter(project=project, id=experiment_id).first()
-    if run is None and dataset is not None:
-        run = DatasetRun.objects.filter(dataset=dataset, name=name).first()
+    run = _run_found(project=project, experiment_id=experiment_id, dataset=dataset, name=name)
     if run is None:
         try:
             with transaction.atomic():
-                run = DatasetRun.objects.create(
+                return DatasetRun.objects.create(
                     project=project,
                     id=experiment_id,
                     dataset=dataset,
@@ -102,8 +107,8 @@ def _run_for(*, project, experiment_id: str, attributes: dict, datasets: dict) -
                     metadata=_decoded(attributes[METADATA]) if METADATA in attributes else None,
                 )
         except IntegrityError:
-            run = DatasetRun.objects.get(project=project, id=experiment_id)
-        return run
+            # A concurrent request created the run (under this id, or under the dataset and name) first.
+            run = _run_found(project=project, experiment_id=experiment_id, dataset=dataset, name=name)
     changes = {}
     if DESCRIPTION in attributes and run.description is None:
         changes["description"] = attributes[DESCRIPTION]

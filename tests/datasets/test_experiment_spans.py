@@ -101,3 +101,16 @@ def test_a_run_item_posted_first_by_sdk_4_receives_the_spans(api_client, project
 def test_spans_without_an_experiment_or_item_id_are_ignored(api_client):
     send(api_client, otlp_span(ROOT, "x", attributes={"langfuse.experiment.name": "n"}, trace_id=TRACE))
     assert not DatasetRun.objects.exists()
+
+
+def test_spans_naming_a_dataset_run_by_name_join_it_whatever_their_experiment_id(api_client, project):
+    from datasets.services import run_upsert
+
+    dataset = make_dataset(project)
+    make_item(dataset, item_id="i1")
+    existing = run_upsert(dataset=dataset, name="run-1", run_id="older-id")
+    spans = spans_of("newer-id", "i1", dataset_id=dataset.id)
+    send(api_client, spans["root"])
+    assert list(DatasetRun.objects.values_list("id", flat=True)) == ["older-id"]
+    assert DatasetRunItem.objects.get().run == existing
+    assert Trace.objects.get().metadata["experiment_id"] == "older-id"
