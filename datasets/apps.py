@@ -5,7 +5,10 @@ class DatasetsConfig(AppConfig):
     name = "datasets"
 
     def ready(self):
+        from datasets.admin.actions import add_to_dataset
         from datasets.services.experiments import PREFIX, experiment_spans_record
         from observability import extensions
 
         extensions.register_span_attribute_handler(PREFIX, experiment_spans_record)
+        for changelist in ("trace", "observation"):
+            extensions.register_admin_action(changelist, add_to_dataset)

@@ -1,11 +1,17 @@
 """Dataset, item and run reads, project-scoped; items read as of any version of the dataset."""
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from aistrale.errors import DomainError
 from datasets.models import Dataset, DatasetItem, DatasetItemVersion, DatasetRun, DatasetRunItem
+from observability.media.references import MAX_DEPTH, media_references
+from observability.models import Media
+
+MEDIA_FIELDS = (("input", "input"), ("expectedOutput", "expected_output"), ("metadata", "metadata"))
+MediaUrl = Callable[[Media], tuple[str, dt.datetime]]
 
 
 def dataset_list(*, project) -> QuerySet[Dataset]:
@@ -29,10 +35,10 @@ def dataset_get_by_id(*, project, dataset_id: str) -> Dataset:
     return dataset
 
 
-def dataset_folders(*, project) -> list[str]:
-    """Every folder (`a`, `a/b`, ...) the project's dataset names make, sorted."""
+def dataset_folders(*, datasets: QuerySet[Dataset]) -> list[str]:
+    """Every folder (`a`, `a/b`, ...) the names of these datasets make, sorted."""
     folders = set()
-    for name in Dataset.objects.filter(project=project, name__contains="/").values_list("name", flat=True):
+    for name in datasets.filter(name__contains="/").values_list("name", flat=True):
         parts = name.split("/")[:-1]
         folders.update("/".join(parts[: depth + 1]) for depth in range(len(parts)))
     return sorted(folders)
@@ -120,8 +126,60 @@ def dataset_public(dataset: Dataset) -> dict:
     }
 
 
+def _reference_strings(value) -> Iterator[tuple[str, str]]:
+    """(JSONPath, string) of every string in a JSON value that holds a media reference."""
+    stack = [(value, "$", 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        if isinstance(item, str) and "@@@langfuseMedia:" in item:
+            yield path, item
+        elif depth < MAX_DEPTH and isinstance(item, dict):
+            stack.extend((child, f"{path}[{key!r}]", depth + 1) for key, child in reversed(item.items()))
+        elif depth < MAX_DEPTH and isinstance(item, list):
+            stack.extend((child, f"{path}[{index}]", depth + 1) for index, child in reversed(list(enumerate(item))))
+
+
+def _references(item) -> list[tuple[str, str, str, str]]:
+    """(wire field, reference string, JSONPath, media id) of the media references in an item's values."""
+    found = []
+    for wire, field in MEDIA_FIELDS:
+        for path, text in _reference_strings(getattr(item, field)):
+            found.extend((wire, reference.text, path, reference.media_id) for reference in media_references(text))
+    return found
+
+
+def dataset_items_public(items, *, project, media_url: MediaUrl) -> list[dict]:
+    """Items as DatasetItem in the spec, their media references resolved to the project's uploaded media."""
+    references = [_references(item) for item in items]
+    media_ids = {media_id for found in references for *_, media_id in found}
+    media = (
+        {row.id: row for row in Media.objects.filter(project=project, id__in=media_ids, uploaded_at__isnull=False)}
+        if media_ids
+        else {}
+    )
+    bodies = []
+    for item, found in zip(items, references, strict=True):
+        body = dataset_item_public(item)
+        for wire, text, path, media_id in found:
+            if media_id in media:
+                url, expiry = media_url(media[media_id])
+                resolved = {
+                    "mediaId": media_id,
+                    "contentType": media[media_id].content_type,
+                    "contentLength": media[media_id].content_length,
+                    "url": url,
+                    "urlExpiry": expiry,
+                }
+                body["mediaReferences"].append(
+                    {"field": wire, "referenceString": text, "jsonPath": path, "media": resolved}
+                )
+        bodies.append(body)
+    return bodies
+
+
 def dataset_item_public(item: DatasetItem | DatasetItemVersion) -> dict:
-    """An item, current or as of a version, as DatasetItem in the spec (its dataset loaded with it)."""
+    """An item, current or as of a version, as DatasetItem in the spec (its dataset loaded with it), without its
+    media references resolved (dataset_items_public resolves them)."""
     is_version = isinstance(item, DatasetItemVersion)
     return {
         "id": item.item_id if is_version else item.id,

@@ -1,5 +1,6 @@
 """The datasets API: datasets (v2), items (with `version`), runs, run items, experiments and experiment items."""
 
+from django.urls import reverse
 from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView
@@ -24,6 +25,7 @@ from datasets.services import (
     run_item_create,
 )
 from evals.api.serializers import validated
+from observability.media import tokens
 
 
 def _given(fields: dict, names: tuple[str, ...]) -> dict:
@@ -35,6 +37,16 @@ def _page(request, view, queryset, shape):
     paginator = LangfusePagination()
     rows = paginator.paginate_queryset(queryset, request, view)
     return paginator.get_paginated_response([shape(row) for row in rows])
+
+
+def _items_public(request, items) -> list[dict]:
+    """Items with their media references, each with a signed download URL."""
+
+    def media_url(media):
+        token = tokens.download_token(media_key=media.key)
+        return request.build_absolute_uri(reverse("media-download", args=[token])), tokens.download_expiry()
+
+    return selectors.dataset_items_public(items, project=request.auth.project, media_url=media_url)
 
 
 @schema.datasets
@@ -80,7 +92,9 @@ class DatasetItemsView(ProjectApiView):
                 source_trace_id=query.get("source_trace_id"),
                 source_observation_id=query.get("source_observation_id"),
             )
-        return _page(request, self, items, selectors.dataset_item_public)
+        paginator = LangfusePagination()
+        rows = paginator.paginate_queryset(items, request, self)
+        return paginator.get_paginated_response(_items_public(request, rows))
 
     def post(self, request):
         fields = validated(DatasetItemCreateSerializer, request.data)
@@ -102,15 +116,14 @@ class DatasetItemsView(ProjectApiView):
             )
         else:
             item = item_upsert(dataset=dataset, item_id=fields.get("item_id") or None, **given)
-        return Response(selectors.dataset_item_public(item))
+        return Response(_items_public(request, [item])[0])
 
 
 @schema.dataset_item_detail
 class DatasetItemDetailView(ProjectApiView):
     def get(self, request, item_id):
-        return Response(
-            selectors.dataset_item_public(selectors.dataset_item_get(project=request.auth.project, item_id=item_id))
-        )
+        item = selectors.dataset_item_get(project=request.auth.project, item_id=item_id)
+        return Response(_items_public(request, [item])[0])
 
     def delete(self, request, item_id):
         item_delete(item=selectors.dataset_item_get(project=request.auth.project, item_id=item_id))

@@ -66,7 +66,7 @@ class _Item:
             "observation_id": attributes.get(ROOT_OBSERVATION_ID) or None,
             "expected_output": _decoded(attributes[EXPECTED_OUTPUT]) if EXPECTED_OUTPUT in attributes else None,
             "item_metadata": _decoded(attributes[ITEM_METADATA]) if ITEM_METADATA in attributes else None,
-            "item_version": _version(attributes[ITEM_VERSION]) if ITEM_VERSION in attributes else item_version,
+            "item_version": item_version,
             "start_time": self.start_time,
             "end_time": self.end_time,
         }
@@ -83,17 +83,22 @@ def _items_of(spans: list[CapturedSpan]) -> dict[tuple, _Item]:
     return items
 
 
+def _run_found(*, project, experiment_id: str, dataset, name: str) -> DatasetRun | None:
+    run = DatasetRun.objects.filter(project=project, id=experiment_id).first()
+    if run is None and dataset is not None:
+        run = DatasetRun.objects.filter(dataset=dataset, name=name).first()
+    return run
+
+
 def _run_for(*, project, experiment_id: str, attributes: dict, datasets: dict) -> DatasetRun:
     """The experiment's run: by its id, else the dataset's run of that name, else a new one."""
     dataset = datasets.get(attributes.get(DATASET_ID))
     name = str(attributes.get(NAME) or experiment_id)[:1000]
-    run = DatasetRun.objects.filter(project=project, id=experiment_id).first()
-    if run is None and dataset is not None:
-        run = DatasetRun.objects.filter(dataset=dataset, name=name).first()
+    run = _run_found(project=project, experiment_id=experiment_id, dataset=dataset, name=name)
     if run is None:
         try:
             with transaction.atomic():
-                run = DatasetRun.objects.create(
+                return DatasetRun.objects.create(
                     project=project,
                     id=experiment_id,
                     dataset=dataset,
@@ -102,8 +107,8 @@ def _run_for(*, project, experiment_id: str, attributes: dict, datasets: dict) -
                     metadata=_decoded(attributes[METADATA]) if METADATA in attributes else None,
                 )
         except IntegrityError:
-            run = DatasetRun.objects.get(project=project, id=experiment_id)
-        return run
+            # A concurrent request created the run (under this id, or under the dataset and name) first.
+            run = _run_found(project=project, experiment_id=experiment_id, dataset=dataset, name=name)
     changes = {}
     if DESCRIPTION in attributes and run.description is None:
         changes["description"] = attributes[DESCRIPTION]
@@ -117,7 +122,11 @@ def _run_for(*, project, experiment_id: str, attributes: dict, datasets: dict) -
 
 
 def _item_versions(project, items: list[_Item]) -> dict[str, dt.datetime]:
-    """{item id: the version of the dataset item the experiment ran against}, judged by the span's start time."""
+    """{item id: the version of the dataset item the experiment ran against}.
+
+    That is the item's state as of the dataset version the SDK read (`langfuse.experiment.item.version`), or
+    as of the span's start when it read the latest.
+    """
     stored = DatasetItem.objects.filter(project=project, id__in={item.item_id for item in items})
     current = {row.id: row for row in stored.only("id", "dataset_id", "version")}
     versions = {}
@@ -126,9 +135,10 @@ def _item_versions(project, items: list[_Item]) -> dict[str, dt.datetime]:
         if row is None:
             continue
         versions[item.item_id] = row.version
-        if item.start_time is not None and row.version > item.start_time:
+        as_of = _version(item.attributes[ITEM_VERSION]) if ITEM_VERSION in item.attributes else item.start_time
+        if as_of is not None and row.version > as_of:
             older = DatasetItemVersion.objects.filter(
-                dataset_id=row.dataset_id, item_id=row.id, valid_from__lte=item.start_time, is_deleted=False
+                dataset_id=row.dataset_id, item_id=row.id, valid_from__lte=as_of, is_deleted=False
             )
             versions[item.item_id] = older.order_by("-valid_from").values_list("valid_from", flat=True).first() or (
                 row.version

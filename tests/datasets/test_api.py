@@ -180,3 +180,31 @@ def test_lists_make_constant_queries(api_client, project):
         lambda: api_client.get("/api/public/datasets/qa/runs/r0"),
         rows_of(lambda n: make_run_item(item, run_name="r0", trace_id=f"t{n}")),
     )
+
+
+def test_items_list_their_media_references_with_download_urls(api_client, project):
+    from tests.observability.factories import make_media
+
+    media, reference = make_media(project, b"\x89PNG item", "image/png", trace_id="t-media")
+    dataset = make_dataset(project)
+    make_item(dataset, item_id="m1", input={"image": reference, "caption": "a cat"}, metadata=[f"see {reference}"])
+    make_item(dataset, item_id="m2", input={"image": "@@@langfuseMedia:type=image/png|id=unknown|source=bytes@@@"})
+    [m2, m1] = api_client.get(ITEMS_URL, {"datasetName": "qa"}).json()["data"]
+    assert m2["mediaReferences"] == []
+    assert [(ref["field"], ref["jsonPath"], ref["referenceString"]) for ref in m1["mediaReferences"]] == [
+        ("input", "$['image']", reference),
+        ("metadata", "$[0]", reference),
+    ]
+    resolved = m1["mediaReferences"][0]["media"]
+    assert (resolved["mediaId"], resolved["contentType"], resolved["contentLength"]) == (
+        media.id,
+        "image/png",
+        len(b"\x89PNG item"),
+    )
+    downloaded = api_client.get(resolved["url"].removeprefix("http://testserver"))
+    assert downloaded.status_code == 200 and b"".join(downloaded.streaming_content) == b"\x89PNG item"
+    detail = api_client.get(f"{ITEMS_URL}/m1").json()["mediaReferences"]
+    assert [(ref["jsonPath"], ref["media"]["mediaId"]) for ref in detail] == [
+        ("$['image']", media.id),
+        ("$[0]", media.id),
+    ]

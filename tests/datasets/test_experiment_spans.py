@@ -8,7 +8,7 @@ from datasets.models import DatasetRun, DatasetRunItem
 from datasets.services.runs import experiment_id_for
 from observability.models import Trace
 from tests.datasets.factories import make_dataset, make_item, make_run_item
-from tests.observability.factories import OTLP_URL, otlp_request, otlp_span
+from tests.observability.factories import OTLP_URL, otlp_attribute, otlp_request, otlp_span
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +101,29 @@ def test_a_run_item_posted_first_by_sdk_4_receives_the_spans(api_client, project
 def test_spans_without_an_experiment_or_item_id_are_ignored(api_client):
     send(api_client, otlp_span(ROOT, "x", attributes={"langfuse.experiment.name": "n"}, trace_id=TRACE))
     assert not DatasetRun.objects.exists()
+
+
+def test_spans_naming_a_dataset_run_by_name_join_it_whatever_their_experiment_id(api_client, project):
+    from datasets.services import run_upsert
+
+    dataset = make_dataset(project)
+    make_item(dataset, item_id="i1")
+    existing = run_upsert(dataset=dataset, name="run-1", run_id="older-id")
+    spans = spans_of("newer-id", "i1", dataset_id=dataset.id)
+    send(api_client, spans["root"])
+    assert list(DatasetRun.objects.values_list("id", flat=True)) == ["older-id"]
+    assert DatasetRunItem.objects.get().run == existing
+    assert Trace.objects.get().metadata["experiment_id"] == "older-id"
+
+
+def test_an_experiment_on_an_older_dataset_version_records_the_item_state_of_then(api_client, project):
+    from datasets.services import item_upsert
+
+    dataset = make_dataset(project)
+    old = make_item(dataset, item_id="i1", expected_output="old")
+    read_at = old.version.isoformat().replace("+00:00", "Z")
+    item_upsert(dataset=dataset, item_id="i1", expected_output="new")
+    root = spans_of("e1", "i1", dataset_id=dataset.id)["root"]
+    root.attributes.append(otlp_attribute("langfuse.experiment.item.version", read_at))
+    send(api_client, root)
+    assert DatasetRunItem.objects.get().item_version == old.version

@@ -11,7 +11,7 @@ from langfuse import Evaluation, Langfuse
 from langfuse._client.resource_manager import LangfuseResourceManager
 
 from aistrale.tenancy.services import api_key_create
-from datasets.models import DatasetRun, DatasetRunItem
+from datasets.models import DatasetItemVersion, DatasetRun, DatasetRunItem
 from evals.models import Score
 from observability.models import Trace
 
@@ -65,6 +65,11 @@ def test_items_are_fetched_page_by_page_and_as_of_a_version(client, capitals):
     old = client.get_dataset("geo/capitals", version=version)
     assert {item.id: item.expected_output for item in old.items} == CAPITALS
     assert len(client.get_dataset("geo/capitals").items) == 4
+    old.run_experiment(name="capitals", run_name="as of then", task=task)
+    client.flush()
+    first_france = DatasetItemVersion.objects.filter(item_id="France").order_by("valid_from").first()
+    run_item = DatasetRunItem.objects.get(run__name="as of then", dataset_item_id="France")
+    assert run_item.item_version == first_france.valid_from
 
 
 def test_an_item_breaking_the_schema_is_refused(client, capitals):

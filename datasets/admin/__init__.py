@@ -1,0 +1,9 @@
+"""The datasets admin, a module per concept.
+
+- `datasets`: datasets, filtered by folder (`/` in their names), written through the services
+- `items`: items with their version history, archive and restore
+- `runs`: runs with their items, linked to the traces they produced
+- `actions`: "Add to dataset" on the trace and observation lists (registered in apps.py)
+"""
+
+from datasets.admin import datasets, items, runs  # noqa: F401  (register the ModelAdmins)
