@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
+from evals.api.evaluator_serializers import EvaluatorCreateSerializer
 from evals.api.serializers import ScoreCreateSerializer
 from feedback.api.serializers import CommentCreateSerializer, CommentQuerySerializer
 from observability.api.serializers import (
@@ -41,6 +42,13 @@ EXTENSIONS = {
     ("put", "/api/public/media/upload/{}"),  # the signed URLs Langfuse hands out to its object store
     ("get", "/api/public/media/download/{}"),
     ("get", "/api/public/scores/{}"),  # Langfuse serves it (web/src/pages/api/public/scores/[scoreId].ts), unlisted
+    # The evaluators API as SDK 5.x calls it (the reference lists it under /unstable/evaluators).
+    ("get", "/api/public/v2/evaluators"),
+    ("post", "/api/public/v2/evaluators"),
+    ("get", "/api/public/v2/evaluators/{}"),
+    ("patch", "/api/public/v2/evaluators/{}"),
+    ("delete", "/api/public/v2/evaluators/{}"),
+    ("get", "/api/public/v2/evaluators/{}/versions"),
 }
 # Operations whose credential is not the project's key: health, and the signed media URLs.
 KEYLESS = {"/api/public/health", "/api/public/media/upload/{token}", "/api/public/media/download/{token}"}
@@ -54,6 +62,7 @@ REQUEST_BODIES = {
     ("post", "/api/public/media"): MediaUploadUrlRequestSerializer,
     ("patch", "/api/public/media/{media_id}"): MediaPatchSerializer,
     ("post", "/api/public/comments"): CommentCreateSerializer,
+    ("post", "/api/public/v2/evaluators"): EvaluatorCreateSerializer,
 }
 QUERIES = {
     ("get", "/api/public/v2/prompts"): PromptListQuerySerializer,

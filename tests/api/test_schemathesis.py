@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from aistrale.llm.models import LlmConnection
 from aistrale.tenancy.models import ApiKey
 from aistrale.wsgi import application
 
@@ -174,6 +175,7 @@ def seeded_key(db, key_pair):
         **seeded_media(client, auth),
         **seeded_comment(client, auth, public_key),
         **seeded_queue(client, auth),
+        **seeded_evaluator(client, auth, public_key),
     }
 
 
@@ -219,6 +221,32 @@ def seeded_queue(client, auth) -> dict:
     item = {"objectId": "fuzz-trace", "objectType": "TRACE"}
     item_id = client.post(f"{queues}/{queue_id}/items", item, **headers).json()["id"]
     return {"queue_id": queue_id, "queueId": queue_id, "item_id": item_id, "itemId": item_id}
+
+
+def seeded_evaluator(client, auth, public_key: str) -> dict:
+    """An LLM connection (no call is made through it) and an LLM-as-a-judge evaluator on it: the evaluator's id."""
+    LlmConnection.objects.create(
+        project_id=key_pair_project(public_key),
+        id="fuzz-connection",
+        provider="fuzz-openai",
+        adapter="openai",
+        secret_key="sk-fuzz",
+        base_url="http://127.0.0.1:9/v1",
+    )
+    evaluator = {
+        "name": "fuzz-judge",
+        "prompt": "Is {{output}} right?",
+        "modelConfig": {"provider": "fuzz-openai", "model": "fuzz-model"},
+        "outputDefinition": {"dataType": "BOOLEAN"},
+    }
+    response = client.post(
+        "/api/public/v2/evaluators",
+        evaluator,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=auth["Authorization"],
+    )
+    assert response.status_code == 201, response.content
+    return {"evaluator_id": response.json()["id"]}
 
 
 @pytest.fixture
