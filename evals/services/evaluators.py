@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, text_check
-from aistrale.llm.models import SUPPORTED_ADAPTERS, LlmConnection
+from aistrale.llm.models import SUPPORTED_ADAPTERS, LlmAdapter, LlmConnection
 from aistrale.tenancy.services import audit_record
 from evals.evaluators.deterministic import check_config_validate, check_data_type, check_variables
 from evals.evaluators.library import LIBRARY
@@ -222,7 +222,7 @@ def model_parameters_check(parameters) -> dict:
     return dict(parameters)
 
 
-def model_check(*, project, model_provider, model) -> None:
+def model_check(*, project, model_provider, model, embeddings: bool = False) -> None:
     """`model_provider` names one of the project's LLM connections on a supported adapter that offers `model`."""
     if not isinstance(model_provider, str) or not model_provider:
         raise DomainError("must name one of the project's LLM connections", field="model_provider")
@@ -238,6 +238,12 @@ def model_check(*, project, model_provider, model) -> None:
     if connection.adapter not in SUPPORTED_ADAPTERS:
         raise DomainError(
             f"connection {model_provider!r} uses the unsupported adapter {connection.adapter!r}", field="model_provider"
+        )
+    if embeddings and connection.adapter == LlmAdapter.ANTHROPIC:
+        raise DomainError(
+            f"connection {model_provider!r} is an anthropic connection, which has no embeddings: use an "
+            "OpenAI-compatible one",
+            field="model_provider",
         )
     if not connection.with_default_models and model not in (connection.custom_models or []):
         raise DomainError(
@@ -317,7 +323,7 @@ def version_fields(
     if evaluator_type == EvaluatorType.SEMANTIC_SIMILARITY:
         if prompt not in (None, "", []):
             raise DomainError("a semantic similarity evaluator has no prompt", field="prompt")
-        model_check(project=project, model_provider=model_provider, model=model)
+        model_check(project=project, model_provider=model_provider, model=model, embeddings=True)
         config = threshold_validate(check_config)
         data_type = similarity_data_type(config)
         return {

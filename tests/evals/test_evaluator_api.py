@@ -1,5 +1,5 @@
-"""The evaluators API through the installed SDK 5.x client against a live server, then bad inputs, other
-projects, error bodies and query counts through the test client."""
+"""The evaluators API through the test client: every field of the SDK's types, cursor pages, bad inputs,
+other projects, error bodies and query counts (the SDK itself drives it in tests/e2e/test_evaluators_sdk.py)."""
 
 import pytest
 from langfuse.api.core.pydantic_utilities import parse_obj_as

@@ -240,6 +240,15 @@ def test_a_model_outside_a_connections_list_or_an_unsupported_adapter_is_refused
     assert error.value.field == "model_provider" and "unsupported adapter 'bedrock'" in error.value.message
 
 
+def test_semantic_similarity_needs_a_connection_with_embeddings(project, fake_provider):
+    anthropic = fake_connection(project, fake_provider, adapter=LlmAdapter.ANTHROPIC)
+    with pytest.raises(DomainError) as error:
+        evaluator_create(
+            project=project, name="s", type="semantic_similarity", model_provider=anthropic.provider, model="e"
+        )
+    assert error.value.field == "model_provider" and "has no embeddings" in error.value.message
+
+
 def test_deterministic_output_types_follow_the_check(project):
     make_check(project, name="lev", check_config={"kind": "levenshtein"}, output_definition={"scoreName": "lev"})
     with pytest.raises(DomainError) as error:
