@@ -215,12 +215,8 @@ def evaluator_get(*, project, evaluator_id: str, types=None, include_archived: b
 
 
 def evaluator_latest_version(evaluator: Evaluator) -> EvaluatorVersion:
-    """The newest version (from the prefetched versions when loaded through evaluator_list)."""
-    return (
-        evaluator.versions.all()[0]
-        if hasattr(evaluator, "_prefetched_objects_cache")
-        else (evaluator.versions.order_by("-version").first())
-    )
+    """The newest version (from the versions evaluator_list prefetched, else one query)."""
+    return max(evaluator.versions.all(), key=lambda version: version.version)
 
 
 def evaluator_version_list(*, evaluator: Evaluator) -> QuerySet[EvaluatorVersion]:

@@ -64,6 +64,10 @@ class EvaluatorAdmin(ProjectScopedAdmin):
     change_list_template = "evals/admin/evaluator_change_list.html"
     actions = ("archive", "restore")
 
+    def has_delete_permission(self, request, obj=None):
+        """Evaluators are archived, never deleted: their versions are what jobs and scores point at."""
+        return False
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(latest=_latest("version"), latest_model=_latest("model"))
 
