@@ -8,12 +8,14 @@ from aistrale.api.views import api_not_found
 api_modules = [  # prompts first: the prompt fetch is the hottest read and resolves in this order
     "prompts.api.urls",
     "aistrale.api.urls",
+    "aistrale.llm.api.urls",
     "observability.api.urls",
     "observability.ingestion.urls",
     "observability.media.urls",
     "evals.api.urls",
     "feedback.api.urls",
     "feedback.api.annotation_urls",
+    "datasets.api.urls",
 ]
 
 handler500 = "aistrale.api.views.server_error"

@@ -31,7 +31,8 @@ def _setup(database_url: str) -> None:
 def _queue(items: int, annotators: int):
     from django.contrib.auth import get_user_model
 
-    from aistrale.tenancy.services import organization_get_or_create, project_get_or_create
+    from aistrale.tenancy.models import Role
+    from aistrale.tenancy.services import membership_set, organization_get_or_create, project_get_or_create
     from feedback.models import AnnotationQueue, AnnotationQueueItem
     from feedback.services.annotation_queues import annotation_queue_assign, annotation_queue_create
 
@@ -48,6 +49,7 @@ def _queue(items: int, annotators: int):
     users = []
     for index in range(annotators):
         user, _ = get_user_model().objects.get_or_create(username=f"bench-annotator-{index}")
+        membership_set(user=user, project=project, role=Role.ANNOTATOR)
         annotation_queue_assign(queue=queue, user_id=user.pk)
         users.append(user)
     return queue, users

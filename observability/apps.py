@@ -15,3 +15,8 @@ class ObservabilityConfig(AppConfig):
         from observability.media.urls import UPLOAD_PREFIX, upload_body_limit
 
         register_path_limit(UPLOAD_PREFIX, upload_body_limit)
+
+        from aistrale.llm.sink import register_call_sink
+        from observability.llm_calls import trace_llm_call
+
+        register_call_sink(trace_llm_call)

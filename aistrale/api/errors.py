@@ -1,5 +1,8 @@
 """Errors in the Langfuse body shape: {"message": ..., "error": <name the SDKs read>}."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -48,6 +51,19 @@ def wire_name(field: str) -> str:
     """The camelCase wire name of a Python field name (`match_pattern` -> `matchPattern`)."""
     head, *rest = field.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+@contextmanager
+def serializer_wire_names(serializer_class) -> Iterator[None]:
+    """DomainErrors raised inside name their field as the serializer's request does (`base_url` -> `baseURL`)."""
+    wire = {field.source: name for name, field in serializer_class().fields.items()}
+    try:
+        yield
+    except DomainError as error:
+        head, dot, rest = (error.field or "").partition(".")
+        if head in wire:
+            error.field = wire[head] + dot + rest
+        raise
 
 
 def domain_error_field(error: DomainError) -> str | None:

@@ -7,12 +7,12 @@ from aistrale.tenancy.models import Project
 
 
 class LlmAdapter(models.TextChoices):
-    OPENAI = "openai"
-    ANTHROPIC = "anthropic"
-    AZURE = "azure"
-    BEDROCK = "bedrock"
-    GOOGLE_VERTEX_AI = "google-vertex-ai"
-    GOOGLE_AI_STUDIO = "google-ai-studio"
+    OPENAI = "openai", "OpenAI"
+    ANTHROPIC = "anthropic", "Anthropic"
+    AZURE = "azure", "Azure OpenAI"
+    BEDROCK = "bedrock", "AWS Bedrock"
+    GOOGLE_VERTEX_AI = "google-vertex-ai", "Google Vertex AI"
+    GOOGLE_AI_STUDIO = "google-ai-studio", "Google AI Studio"
 
 
 SUPPORTED_ADAPTERS = (LlmAdapter.OPENAI, LlmAdapter.ANTHROPIC, LlmAdapter.AZURE)
@@ -36,6 +36,7 @@ class LlmConnection(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "LLM connection"
         constraints = [
             models.UniqueConstraint(fields=["project", "id"], name="llm_connection_id_unique_per_project"),
             models.UniqueConstraint(fields=["project", "provider"], name="llm_connection_provider_unique"),

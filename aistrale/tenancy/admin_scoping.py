@@ -1,7 +1,7 @@
 """The admin permission bases: who sees and changes which rows, decided once for every app's admin.
 
 - `ProjectScopedAdmin`: members see their projects' rows and the rows granted to them (django-guardian);
-  writers change them.
+  writers change them; annotators see only what is granted to them (their queues, in feedback).
 - `ReadOnlyProjectAdmin`: the same rows, shown only (ingestion, delivery logs).
 - `ManagersWriteAdmin`: members see the rows, only the project's owners and admins change them.
 - `ManagedProjectsAdmin`: tenancy rows (API keys, the audit log) shown only to their project's owners and admins.
@@ -11,8 +11,14 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from guardian.admin import GuardedModelAdmin
 
-from aistrale.tenancy.models import MANAGING_ROLES, WRITING_ROLES
-from aistrale.tenancy.selectors import object_can_view, object_filter_visible, project_can_manage, project_list_for_user
+from aistrale.tenancy.models import MANAGING_ROLES, READING_ROLES, WRITING_ROLES
+from aistrale.tenancy.selectors import (
+    object_can_view,
+    object_filter_visible,
+    object_grants_exist,
+    project_can_manage,
+    project_list_for_user,
+)
 
 
 def is_staff_member(user) -> bool:
@@ -62,7 +68,9 @@ class ProjectScopedAdmin(GuardedModelAdmin):
 
     def has_module_permission(self, request):
         user = request.user
-        return is_staff_member(user) and (user.is_superuser or has_projects(request))
+        return is_staff_member(user) and (
+            user.is_superuser or has_projects(request, READING_ROLES) or object_grants_exist(user, self.model)
+        )
 
     def has_view_permission(self, request, obj=None):
         if not self.has_module_permission(request):

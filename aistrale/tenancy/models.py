@@ -17,6 +17,7 @@ class Role(models.TextChoices):
 
 MANAGING_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 WRITING_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
+READING_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER, Role.VIEWER})
 
 
 class Organization(models.Model):

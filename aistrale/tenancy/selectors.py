@@ -5,7 +5,7 @@ from django.db.models import Model, Q, QuerySet
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
-from aistrale.tenancy.models import MANAGING_ROLES, Membership, Project, Role
+from aistrale.tenancy.models import MANAGING_ROLES, READING_ROLES, Membership, Project, Role
 
 
 def project_list_for_user(user, *, roles=None) -> QuerySet[Project]:
@@ -58,12 +58,13 @@ def project_can_manage(user, project: Project) -> bool:
 
 
 def object_filter_visible(user, queryset: QuerySet, *, project_field: str = "project") -> QuerySet:
-    """Rows of the user's projects, plus rows granted to them one by one (django-guardian)."""
+    """Rows of the projects the user reads (annotators read only their queues), plus rows granted to them one by
+    one (django-guardian)."""
     if user.is_superuser:
         return queryset
     model = queryset.model
-    members_rows = Q(**{f"{project_field}__in": project_list_for_user(user).values("pk")})
-    if not _has_object_grants(user, model):
+    members_rows = Q(**{f"{project_field}__in": project_list_for_user(user, roles=READING_ROLES).values("pk")})
+    if not object_grants_exist(user, model):
         return queryset.filter(members_rows)
     granted = get_objects_for_user(
         user, f"{model._meta.app_label}.view_{model._meta.model_name}", klass=model, accept_global_perms=False
@@ -71,7 +72,7 @@ def object_filter_visible(user, queryset: QuerySet, *, project_field: str = "pro
     return queryset.filter(members_rows | Q(pk__in=granted))
 
 
-def _has_object_grants(user, model) -> bool:
+def object_grants_exist(user, model) -> bool:
     """Whether any object permission on this model reaches the user (keeps the common query simple)."""
     cache = _user_cache(user)
     if "granted_types" not in cache:

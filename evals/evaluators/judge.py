@@ -3,6 +3,7 @@
 from aistrale.errors import DomainError
 from aistrale.llm import calls
 from aistrale.llm.models import LlmConnection
+from aistrale.llm.selectors import llm_connection_get
 from aistrale.llm.sink import CallTrace
 from aistrale.llm.types import LlmRequest
 from evals.evaluators.variables import fill_messages
@@ -56,13 +57,13 @@ def _score_value(definition: dict, score) -> tuple[float, str | None]:
 
 
 def connection_of(version: EvaluatorVersion) -> LlmConnection:
-    connection = LlmConnection.objects.filter(project_id=version.project_id, provider=version.model_provider).first()
-    if connection is None:
+    try:
+        return llm_connection_get(project=version.project_id, provider=version.model_provider)
+    except DomainError as error:
         raise DomainError(
             f"evaluator {version.evaluator.name!r} uses LLM connection {version.model_provider!r}, which is missing",
             field="model_provider",
-        )
-    return connection
+        ) from error
 
 
 def judge_run(*, version: EvaluatorVersion, variables: dict, trace_metadata: dict | None = None) -> Verdict:

@@ -14,7 +14,7 @@ from aistrale.errors import DomainError
 from aistrale.tenancy.admin_scoping import ManagersWriteAdmin, is_staff_member
 from aistrale.tenancy.selectors import project_can_manage
 from feedback.admin.annotation_forms import AnnotationForm, AnnotationQueueFilterForm, AnnotationQueueForm
-from feedback.admin.annotation_subject import annotation_subject
+from feedback.admin.annotation_subject import annotation_media_response, annotation_subject
 from feedback.models import AnnotationItemStatus, AnnotationQueue, AnnotationQueueFilter
 from feedback.selectors.annotation import (
     annotation_queue_agreement,
@@ -91,6 +91,11 @@ class AnnotationQueueAdmin(ManagersWriteAdmin):
             path("<int:key>/page/", view(self.queue_page_view), name="feedback_annotationqueue_page"),
             path("<int:key>/annotate/", view(self.annotate_view), name="feedback_annotationqueue_annotate"),
             path(
+                "<int:key>/items/<int:item_key>/media/<str:media_id>/",
+                view(self.media_view),
+                name="feedback_annotationqueue_media",
+            ),
+            path(
                 "<int:key>/filters/<int:filter_key>/run/",
                 view(self.run_filter_view),
                 name="feedback_annotationqueue_run_filter",
@@ -140,6 +145,13 @@ class AnnotationQueueAdmin(ManagersWriteAdmin):
         added = annotation_filter_run(queue_filter=queue_filter)
         messages.success(request, f"{queue_filter.label}: {added} trace(s) added to the queue.")
         return redirect("admin:feedback_annotationqueue_page", key=queue.key)
+
+    def media_view(self, request, key, item_key, media_id):
+        queue = self._queue(request, key)
+        item = queue.items.select_related("project").filter(key=item_key).first()
+        if item is None:
+            raise Http404("This queue has no such item.")
+        return annotation_media_response(item, media_id)
 
     def annotate_view(self, request, key):
         queue = self._queue(request, key)

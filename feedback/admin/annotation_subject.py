@@ -1,15 +1,37 @@
-"""What the annotation page shows of an item: the trace (tree, input/output, scores) or the session's turns."""
+"""What the annotation page shows of an item: the trace (tree, input/output, scores) or the session's turns.
+
+Its media link to the queue's own download view (`annotation_media_url`): an annotator may see the items of
+their queues and nothing else of the project, so the trace admin's download view would refuse them."""
+
+from django.http import Http404
+from django.urls import reverse
 
 from feedback.models import AnnotationObjectType
-from observability.admin.media import admin_media_url
 from observability.admin.payloads import payload_view
 from observability.admin.trace_page import trace_page_context
 from observability.extensions import score_map_by_trace
+from observability.media.files import media_file_response
+from observability.media.selectors import media_map_for_trace
 from observability.models import Observation, Trace
 
 
-def _trace_context(trace: Trace) -> dict:
-    return trace_page_context(trace, url_for=admin_media_url(trace))
+def annotation_media_url(item):
+    return lambda media: reverse("admin:feedback_annotationqueue_media", args=[item.queue_id, item.key, media.id])
+
+
+def annotation_media_response(item, media_id: str):
+    """Stream a media file of the item's trace (the caller has checked the user may annotate the item's queue)."""
+    trace_id = item.object_id
+    if item.object_type == AnnotationObjectType.OBSERVATION:
+        trace_id = (
+            Observation.objects.filter(project=item.project, id=item.object_id)
+            .values_list("trace_id", flat=True)
+            .first()
+        )
+    media = media_map_for_trace(project=item.project, trace_id=trace_id, media_ids=[media_id]).get(media_id)
+    if item.object_type == AnnotationObjectType.SESSION or media is None:
+        raise Http404("This item has no such media.")
+    return media_file_response(media)
 
 
 def annotation_subject(item) -> dict:
@@ -39,7 +61,7 @@ def annotation_subject(item) -> dict:
     trace = Trace.objects.filter(project=project, id=trace_id).select_related("project").first()
     if trace is None:
         return {"missing": True}
-    context = _trace_context(trace)
+    context = trace_page_context(trace, url_for=annotation_media_url(item))
     if observation is not None:
         context |= {
             "observation": observation,

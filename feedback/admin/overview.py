@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aistrale import display
+from aistrale.tenancy.models import READING_ROLES
 from aistrale.tenancy.selectors import project_list_for_user
 from feedback.selectors import feedback as selectors
 from observability.models import Trace
@@ -30,7 +31,7 @@ def _days(request) -> int:
 
 
 def _project(request):
-    projects = list(project_list_for_user(request.user).order_by("name", "pk"))
+    projects = list(project_list_for_user(request.user, roles=READING_ROLES).order_by("name", "pk"))
     if not projects:
         raise PermissionDenied
     wanted = request.GET.get("project")

@@ -7,6 +7,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, text_check
+from aistrale.tenancy.selectors import project_role
 from aistrale.tenancy.services import audit_record
 from evals.models import ScoreConfig
 from feedback.models import (
@@ -74,10 +75,11 @@ def annotation_queue_create(
 
 
 def annotation_queue_assign(*, queue: AnnotationQueue, user_id) -> AnnotationQueueAssignment:
-    """Assign an active user to annotate the queue (idempotent); they get view permission on the queue."""
+    """Assign an active member of the queue's project to annotate it (idempotent); they get view permission on
+    the queue. Users of other tenants are not found, as if they did not exist."""
     user = get_user_model().objects.filter(pk=_user_pk(user_id), is_active=True).first()
-    if user is None:
-        raise DomainError(f"no active user with id {user_id!r}", field="user_id", status=404)
+    if user is None or project_role(user, queue.project) is None:
+        raise DomainError(f"no active member of this project has user id {user_id!r}", field="user_id", status=404)
     with transaction.atomic():
         assignment, created = AnnotationQueueAssignment.objects.get_or_create(queue=queue, user=user)
         if created:

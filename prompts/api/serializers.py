@@ -6,16 +6,14 @@ functions over the selectors' results: the prompt fetch is the measured hot path
 orjson bytes, see prompts.cache), so every prompt body is built by the same hand-written functions.
 """
 
-from contextlib import contextmanager
-
 import orjson
 from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aistrale import json_text
+from aistrale.api.errors import serializer_wire_names
 from aistrale.api.json_filter import datetime_param
-from aistrale.errors import DomainError
 from aistrale.limits import json_depth_check
 from prompts.filters import PROMPT_FILTER
 from prompts.models import PRODUCTION_LABEL, PromptType, TemplateEngine
@@ -123,17 +121,9 @@ class RequestSerializer(serializers.Serializer):
         return dict(serializer.validated_data)
 
     @classmethod
-    @contextmanager
     def wire_names(cls):
         """DomainErrors raised inside name their field as this request does (`content` -> `prompt`)."""
-        wire = {field.source: name for name, field in cls().fields.items()}
-        try:
-            yield
-        except DomainError as error:
-            head, dot, rest = (error.field or "").partition(".")
-            if head in wire:
-                error.field = wire[head] + dot + rest
-            raise
+        return serializer_wire_names(cls)
 
 
 class LabelOrVersionSerializer(RequestSerializer):

@@ -12,6 +12,13 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
+from datasets.api.serializers import (
+    DatasetCreateSerializer,
+    DatasetItemCreateSerializer,
+    DatasetItemQuerySerializer,
+    RunItemCreateSerializer,
+    RunItemQuerySerializer,
+)
 from evals.api.evaluator_serializers import EvaluatorCreateSerializer
 from evals.api.serializers import ScoreCreateSerializer
 from feedback.api.serializers import CommentCreateSerializer, CommentQuerySerializer
@@ -63,6 +70,9 @@ REQUEST_BODIES = {
     ("patch", "/api/public/media/{media_id}"): MediaPatchSerializer,
     ("post", "/api/public/comments"): CommentCreateSerializer,
     ("post", "/api/public/v2/evaluators"): EvaluatorCreateSerializer,
+    ("post", "/api/public/v2/datasets"): DatasetCreateSerializer,
+    ("post", "/api/public/dataset-items"): DatasetItemCreateSerializer,
+    ("post", "/api/public/dataset-run-items"): RunItemCreateSerializer,
 }
 QUERIES = {
     ("get", "/api/public/v2/prompts"): PromptListQuerySerializer,
@@ -74,6 +84,8 @@ QUERIES = {
     ("get", "/api/public/traces/{trace_id}"): TraceQuerySerializer,
     ("get", "/api/public/v2/observations"): ObservationV2QuerySerializer,
     ("get", "/api/public/comments"): CommentQuerySerializer,
+    ("get", "/api/public/dataset-items"): DatasetItemQuerySerializer,
+    ("get", "/api/public/dataset-run-items"): RunItemQuerySerializer,
 }
 
 

@@ -41,6 +41,7 @@ EXAMPLES = {
     "/api/public/v3/scores": lambda d: [({}, {"fields": "details,subject,annotation"})],
     "/api/public/media/{mediaId}": lambda d: [({"mediaId": d.media_id}, {})],
     "/api/public/score-configs": lambda d: [({}, {})],
+    "/api/public/llm-connections": lambda d: [({}, {})],
     "/api/public/comments": lambda d: [({}, {}), ({}, {"objectType": "TRACE", "objectId": d.trace_id})],
     "/api/public/comments/{commentId}": lambda d: [({"commentId": d.comment_id}, {})],
     "/api/public/annotation-queues": lambda d: [({}, {})],
@@ -50,6 +51,23 @@ EXAMPLES = {
         ({"queueId": d.queue_id, "itemId": d.queue_item_id}, {})
     ],
     "/api/public/score-configs/{configId}": lambda d: [({"configId": d.config_id}, {})],
+    "/api/public/v2/datasets": lambda d: [({}, {})],
+    "/api/public/v2/datasets/{datasetName}": lambda d: [({"datasetName": d.dataset_name}, {})],
+    "/api/public/dataset-items": lambda d: [
+        ({}, {}),
+        ({}, {"datasetName": d.dataset_name, "version": "2100-01-01T00:00:00Z"}),
+    ],
+    "/api/public/dataset-items/{id}": lambda d: [({"id": d.dataset_item_id}, {})],
+    "/api/public/datasets/{datasetName}/runs": lambda d: [({"datasetName": d.dataset_name}, {})],
+    "/api/public/datasets/{datasetName}/runs/{runName}": lambda d: [
+        ({"datasetName": d.dataset_name, "runName": d.run_name}, {})
+    ],
+    "/api/public/experiments": lambda d: [({}, {}), ({}, {"fields": "core,metadata,scores"})],
+    "/api/public/experiment-items": lambda d: [
+        ({}, {}),
+        ({}, {"fields": "core,dataset,io,metadata,itemMetadata,experimentMetadata,scores"}),
+    ],
+    "/api/public/dataset-run-items": lambda d: [({}, {"datasetId": d.dataset_id, "runName": d.run_name})],
 }
 
 

@@ -27,9 +27,9 @@ def _urls(queue):
 
 
 @pytest.fixture
-def annotator(make_user):
-    """A staff user with no project membership: the queue assignment is all they hold."""
-    return make_user("ana")
+def annotator(project, make_user):
+    """A staff user with the annotator role: the queue assignment is all they see of the project."""
+    return make_user("ana", project=project, role=Role.ANNOTATOR)
 
 
 @pytest.fixture
@@ -198,7 +198,7 @@ def test_a_saved_filter_adds_matching_traces_when_run(client, project, make_user
 
 
 def test_agreement_shows_on_the_queue_page(client, project, make_user):
-    users = [make_user(name) for name in ("ana", "ben")]
+    users = [make_user(name, project=project, role=Role.ANNOTATOR) for name in ("ana", "ben")]
     queue = make_queue(project, annotators=users, items=2, annotations_per_item=2)
     from feedback.services.annotation_claims import annotation_item_claim, annotation_item_complete
 

@@ -3,6 +3,7 @@
 import pytest
 from guardian.shortcuts import get_objects_for_user
 
+from aistrale.tenancy.models import Role
 from feedback.models import AnnotationQueue
 from tests.feedback.annotation_factories import QUEUES_URL, make_configs, make_queue
 from tests.query_counts import assert_queries_constant
@@ -109,9 +110,9 @@ def test_bad_status_filter_and_unknown_ids_answer_400_and_404(api_client, projec
     assert bad_patch.status_code == 400
 
 
-def test_assignments_grant_and_revoke_the_queue(api_client, project, make_user):
+def test_assignments_grant_and_revoke_the_queue(api_client, project, other_project, make_user):
     queue = make_queue(project)
-    ana = make_user("ana")
+    ana = make_user("ana", project=project, role=Role.ANNOTATOR)
     url = f"{QUEUES_URL}/{queue.id}/assignments"
     created = api_client.post(url, {"userId": str(ana.pk)}, format="json")
     assert created.json() == {"userId": str(ana.pk), "queueId": queue.id, "projectId": project.id}
@@ -121,6 +122,11 @@ def test_assignments_grant_and_revoke_the_queue(api_client, project, make_user):
     ana = type(ana).objects.get(pk=ana.pk)
     assert not get_objects_for_user(ana, "feedback.view_annotationqueue", klass=AnnotationQueue).exists()
     assert api_client.post(url, {"userId": "999999"}, format="json").status_code == 404
+    for stranger in (make_user("sam"), make_user("oli", project=other_project)):
+        refused = api_client.post(url, {"userId": str(stranger.pk)}, format="json")
+        assert refused.status_code == 404, "only members of the queue's project are assigned"
+        assert "no active member of this project" in refused.json()["message"]
+    assert not queue.assignments.exists()
     assert "userId" in api_client.post(url, {"userId": "ana"}, format="json").json()["message"]
     assert api_client.post(url, {}, format="json").status_code == 400
 

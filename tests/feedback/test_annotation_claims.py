@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from aistrale.errors import DomainError
+from aistrale.tenancy.models import Role
 from evals.models import Score, ScoreSource
 from feedback.models import AnnotationItemStatus, AnnotationQueueItem
 from feedback.services import annotation_claims
@@ -19,7 +20,7 @@ ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 @pytest.fixture
 def annotators(project, make_user):
-    return [make_user(name) for name in ("ana", "ben", "cy")]
+    return [make_user(name, project=project, role=Role.ANNOTATOR) for name in ("ana", "ben", "cy")]
 
 
 def test_two_annotators_get_different_items_and_the_same_one_back_while_held(project, annotators):
@@ -158,7 +159,7 @@ class _StaleFirst:
 @pytest.mark.skipif(not ON_POSTGRES, reason="threads claiming at once need PostgreSQL (DATABASE_URL)")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_annotators_never_hold_the_same_item(project, make_user):
-    users = [make_user(f"annotator{index}") for index in range(8)]
+    users = [make_user(f"annotator{index}", project=project, role=Role.ANNOTATOR) for index in range(8)]
     queue = make_queue(project, annotators=users, items=40)
     claims: list[tuple[str, int]] = []
     errors: list[BaseException] = []

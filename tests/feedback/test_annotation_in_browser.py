@@ -2,6 +2,7 @@
 
 import pytest
 
+from aistrale.tenancy.models import Role
 from evals.models import Score
 from feedback.models import AnnotationQueueItem
 from feedback.services.annotation_queues import annotation_items_add
@@ -11,9 +12,12 @@ from tests.observability.factories import make_observation, make_trace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# The page's deferred script marks <html> once its shortcuts listen; a key pressed before that is lost.
+KEYS_READY = "html[data-annotation-keys=ready]"
+
 
 def test_annotator_completes_an_item_with_the_keyboard(live_server, make_user, project):
-    annotator = make_user("ana")
+    annotator = make_user("ana", project=project, role=Role.ANNOTATOR)
     queue = make_queue(project, annotators=[annotator])
     for trace_id, question in (("t1", "How do I reset my password?"), ("t2", "Where is my invoice?")):
         make_trace(
@@ -32,9 +36,9 @@ def test_annotator_completes_an_item_with_the_keyboard(live_server, make_user, p
         page.keyboard.press("Tab")
         page.keyboard.type("pw-ana")
         page.keyboard.press("Enter")
-        page.wait_for_selector("#ann-start")
+        page.wait_for_selector(f"{KEYS_READY} #ann-start")
         page.keyboard.press("a")
-        page.wait_for_selector("#ann-form")
+        page.wait_for_selector(f"{KEYS_READY} #ann-form")
         assert page.locator("#ann-object-id").inner_text() == "t1"
         # Fields in name order: correct (radio), note, quality, tone (radio), comment. Focus starts on the first.
         page.keyboard.press("Space")  # correct: True
@@ -48,7 +52,7 @@ def test_annotator_completes_an_item_with_the_keyboard(live_server, make_user, p
         page.keyboard.type("Reviewed against the help centre")
         page.screenshot(path=screenshot_path("annotation-item"), full_page=False)
         page.keyboard.press("Control+Enter")
-        page.locator("#ann-object-id", has_text="t2").wait_for()
+        page.locator(f"{KEYS_READY} #ann-object-id", has_text="t2").wait_for()
         page.keyboard.press("Control+Shift+Enter")
         page.wait_for_selector("#ann-nothing-left")
 

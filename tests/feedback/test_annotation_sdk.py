@@ -3,6 +3,7 @@
 import pytest
 from langfuse import Langfuse
 
+from aistrale.tenancy.models import Role
 from tests.feedback.annotation_factories import make_configs
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,7 +18,7 @@ def langfuse(live_server, key_pair):
 
 def test_sdk_manages_queues_items_and_assignments(langfuse, project, make_user):
     make_configs(project)
-    ana = make_user("ana")
+    ana = make_user("ana", project=project, role=Role.ANNOTATOR)
     queues = langfuse.api.annotation_queues
     queue = queues.create_queue(name="Support", description="answers", score_config_ids=["cfg-quality"])
     assert (queue.name, queue.description, queue.score_config_ids) == ("Support", "answers", ["cfg-quality"])

@@ -65,13 +65,24 @@ def test_organization_membership_covers_its_projects(prompt_admin, prompts, orga
     assert _changelist_names(prompt_admin, org_admin) == {"mine"}
 
 
-def test_viewer_and_annotator_may_look_but_not_change(prompt_admin, prompts, project, make_user):
-    for role in (Role.VIEWER, Role.ANNOTATOR):
-        user = make_user(f"user-{role}", project=project, role=role)
-        request = _request(user)
-        assert prompt_admin.has_view_permission(request, prompts["mine"])
-        assert not prompt_admin.has_change_permission(request, prompts["mine"])
-        assert not prompt_admin.has_add_permission(request)
+def test_viewer_may_look_but_not_change(prompt_admin, prompts, project, make_user):
+    request = _request(make_user("viewer", project=project, role=Role.VIEWER))
+    assert prompt_admin.has_view_permission(request, prompts["mine"])
+    assert not prompt_admin.has_change_permission(request, prompts["mine"])
+    assert not prompt_admin.has_add_permission(request)
+
+
+def test_annotator_sees_nothing_of_the_project_but_what_is_granted(prompt_admin, prompts, project, make_user):
+    annotator = make_user("annotator", project=project, role=Role.ANNOTATOR)
+    assert not prompt_admin.has_module_permission(_request(annotator))
+    assert not prompt_admin.has_view_permission(_request(annotator), prompts["mine"])
+
+    granted = Prompt.objects.create(project=project, name="granted to the annotator")
+    assign_perm("prompts.view_prompt", annotator, granted)
+    annotator = type(annotator).objects.get(pk=annotator.pk)
+    assert prompt_admin.has_module_permission(_request(annotator))
+    assert _changelist_names(prompt_admin, annotator) == {"granted to the annotator"}
+    assert not prompt_admin.has_change_permission(_request(annotator), granted)
 
 
 def test_user_without_membership_has_no_module(prompt_admin, prompts, make_user):

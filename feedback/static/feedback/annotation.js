@@ -1,5 +1,6 @@
 // Keyboard shortcuts of the annotation pages: "a" starts annotating (queue page);
 // Ctrl/Cmd+Enter completes and opens the next item, Ctrl/Cmd+Shift+Enter skips (annotation page).
+// <html data-annotation-keys="ready"> says the shortcuts are listening and the first field has focus.
 (() => {
   const start = document.getElementById("ann-start");
   const form = document.getElementById("ann-form");
@@ -17,4 +18,5 @@
   if (first) {
     first.focus();
   }
+  document.documentElement.dataset.annotationKeys = "ready";
 })();
