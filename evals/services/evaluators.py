@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, text_check
-from aistrale.llm.models import SUPPORTED_ADAPTERS, LlmAdapter, LlmConnection
+from aistrale.llm.models import SUPPORTED_ADAPTERS, LlmAdapter
+from aistrale.llm.selectors import llm_connection_list
 from aistrale.tenancy.services import audit_record
 from evals.evaluators.deterministic import check_config_validate, check_data_type, check_variables
 from evals.evaluators.library import LIBRARY
@@ -228,9 +229,10 @@ def model_check(*, project, model_provider, model, embeddings: bool = False) -> 
         raise DomainError("must name one of the project's LLM connections", field="model_provider")
     if not isinstance(model, str) or not model.strip():
         raise DomainError("must be a non-empty model name", field="model")
-    connection = LlmConnection.objects.filter(project=project, provider=model_provider).first()
+    connections = {connection.provider: connection for connection in llm_connection_list(project=project)}
+    connection = connections.get(model_provider)
     if connection is None:
-        names = sorted(LlmConnection.objects.filter(project=project).values_list("provider", flat=True))
+        names = sorted(connections)
         raise DomainError(
             f"no LLM connection {model_provider!r} in this project (it has: {', '.join(names) or 'none'})",
             field="model_provider",
