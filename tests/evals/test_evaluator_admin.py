@@ -7,6 +7,7 @@ import pytest
 
 from aistrale.tenancy.models import Role
 from evals.models import Evaluator, EvaluatorVersion
+from evals.services.evaluators import evaluator_create
 from tests.evals.evaluator_factories import JUDGE_PROMPT, fake_connection, judge_reply, make_check, make_judge
 from tests.query_counts import assert_queries_constant, rows_of
 
@@ -166,3 +167,22 @@ def test_the_changelist_makes_constant_queries(member_client, project, connectio
         lambda: member_client.get(BASE),
         rows_of(lambda index: make_judge(project, connection, name=f"judge {index}")),
     )
+
+
+def test_try_it_runs_semantic_similarity_over_embeddings(member_client, project, connection, fake_provider):
+    evaluator = evaluator_create(
+        project=project,
+        name="semantic",
+        type="semantic_similarity",
+        model_provider=connection.provider,
+        model="embed-small",
+        check_config={"threshold": 0.9},
+    )
+    fake_provider.embeddings.update({"yes": [1.0, 0.0], "yep": [0.8, 0.6]})
+
+    page = member_client.post(
+        f"{BASE}{evaluator.pk}/try/", {"output": "yes", "expected_output": "yep"}
+    ).content.decode()
+
+    assert "semantic</strong> = False" in page and "cosine similarity 0.8000 &lt; 0.9" in page
+    assert fake_provider.requests[0].path.endswith("/embeddings")
