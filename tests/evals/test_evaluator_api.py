@@ -6,6 +6,7 @@ from langfuse.api.core.pydantic_utilities import parse_obj_as
 from langfuse.api.evaluation_errors.types.public_api_error import PublicApiError
 from langfuse.api.evaluators.types import Evaluator_LlmAsJudge, EvaluatorVersion_LlmAsJudge
 
+from evals import selectors
 from evals.models import Evaluator, EvaluatorVersion
 from evals.services.evaluators import evaluator_set_archived, evaluator_version_create
 from tests.evals.evaluator_factories import fake_connection, make_check, make_judge
@@ -192,4 +193,26 @@ def test_the_lists_make_constant_queries(api_client, project, connection):
                 output_definition={"dataType": "BOOLEAN"},
             )
         ),
+    )
+
+
+@pytest.mark.django_db
+def test_rule_assignments_come_from_the_registered_loaders(api_client, project, connection, monkeypatch):
+    evaluator = make_judge(project, connection)
+    override = [{"variable": "input", "source": "metadata", "jsonPath": "$.question"}]
+    monkeypatch.setattr(selectors, "_rule_assignment_loaders", [])
+    selectors.register_evaluator_rule_assignments(
+        lambda evaluators: {
+            e.key: [{"evaluationRuleId": "rule-1", "variableMappingOverride": override}] for e in evaluators
+        }
+    )
+
+    listed = api_client.get(URL).json()["data"][0]
+    one = api_client.get(f"{URL}/{evaluator.id}").json()
+
+    assert listed["evaluationRuleAssignments"] == one["evaluationRuleAssignments"]
+    [assignment] = parse_obj_as(Evaluator_LlmAsJudge, one).evaluation_rule_assignments
+    assert (assignment.evaluation_rule_id, assignment.variable_mapping_override[0].json_path) == (
+        "rule-1",
+        "$.question",
     )
