@@ -7,6 +7,10 @@ class EvalsConfig(AppConfig):
     def ready(self):
         from evals.admin.panels import session_scores_panel, trace_scores_panel
         from evals.api.ingestion import ingestion_score_delete_events, ingestion_score_events
+        from evals.evaluators.deterministic import deterministic_run
+        from evals.evaluators.runner import register_evaluator_type
+        from evals.evaluators.similarity import similarity_run
+        from evals.models import EvaluatorType
         from evals.selectors import score_map_by_trace
         from evals.services import score_delete_for_traces
         from observability.extensions import (
@@ -22,3 +26,5 @@ class EvalsConfig(AppConfig):
         register_trace_deletion_handler(score_delete_for_traces)
         register_page_panel("trace", trace_scores_panel)
         register_page_panel("session", session_scores_panel)
+        register_evaluator_type(EvaluatorType.DETERMINISTIC, deterministic_run)
+        register_evaluator_type(EvaluatorType.SEMANTIC_SIMILARITY, similarity_run)

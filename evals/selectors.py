@@ -1,15 +1,16 @@
-"""Score and score-config reads, and their Langfuse public API shapes (one function per shape)."""
+"""Score, score-config and evaluator reads, and their Langfuse public API shapes (one function per shape)."""
 
 import base64
 import binascii
+from collections.abc import Callable
 
 import orjson
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from aistrale.api.json_filter import datetime_value
 from aistrale.errors import DomainError
 from aistrale.limits import MAX_COUNT
-from evals.models import Score, ScoreConfig, ScoreDataType
+from evals.models import Evaluator, EvaluatorVersion, Score, ScoreConfig, ScoreDataType
 
 V3_FIELD_GROUPS = ("core", "details", "subject", "annotation")
 
@@ -172,3 +173,139 @@ def score_list_for_session(*, project, session_id: str) -> QuerySet[Score]:
 def score_list_for_trace(*, project, trace_id: str) -> QuerySet[Score]:
     """Scores on the trace and on its observations, oldest first."""
     return Score.objects.filter(project=project, trace_id=trace_id).order_by("timestamp", "key")
+
+
+# Evaluators: reads of the project's evaluators and versions, and their public API shapes (SDK 5.x
+# `langfuse.api.evaluators`: Evaluator_LlmAsJudge, EvaluatorVersion_LlmAsJudge).
+
+RuleAssignmentLoader = Callable[..., dict[int, list[dict]]]
+_rule_assignment_loaders: list[RuleAssignmentLoader] = []
+
+
+def register_evaluator_rule_assignments(loader: RuleAssignmentLoader) -> None:
+    """Evaluation rules add their {evaluator key: [EvaluationRuleAssignment]} loader here."""
+    _rule_assignment_loaders.append(loader)
+
+
+def evaluator_rule_assignments(*, evaluators: list[Evaluator]) -> dict[int, list[dict]]:
+    found: dict[int, list[dict]] = {evaluator.key: [] for evaluator in evaluators}
+    for loader in _rule_assignment_loaders:
+        for key, assignments in loader(evaluators=evaluators).items():
+            found.setdefault(key, []).extend(assignments)
+    return found
+
+
+def evaluator_list(*, project, types=None, include_archived: bool = False) -> QuerySet[Evaluator]:
+    """The project's evaluators newest first, each with its versions (newest first) and creators loaded."""
+    queryset = Evaluator.objects.filter(project=project)
+    if types is not None:
+        queryset = queryset.filter(type__in=types)
+    if not include_archived:
+        queryset = queryset.filter(archived_at__isnull=True)
+    versions = EvaluatorVersion.objects.select_related("created_by").order_by("-version")
+    return (
+        queryset.select_related("created_by").prefetch_related(Prefetch("versions", queryset=versions)).order_by("-key")
+    )
+
+
+def evaluator_get(*, project, evaluator_id: str, types=None, include_archived: bool = False) -> Evaluator | None:
+    return (
+        evaluator_list(project=project, types=types, include_archived=include_archived).filter(id=evaluator_id).first()
+    )
+
+
+def evaluator_latest_version(evaluator: Evaluator) -> EvaluatorVersion:
+    """The newest version (from the versions evaluator_list prefetched, else one query)."""
+    return max(evaluator.versions.all(), key=lambda version: version.version)
+
+
+def evaluator_version_list(*, evaluator: Evaluator) -> QuerySet[EvaluatorVersion]:
+    return evaluator.versions.select_related("created_by").order_by("-version")
+
+
+def _key_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        key = int(orjson.loads(base64.urlsafe_b64decode(cursor.encode()))["k"])
+        if not 0 < key <= MAX_COUNT:
+            raise ValueError(key)
+    except (binascii.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise DomainError("not a cursor returned by this endpoint", field="cursor") from None
+    return key
+
+
+def key_page(queryset: QuerySet, *, cursor: str | None, limit: int, key: str = "key") -> tuple[list, str | None]:
+    """A page in descending `key` order and the opaque cursor of the next page (None on the last page)."""
+    after = _key_cursor(cursor)
+    if after is not None:
+        queryset = queryset.filter(**{f"{key}__lt": after})
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    last = getattr(rows[limit - 1], key)
+    return rows[:limit], base64.urlsafe_b64encode(orjson.dumps({"k": last})).decode()
+
+
+def _creator(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": str(user.pk), "name": user.get_full_name() or user.get_username()}
+
+
+def output_definition_public(definition: dict) -> dict:
+    """PublicEvaluatorOutputDefinition: categories as their labels, no internal score name."""
+    public = {"dataType": definition["dataType"]}
+    if definition["dataType"] == ScoreDataType.NUMERIC:
+        public |= {"minValue": definition.get("minValue"), "maxValue": definition.get("maxValue")}
+    if definition["dataType"] == ScoreDataType.CATEGORICAL:
+        public["categories"] = [category["label"] for category in definition.get("categories") or []]
+        public["shouldAllowMultipleMatches"] = bool(definition.get("shouldAllowMultipleMatches", False))
+    public["scoreReasoningInstructions"] = definition.get("scoreReasoningInstructions")
+    public["scoreValueInstructions"] = definition.get("scoreValueInstructions")
+    return public
+
+
+def evaluator_definition_public(version: EvaluatorVersion) -> dict:
+    """The definition fields of a version as the public API flattens them (type, prompt, model, output)."""
+    model = {"provider": version.model_provider, "model": version.model} if version.model_provider else None
+    return {
+        "type": version.evaluator.type,
+        "prompt": version.prompt or [],
+        "variables": version.variables,
+        "variableMapping": version.variable_mapping or None,
+        "modelConfig": model,
+        "outputDefinition": output_definition_public(version.output_definition),
+    }
+
+
+def evaluator_version_public(version: EvaluatorVersion) -> dict:
+    return {
+        **evaluator_definition_public(version),
+        "id": version.id,
+        "version": version.version,
+        "createdAt": version.created_at,
+        "createdBy": _creator(version.created_by),
+    }
+
+
+def evaluator_public(evaluator: Evaluator, *, assignments: list[dict]) -> dict:
+    latest = evaluator_latest_version(evaluator)
+    return {
+        "id": evaluator.id,
+        "name": evaluator.name,
+        "description": evaluator.description,
+        "createdBy": _creator(evaluator.created_by),
+        "status": evaluator.status,
+        "pausedAt": evaluator.paused_at,
+        "pausedReason": evaluator.paused_reason,
+        "pausedMessage": evaluator.paused_message,
+        "evaluationRuleAssignments": assignments,
+        "createdAt": evaluator.created_at,
+        "updatedAt": evaluator.updated_at,
+        "versionId": latest.id,
+        "version": latest.version,
+        "versionCreatedAt": latest.created_at,
+        "versionCreatedBy": _creator(latest.created_by),
+        **evaluator_definition_public(latest),
+    }

@@ -1,6 +1,7 @@
-"""The scores admin: `scores` (the Score changelist), `score_configs` (create, edit, archive through the
-services), `panels` (the scores the trace and session pages show through observability's page panels)."""
+"""The evals admin: `scores` (the Score changelist), `score_configs` (create, edit, archive through the
+services), `panels` (the scores the trace and session pages show through observability's page panels),
+`evaluators` (list, versions, create from scratch or the library, edit as a new version, try it)."""
 
-from evals.admin import score_configs, scores
+from evals.admin import evaluators, score_configs, scores
 
-__all__ = ["score_configs", "scores"]
+__all__ = ["evaluators", "score_configs", "scores"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evals.api import views
+from evals.api import evaluator_views, views
 
 urlpatterns = [
     path("scores", views.ScoresView.as_view()),
@@ -10,4 +10,7 @@ urlpatterns = [
     path("v3/scores", views.ScoreV3ListView.as_view()),
     path("score-configs", views.ScoreConfigsView.as_view()),
     path("score-configs/<path:config_id>", views.ScoreConfigDetailView.as_view()),
+    path("v2/evaluators", evaluator_views.EvaluatorsView.as_view()),
+    path("v2/evaluators/<str:evaluator_id>/versions", evaluator_views.EvaluatorVersionsView.as_view()),
+    path("v2/evaluators/<str:evaluator_id>", evaluator_views.EvaluatorDetailView.as_view()),
 ]

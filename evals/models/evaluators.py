@@ -29,6 +29,7 @@ class Evaluator(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_reason = models.CharField(max_length=64, null=True, blank=True)
     paused_message = models.TextField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True, help_text="Archived: hidden from the API and new rules")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

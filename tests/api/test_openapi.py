@@ -19,6 +19,7 @@ from datasets.api.serializers import (
     RunItemCreateSerializer,
     RunItemQuerySerializer,
 )
+from evals.api.evaluator_serializers import EvaluatorCreateSerializer
 from evals.api.serializers import ScoreCreateSerializer
 from feedback.api.serializers import CommentCreateSerializer, CommentQuerySerializer
 from observability.api.serializers import (
@@ -48,6 +49,13 @@ EXTENSIONS = {
     ("put", "/api/public/media/upload/{}"),  # the signed URLs Langfuse hands out to its object store
     ("get", "/api/public/media/download/{}"),
     ("get", "/api/public/scores/{}"),  # Langfuse serves it (web/src/pages/api/public/scores/[scoreId].ts), unlisted
+    # The evaluators API as SDK 5.x calls it (the reference lists it under /unstable/evaluators).
+    ("get", "/api/public/v2/evaluators"),
+    ("post", "/api/public/v2/evaluators"),
+    ("get", "/api/public/v2/evaluators/{}"),
+    ("patch", "/api/public/v2/evaluators/{}"),
+    ("delete", "/api/public/v2/evaluators/{}"),
+    ("get", "/api/public/v2/evaluators/{}/versions"),
 }
 # Operations whose credential is not the project's key: health, and the signed media URLs.
 KEYLESS = {"/api/public/health", "/api/public/media/upload/{token}", "/api/public/media/download/{token}"}
@@ -61,6 +69,7 @@ REQUEST_BODIES = {
     ("post", "/api/public/media"): MediaUploadUrlRequestSerializer,
     ("patch", "/api/public/media/{media_id}"): MediaPatchSerializer,
     ("post", "/api/public/comments"): CommentCreateSerializer,
+    ("post", "/api/public/v2/evaluators"): EvaluatorCreateSerializer,
     ("post", "/api/public/v2/datasets"): DatasetCreateSerializer,
     ("post", "/api/public/dataset-items"): DatasetItemCreateSerializer,
     ("post", "/api/public/dataset-run-items"): RunItemCreateSerializer,

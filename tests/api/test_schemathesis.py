@@ -175,6 +175,7 @@ def seeded_key(db, key_pair):
         **seeded_comment(client, auth, public_key),
         **seeded_queue(client, auth),
         **seeded_llm_connection(client, auth),
+        **seeded_evaluator(client, auth),
     }
 
 
@@ -230,6 +231,24 @@ def seeded_llm_connection(client, auth) -> dict:
     )
     assert response.status_code == 200, response.content
     return {"connection_id": response.json()["id"]}
+
+
+def seeded_evaluator(client, auth) -> dict:
+    """An LLM-as-a-judge evaluator on the seeded LLM connection (no call is made through it): its id."""
+    evaluator = {
+        "name": "fuzz-judge",
+        "prompt": "Is {{output}} right?",
+        "modelConfig": {"provider": "fuzz-openai", "model": "fuzz-model"},
+        "outputDefinition": {"dataType": "BOOLEAN"},
+    }
+    response = client.post(
+        "/api/public/v2/evaluators",
+        evaluator,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=auth["Authorization"],
+    )
+    assert response.status_code == 201, response.content
+    return {"evaluator_id": response.json()["id"]}
 
 
 @pytest.fixture
