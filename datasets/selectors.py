@@ -1,0 +1,97 @@
+"""Dataset, item and run reads, project-scoped; items read as of any version of the dataset."""
+
+import datetime as dt
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from aistrale.errors import DomainError
+from datasets.models import Dataset, DatasetItem, DatasetItemVersion, DatasetRun, DatasetRunItem
+
+
+def dataset_list(*, project) -> QuerySet[Dataset]:
+    """The project's datasets, newest first."""
+    return Dataset.objects.filter(project=project).order_by("-created_at", "key")
+
+
+def dataset_get(*, project, name: str) -> Dataset:
+    """The dataset of that name (folder names with `/` included); DomainError 404 when missing."""
+    dataset = Dataset.objects.filter(project=project, name=name).first()
+    if dataset is None:
+        raise DomainError(f"no dataset named {name!r} in this project", field="dataset_name", status=404)
+    return dataset
+
+
+def dataset_folders(*, project) -> list[str]:
+    """Every folder (`a`, `a/b`, ...) the project's dataset names make, sorted."""
+    folders = set()
+    for name in Dataset.objects.filter(project=project, name__contains="/").values_list("name", flat=True):
+        parts = name.split("/")[:-1]
+        folders.update("/".join(parts[: depth + 1]) for depth in range(len(parts)))
+    return sorted(folders)
+
+
+def dataset_item_get(*, project, item_id: str) -> DatasetItem:
+    """The item with that id, with its dataset; DomainError 404 when missing."""
+    item = DatasetItem.objects.filter(project=project, id=item_id).select_related("dataset").first()
+    if item is None:
+        raise DomainError(f"no dataset item {item_id!r} in this project", field="id", status=404)
+    return item
+
+
+def dataset_items(
+    *,
+    project,
+    dataset: Dataset | None = None,
+    source_trace_id: str | None = None,
+    source_observation_id: str | None = None,
+) -> QuerySet[DatasetItem]:
+    """The current items (of one dataset, or of every dataset), newest first, with their datasets."""
+    items = DatasetItem.objects.filter(project=project)
+    if dataset is not None:
+        items = items.filter(dataset=dataset)
+    if source_trace_id:
+        items = items.filter(source_trace_id=source_trace_id)
+    if source_observation_id:
+        items = items.filter(source_observation_id=source_observation_id)
+    return items.select_related("dataset").order_by("-created_at", "id")
+
+
+def dataset_items_as_of(*, dataset: Dataset, version: dt.datetime) -> QuerySet[DatasetItemVersion]:
+    """Each item's state as of `version`: its latest version row at or before then, unless that is a deletion.
+
+    Rows read like items (`item_id` for the id, `item_created_at` for when the item was created), newest first.
+    """
+    latest = (
+        DatasetItemVersion.objects.filter(dataset=dataset, item_id=OuterRef("item_id"), valid_from__lte=version)
+        .order_by("-valid_from")
+        .values("key")[:1]
+    )
+    return (
+        DatasetItemVersion.objects.filter(dataset=dataset, valid_from__lte=version, key=Subquery(latest))
+        .filter(is_deleted=False)
+        .select_related("dataset")
+        .order_by("-item_created_at", "item_id")
+    )
+
+
+def dataset_item_history(*, item: DatasetItem) -> QuerySet[DatasetItemVersion]:
+    """Every version of the item, newest first (a deletion ends the history of a deleted item)."""
+    return DatasetItemVersion.objects.filter(dataset_id=item.dataset_id, item_id=item.id).order_by("-valid_from")
+
+
+def dataset_runs(*, dataset: Dataset) -> QuerySet[DatasetRun]:
+    """The dataset's runs, newest first."""
+    return DatasetRun.objects.filter(dataset=dataset).select_related("dataset").order_by("-created_at", "key")
+
+
+def dataset_run_get(*, dataset: Dataset, name: str) -> DatasetRun:
+    """The dataset's run of that name; DomainError 404 when missing."""
+    run = DatasetRun.objects.filter(dataset=dataset, name=name).select_related("dataset").first()
+    if run is None:
+        raise DomainError(f"no run named {name!r} in dataset {dataset.name!r}", field="run_name", status=404)
+    return run
+
+
+def dataset_run_items(*, run: DatasetRun) -> QuerySet[DatasetRunItem]:
+    """The run's items, oldest first, with their run."""
+    return DatasetRunItem.objects.filter(run=run).select_related("run").order_by("created_at", "key")
