@@ -34,10 +34,10 @@ def make_run(dataset, name, **fields) -> DatasetRun:
     )
 
 
-def make_run_item(run, item, trace_id, *, at=T0, observation_id=None) -> DatasetRunItem:
+def make_run_item(run, item, trace_id, *, observation_id=None) -> DatasetRunItem:
     return DatasetRunItem.objects.create(
         project_id=run.project_id,
-        id=f"{run.id}-{item.id}",
+        id=f"{run.id}-{trace_id}",
         run=run,
         dataset_item_id=item.id,
         item_version=item.version,
