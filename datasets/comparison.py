@@ -73,14 +73,14 @@ class Comparison:
 
 
 def comparison_runs(*, dataset: Dataset, run_keys: list[int]) -> list[DatasetRun]:
-    """The dataset's runs with these keys, in the order given; DomainError unless 2+ runs of this dataset."""
+    """The dataset's runs with these keys, oldest first (the baseline); DomainError unless 2+ runs of it."""
     if len(set(run_keys)) < 2:
         raise DomainError("pick at least two runs to compare", field="runs")
-    found = {run.key: run for run in DatasetRun.objects.filter(dataset=dataset, key__in=run_keys)}
-    missing = [key for key in run_keys if key not in found]
+    found = list(DatasetRun.objects.filter(dataset=dataset, key__in=run_keys).order_by("created_at", "key"))
+    missing = sorted(set(run_keys) - {run.key for run in found})
     if missing:
         raise DomainError(f"no run {missing[0]} in dataset {dataset.name!r}", field="runs")
-    return [found[key] for key in dict.fromkeys(run_keys)]
+    return found
 
 
 def _latest_run_items(runs: list[DatasetRun]) -> dict[tuple[int, str], DatasetRunItem]:

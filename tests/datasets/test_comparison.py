@@ -7,41 +7,16 @@ import pytest
 
 from aistrale.errors import DomainError
 from datasets.comparison import comparison_runs, run_comparison
-from tests.datasets.io_rows import make_dataset, make_item, make_run, make_run_item
-from tests.evals.factories import make_score
-from tests.observability.factories import T0, make_observation, make_trace
+from tests.datasets.io_rows import executed, make_dataset, make_item, make_run, make_two_runs
+from tests.observability.factories import T0
 from tests.query_counts import assert_queries_constant
 
 pytestmark = pytest.mark.django_db
 
 
-def executed(project, run, item, trace_id, *, answer, seconds, cost, scores, on_observation=False):
-    """A run item whose trace has one generation answering `answer` in `seconds`, costing `cost`."""
-    make_trace(project, trace_id, output={"answer": answer})
-    make_observation(
-        project, f"{trace_id}-gen", trace_id, duration=seconds, type="GENERATION", output=answer, total_cost=cost
-    )
-    for name, value in scores.items():
-        make_score(project, score_id=f"{trace_id}-{name}", name=name, value=value, trace_id=trace_id)
-    return make_run_item(run, item, trace_id, observation_id=f"{trace_id}-gen" if on_observation else None)
-
-
 @pytest.fixture
 def runs(project):
-    """Run a (baseline) and b over items i1..i3; b also ran i4 and a did not; b ran i2 twice (latest counts)."""
-    dataset = make_dataset(project, "qa")
-    items = [make_item(dataset, f"i{n}", input=f"q{n}", expected_output=f"e{n}") for n in range(1, 5)]
-    a, b = make_run(dataset, "a"), make_run(dataset, "b")
-    for index, item in enumerate(items[:3]):
-        executed(project, a, item, f"a{index}", answer=f"a-{index}", seconds=1, cost=Decimal("0.01"), scores={"acc": 0})
-    executed(project, b, items[0], "b0", answer="b-0", seconds=2, cost=Decimal("0.02"), scores={"acc": 1, "tone": 0.5})
-    executed(project, b, items[1], "b1-old", answer="old", seconds=9, cost=Decimal("1"), scores={"acc": 0})
-    executed(project, b, items[1], "b1", answer="b-1", seconds=2, cost=Decimal("0.02"), scores={"acc": 1})
-    executed(project, b, items[2], "b2", answer="b-2", seconds=2, cost=None, scores={"acc": 1}, on_observation=True)
-    executed(project, b, items[3], "b3", answer="b-3", seconds=2, cost=Decimal("0.02"), scores={"acc": 1})
-    make_score(project, score_id="run-b", name="accuracy", value=0.75, trace_id=None, dataset_run_id=b.id)
-    make_score(project, score_id="label", name="verdict", value="good", trace_id="b0", data_type="CATEGORICAL")
-    return dataset, a, b
+    return make_two_runs(project)
 
 
 def test_rows_side_by_side(runs):
@@ -81,7 +56,7 @@ def test_differences_pair_the_items_both_runs_scored(runs):
     assert differences[("tone", "b")] is None
 
 
-def test_the_first_run_picked_is_the_baseline(runs):
+def test_the_first_run_given_is_the_baseline(runs):
     dataset, a, b = runs
     comparison = run_comparison(dataset=dataset, runs=[b, a])
     assert comparison.differences[0].interval.difference == -1.0
@@ -90,7 +65,7 @@ def test_the_first_run_picked_is_the_baseline(runs):
 def test_runs_are_picked_from_the_dataset(runs, project):
     dataset, a, b = runs
     other = make_run(make_dataset(project, "other"), "x")
-    assert comparison_runs(dataset=dataset, run_keys=[b.key, a.key]) == [b, a]
+    assert comparison_runs(dataset=dataset, run_keys=[b.key, a.key]) == [a, b]
     with pytest.raises(DomainError, match="at least two runs"):
         comparison_runs(dataset=dataset, run_keys=[a.key, a.key])
     with pytest.raises(DomainError, match=f"no run {other.key} in dataset 'qa'"):

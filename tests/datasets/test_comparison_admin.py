@@ -1,0 +1,83 @@
+"""The run comparison admin page: picking runs, the tables, the changelist action, who may see it."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.datasets.io_rows import make_dataset, make_run, make_two_runs
+from tests.query_counts import assert_queries_constant, rows_of
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/datasets/datasetrun/compare/"
+
+
+@pytest.fixture
+def runs(project):
+    return make_two_runs(project)
+
+
+def test_the_picker_lists_the_datasets_then_their_runs(member_client, runs):
+    dataset, a, b = runs
+    page = member_client.get(URL).content.decode()
+    assert f'<option value="{dataset.pk}">qa (Chatbot)</option>' in page
+    page = member_client.get(URL, {"dataset": dataset.pk}).content.decode()
+    assert f'value="{a.pk}"> a</label>' in page and f'value="{b.pk}"> b</label>' in page
+
+
+def test_two_runs_side_by_side_with_the_difference(member_client, runs):
+    dataset, a, b = runs
+    response = member_client.get(URL, {"dataset": dataset.pk, "runs": [a.pk, b.pk]})
+    assert response.status_code == 200
+    page = re.sub(r"\s+", " ", response.content.decode())
+    assert "Compare runs of qa" in page
+    assert "<td>acc</td><td>b</td> <td>+1</td><td>[+1, +1]</td><td>3</td>" in page
+    assert "ds-better" in page and "no item scored by both runs" in page
+    assert page.count('<span class="ds-missing">not run</span>') == 1
+    assert "{&quot;answer&quot;:&quot;b-0&quot;}" in page and "$0.020000" in page
+    assert '<span class="ds-score">accuracy 0.75</span>' in page
+    assert reverse("admin:observability_observation_trace", args=[dataset.project_id, "b0"]) in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"runs": ["1"]}, "Runs: pick at least two runs"),
+        ({"runs": ["x", "y"]}, "Runs: runs must be run numbers"),
+        ({"runs": ["1", "99999"]}, "Runs: no run 99999 in dataset"),
+    ],
+)
+def test_bad_picks_are_named(member_client, runs, query, message):
+    dataset = runs[0]
+    response = member_client.get(URL, {"dataset": dataset.pk, **query}, follow=True)
+    assert message in response.content.decode()
+    assert 'id="ds-items"' not in response.content.decode()
+
+
+def test_another_projects_dataset_is_not_offered(client, make_user, other_project, runs):
+    dataset = runs[0]
+    client.force_login(make_user("outsider", project=other_project))
+    page = client.get(URL, {"dataset": dataset.pk, "runs": [runs[1].pk, runs[2].pk]}).content.decode()
+    assert "Dataset: no such dataset among your projects" in page and 'id="ds-items"' not in page
+
+
+def test_the_changelist_action_opens_the_page_on_the_selected_runs(member_client, runs, project):
+    dataset, a, b = runs
+    changelist = reverse("admin:datasets_datasetrun_changelist")
+    response = member_client.post(changelist, {"action": "compare_runs", "_selected_action": [b.pk, a.pk]})
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}?dataset={dataset.pk}&runs={a.pk}&runs={b.pk}"
+    other = make_run(make_dataset(project, "other"), "x")
+    response = member_client.post(
+        changelist, {"action": "compare_runs", "_selected_action": [a.pk, other.pk]}, follow=True
+    )
+    assert "Pick two or more runs of one dataset" in response.content.decode()
+
+
+def test_the_runs_changelist_query_count(member_client, project):
+    dataset = make_dataset(project, "many")
+    assert_queries_constant(
+        lambda: member_client.get(reverse("admin:datasets_datasetrun_changelist")),
+        rows_of(lambda index: make_run(dataset, f"run{index}")),
+    )
