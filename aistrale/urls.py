@@ -14,6 +14,7 @@ api_modules = [  # prompts first: the prompt fetch is the hottest read and resol
     "evals.api.urls",
     "feedback.api.urls",
     "feedback.api.annotation_urls",
+    "datasets.api.urls",
 ]
 
 handler500 = "aistrale.api.views.server_error"

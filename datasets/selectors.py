@@ -21,6 +21,14 @@ def dataset_get(*, project, name: str) -> Dataset:
     return dataset
 
 
+def dataset_get_by_id(*, project, dataset_id: str) -> Dataset:
+    """The dataset with that id; DomainError 404 when missing."""
+    dataset = Dataset.objects.filter(project=project, id=dataset_id).first()
+    if dataset is None:
+        raise DomainError(f"no dataset with id {dataset_id!r} in this project", field="dataset_id", status=404)
+    return dataset
+
+
 def dataset_folders(*, project) -> list[str]:
     """Every folder (`a`, `a/b`, ...) the project's dataset names make, sorted."""
     folders = set()
@@ -95,3 +103,66 @@ def dataset_run_get(*, dataset: Dataset, name: str) -> DatasetRun:
 def dataset_run_items(*, run: DatasetRun) -> QuerySet[DatasetRunItem]:
     """The run's items, oldest first, with their run."""
     return DatasetRunItem.objects.filter(run=run).select_related("run").order_by("created_at", "key")
+
+
+def dataset_public(dataset: Dataset) -> dict:
+    """A dataset as Dataset in the spec."""
+    return {
+        "id": dataset.id,
+        "name": dataset.name,
+        "description": dataset.description,
+        "metadata": dataset.metadata,
+        "inputSchema": dataset.input_schema,
+        "expectedOutputSchema": dataset.expected_output_schema,
+        "projectId": dataset.project_id,
+        "createdAt": dataset.created_at,
+        "updatedAt": dataset.updated_at,
+    }
+
+
+def dataset_item_public(item: DatasetItem | DatasetItemVersion) -> dict:
+    """An item, current or as of a version, as DatasetItem in the spec (its dataset loaded with it)."""
+    is_version = isinstance(item, DatasetItemVersion)
+    return {
+        "id": item.item_id if is_version else item.id,
+        "status": item.status,
+        "input": item.input,
+        "expectedOutput": item.expected_output,
+        "metadata": item.metadata,
+        "sourceTraceId": item.source_trace_id,
+        "sourceObservationId": item.source_observation_id,
+        "datasetId": item.dataset.id,
+        "datasetName": item.dataset.name,
+        "createdAt": item.item_created_at if is_version else item.created_at,
+        "updatedAt": item.valid_from if is_version else item.updated_at,
+        "version": item.valid_from if is_version else item.version,
+        "mediaReferences": [],
+    }
+
+
+def dataset_run_public(run: DatasetRun) -> dict:
+    """A run as DatasetRun in the spec (its dataset loaded with it)."""
+    return {
+        "id": run.id,
+        "name": run.name,
+        "description": run.description,
+        "metadata": run.metadata,
+        "datasetId": run.dataset.id,
+        "datasetName": run.dataset.name,
+        "createdAt": run.created_at,
+        "updatedAt": run.updated_at,
+    }
+
+
+def dataset_run_item_public(run_item: DatasetRunItem) -> dict:
+    """A run item as DatasetRunItem in the spec (its run loaded with it)."""
+    return {
+        "id": run_item.id,
+        "datasetRunId": run_item.run.id,
+        "datasetRunName": run_item.run.name,
+        "datasetItemId": run_item.dataset_item_id,
+        "traceId": run_item.trace_id,
+        "observationId": run_item.observation_id,
+        "createdAt": run_item.created_at,
+        "updatedAt": run_item.updated_at,
+    }

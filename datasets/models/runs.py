@@ -7,12 +7,12 @@ from datasets.models.items import Dataset
 
 
 class DatasetRun(models.Model):
-    """One experiment over a dataset (its name is unique within the dataset)."""
+    """One experiment, over a dataset (its name is unique within the dataset) or over local data (no dataset)."""
 
     key = models.BigAutoField(primary_key=True)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     id = models.CharField(max_length=255)
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="runs")
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="runs", null=True, blank=True)
     name = models.CharField(max_length=1000)
     description = models.TextField(null=True, blank=True)
     metadata = models.JSONField(null=True, blank=True)
@@ -31,7 +31,11 @@ class DatasetRun(models.Model):
 
 
 class DatasetRunItem(models.Model):
-    """A run's execution of one item (as of `item_version`), linked to its trace and optional observation."""
+    """A run's execution of one item (as of `item_version`), linked to its trace and optional observation.
+
+    Experiments sent as OTLP spans also record what the span carried: the expected output and item metadata
+    (the item of a local-data experiment exists only there) and the item's start and end time.
+    """
 
     key = models.BigAutoField(primary_key=True)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
@@ -41,6 +45,10 @@ class DatasetRunItem(models.Model):
     item_version = models.DateTimeField(null=True, blank=True)
     trace_id = models.CharField(max_length=255)
     observation_id = models.CharField(max_length=255, null=True, blank=True)
+    expected_output = models.JSONField(null=True, blank=True)
+    item_metadata = models.JSONField(null=True, blank=True)
+    start_time = models.DateTimeField(null=True, blank=True)
+    end_time = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

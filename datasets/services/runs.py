@@ -1,6 +1,8 @@
 """Dataset run writes: the run upsert on (dataset, name), run items linking an item (as of a version) to a trace."""
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 
 from django.db import IntegrityError, transaction
@@ -11,6 +13,14 @@ from aistrale.tenancy.services import audit_record
 from datasets.models import Dataset, DatasetItem, DatasetItemVersion, DatasetRun, DatasetRunItem
 from datasets.services.datasets import UNSET
 from observability.models import Observation
+
+
+def experiment_id_for(*, project_id: str, dataset_id: str, run_name: str) -> str:
+    """Langfuse's stable id of a dataset's run of that name, which SDK 5.x computes too (sha256, 16 hex digits)."""
+    payload = json.dumps(
+        ["langfuse-experiment-v1", project_id, dataset_id, run_name], separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 def _run_fields_check(*, name: str, description, metadata) -> None:
@@ -49,7 +59,7 @@ def _run_upsert(*, dataset, name, run_id, description, metadata) -> DatasetRun:
         run = DatasetRun.objects.create(
             project_id=dataset.project_id,
             dataset=dataset,
-            id=run_id or str(uuid.uuid4()),
+            id=run_id or experiment_id_for(project_id=dataset.project_id, dataset_id=dataset.id, run_name=name),
             name=name,
             description=None if description is UNSET else description,
             metadata=None if metadata is UNSET else metadata,

@@ -36,6 +36,10 @@ class ShapeData:
     comment_id: str = ""
     queue_id: str = ""
     queue_item_id: str = ""
+    dataset_name: str = "shapes/qa"
+    dataset_id: str = ""
+    dataset_item_id: str = "shape-item"
+    run_name: str = "shape-run"
 
 
 def _event(index: int, event_type: str, body: dict) -> dict:
@@ -211,8 +215,24 @@ def shape_data(client, project) -> ShapeData:
         "/api/public/comments",
         {"projectId": project.id, "objectType": "TRACE", "objectId": TRACE, "content": "Looks right"},
     )
+    dataset = _post(
+        client,
+        "/api/public/v2/datasets",
+        {"name": "shapes/qa", "description": "shape check", "inputSchema": {"type": "object"}},
+    )
+    _post(
+        client,
+        "/api/public/dataset-items",
+        {"datasetName": "shapes/qa", "id": "shape-item", "input": {"q": "hi"}, "sourceTraceId": TRACE},
+    )
+    _post(
+        client,
+        "/api/public/dataset-run-items",
+        {"runName": "shape-run", "datasetItemId": "shape-item", "traceId": TRACE, "metadata": {"m": 1}},
+    )
     return ShapeData(
         project_id=project.id,
+        dataset_id=dataset["id"],
         model_id=model["id"],
         score_ids=tuple(score["id"] for score in SCORES),
         media_id=media.id,

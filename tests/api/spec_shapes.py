@@ -53,6 +53,7 @@ LANGFUSE_FIELDS = {
     "BaseScoreV1": {"projectId": {"type": "string"}, "stringValue": _TEXT, "executionTraceId": _TEXT},
     "BaseScore": {"projectId": {"type": "string"}, "stringValue": _TEXT, "executionTraceId": _TEXT},
     "ObservationV2": {"model": _TEXT},
+    "DatasetItem": {"version": _TIME},
 }
 DROPPED_KEYWORDS = {"nullable", "discriminator", "example", "examples", "description", "title", "format"}
 

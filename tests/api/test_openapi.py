@@ -12,6 +12,13 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
+from datasets.api.serializers import (
+    DatasetCreateSerializer,
+    DatasetItemCreateSerializer,
+    DatasetItemQuerySerializer,
+    RunItemCreateSerializer,
+    RunItemQuerySerializer,
+)
 from evals.api.serializers import ScoreCreateSerializer
 from feedback.api.serializers import CommentCreateSerializer, CommentQuerySerializer
 from observability.api.serializers import (
@@ -54,6 +61,9 @@ REQUEST_BODIES = {
     ("post", "/api/public/media"): MediaUploadUrlRequestSerializer,
     ("patch", "/api/public/media/{media_id}"): MediaPatchSerializer,
     ("post", "/api/public/comments"): CommentCreateSerializer,
+    ("post", "/api/public/v2/datasets"): DatasetCreateSerializer,
+    ("post", "/api/public/dataset-items"): DatasetItemCreateSerializer,
+    ("post", "/api/public/dataset-run-items"): RunItemCreateSerializer,
 }
 QUERIES = {
     ("get", "/api/public/v2/prompts"): PromptListQuerySerializer,
@@ -65,6 +75,8 @@ QUERIES = {
     ("get", "/api/public/traces/{trace_id}"): TraceQuerySerializer,
     ("get", "/api/public/v2/observations"): ObservationV2QuerySerializer,
     ("get", "/api/public/comments"): CommentQuerySerializer,
+    ("get", "/api/public/dataset-items"): DatasetItemQuerySerializer,
+    ("get", "/api/public/dataset-run-items"): RunItemQuerySerializer,
 }
 
 

@@ -50,6 +50,18 @@ EXAMPLES = {
         ({"queueId": d.queue_id, "itemId": d.queue_item_id}, {})
     ],
     "/api/public/score-configs/{configId}": lambda d: [({"configId": d.config_id}, {})],
+    "/api/public/v2/datasets": lambda d: [({}, {})],
+    "/api/public/v2/datasets/{datasetName}": lambda d: [({"datasetName": d.dataset_name}, {})],
+    "/api/public/dataset-items": lambda d: [
+        ({}, {}),
+        ({}, {"datasetName": d.dataset_name, "version": "2100-01-01T00:00:00Z"}),
+    ],
+    "/api/public/dataset-items/{id}": lambda d: [({"id": d.dataset_item_id}, {})],
+    "/api/public/datasets/{datasetName}/runs": lambda d: [({"datasetName": d.dataset_name}, {})],
+    "/api/public/datasets/{datasetName}/runs/{runName}": lambda d: [
+        ({"datasetName": d.dataset_name, "runName": d.run_name}, {})
+    ],
+    "/api/public/dataset-run-items": lambda d: [({}, {"datasetId": d.dataset_id, "runName": d.run_name})],
 }
 
 

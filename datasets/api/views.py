@@ -1,0 +1,138 @@
+"""The datasets API: datasets (v2), items (with `version`), runs of a dataset, and run items."""
+
+from rest_framework.response import Response
+
+from aistrale.api.base import ProjectApiView
+from aistrale.api.pagination import LangfusePagination
+from datasets import selectors
+from datasets.api import schema
+from datasets.api.serializers import (
+    DatasetCreateSerializer,
+    DatasetItemCreateSerializer,
+    DatasetItemQuerySerializer,
+    RunItemCreateSerializer,
+    RunItemQuerySerializer,
+)
+from datasets.services import UNSET, dataset_upsert, item_delete, item_upsert, run_delete, run_item_create
+from evals.api.serializers import validated
+
+
+def _given(fields: dict, names: tuple[str, ...]) -> dict:
+    """The optional fields the body sent (a field not sent is UNSET: it keeps its stored value)."""
+    return {name: fields.get(name, UNSET) for name in names}
+
+
+def _page(request, view, queryset, shape):
+    paginator = LangfusePagination()
+    rows = paginator.paginate_queryset(queryset, request, view)
+    return paginator.get_paginated_response([shape(row) for row in rows])
+
+
+@schema.datasets
+class DatasetsView(ProjectApiView):
+    def get(self, request):
+        return _page(request, self, selectors.dataset_list(project=request.auth.project), selectors.dataset_public)
+
+    def post(self, request):
+        fields = validated(DatasetCreateSerializer, request.data)
+        dataset = dataset_upsert(
+            project=request.auth.project,
+            name=fields["name"],
+            **_given(fields, ("description", "metadata", "input_schema", "expected_output_schema")),
+        )
+        return Response(selectors.dataset_public(dataset))
+
+
+@schema.dataset_detail
+class DatasetDetailView(ProjectApiView):
+    def get(self, request, dataset_name):
+        return Response(
+            selectors.dataset_public(selectors.dataset_get(project=request.auth.project, name=dataset_name))
+        )
+
+
+@schema.dataset_items
+class DatasetItemsView(ProjectApiView):
+    def get(self, request):
+        query = validated(DatasetItemQuerySerializer, request.query_params)
+        project = request.auth.project
+        dataset = (
+            selectors.dataset_get(project=project, name=query["dataset_name"]) if "dataset_name" in query else None
+        )
+        if query.get("version") is not None:
+            items = selectors.dataset_items_as_of(dataset=dataset, version=query["version"])
+            for field in ("source_trace_id", "source_observation_id"):
+                if query.get(field):
+                    items = items.filter(**{field: query[field]})
+        else:
+            items = selectors.dataset_items(
+                project=project,
+                dataset=dataset,
+                source_trace_id=query.get("source_trace_id"),
+                source_observation_id=query.get("source_observation_id"),
+            )
+        return _page(request, self, items, selectors.dataset_item_public)
+
+    def post(self, request):
+        fields = validated(DatasetItemCreateSerializer, request.data)
+        dataset = selectors.dataset_get(project=request.auth.project, name=fields["dataset_name"])
+        given = _given(
+            fields, ("input", "expected_output", "metadata", "source_trace_id", "source_observation_id", "status")
+        )
+        if given["status"] is None:
+            given["status"] = UNSET
+        item = item_upsert(dataset=dataset, item_id=fields.get("item_id") or None, **given)
+        return Response(selectors.dataset_item_public(item))
+
+
+@schema.dataset_item_detail
+class DatasetItemDetailView(ProjectApiView):
+    def get(self, request, item_id):
+        return Response(
+            selectors.dataset_item_public(selectors.dataset_item_get(project=request.auth.project, item_id=item_id))
+        )
+
+    def delete(self, request, item_id):
+        item_delete(item=selectors.dataset_item_get(project=request.auth.project, item_id=item_id))
+        return Response({"message": f"Dataset item {item_id} deleted successfully"})
+
+
+@schema.dataset_runs
+class DatasetRunsView(ProjectApiView):
+    def get(self, request, dataset_name):
+        dataset = selectors.dataset_get(project=request.auth.project, name=dataset_name)
+        return _page(request, self, selectors.dataset_runs(dataset=dataset), selectors.dataset_run_public)
+
+
+@schema.dataset_run_detail
+class DatasetRunDetailView(ProjectApiView):
+    def _run(self, request, dataset_name, run_name):
+        dataset = selectors.dataset_get(project=request.auth.project, name=dataset_name)
+        return selectors.dataset_run_get(dataset=dataset, name=run_name)
+
+    def get(self, request, dataset_name, run_name):
+        run = self._run(request, dataset_name, run_name)
+        run_items = [selectors.dataset_run_item_public(row) for row in selectors.dataset_run_items(run=run)]
+        return Response({**selectors.dataset_run_public(run), "datasetRunItems": run_items})
+
+    def delete(self, request, dataset_name, run_name):
+        run_delete(run=self._run(request, dataset_name, run_name))
+        return Response({"message": f"Dataset run {run_name} deleted successfully"})
+
+
+@schema.dataset_run_items
+class DatasetRunItemsView(ProjectApiView):
+    def get(self, request):
+        query = validated(RunItemQuerySerializer, request.query_params)
+        dataset = selectors.dataset_get_by_id(project=request.auth.project, dataset_id=query["dataset_id"])
+        run = selectors.dataset_run_get(dataset=dataset, name=query["run_name"])
+        return _page(request, self, selectors.dataset_run_items(run=run), selectors.dataset_run_item_public)
+
+    def post(self, request):
+        fields = validated(RunItemCreateSerializer, request.data)
+        run_item = run_item_create(
+            project=request.auth.project,
+            **{name: value for name, value in fields.items() if name not in ("run_description", "metadata")},
+            **_given(fields, ("run_description", "metadata")),
+        )
+        return Response(selectors.dataset_run_item_public(run_item))
