@@ -141,7 +141,7 @@ class RunComparisonAdminMixin:
     @admin.action(description="Compare selected runs")
     def compare_runs(self, request, queryset):
         runs = list(queryset.order_by("created_at", "key"))
-        if len({run.dataset_id for run in runs}) != 1 or len(runs) < 2:
+        if len(runs) < 2 or len({run.dataset_id for run in runs}) != 1 or runs[0].dataset_id is None:
             self.message_user(request, "Pick two or more runs of one dataset to compare.", messages.ERROR)
             return None
         query = urlencode({"dataset": runs[0].dataset_id, "runs": [run.key for run in runs]}, doseq=True)
