@@ -1,6 +1,7 @@
 """The datasets admin, a module per concept.
 
-- `comparison`: the runs changelist and the run comparison page
+- `comparison`: the run comparison page; `imports`: the dataset import page (upload, mapping, preview)
+- `io_pages`: the runs changelist carrying both
 """
 
-from datasets.admin import comparison  # noqa: F401  (register the ModelAdmins)
+from datasets.admin import io_pages  # noqa: F401  (register the ModelAdmins)

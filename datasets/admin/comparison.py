@@ -1,7 +1,7 @@
 """The run comparison page: pick two or more runs of one dataset, see them side by side (datasets.comparison).
 
 `RunComparisonAdminMixin` adds the page (`compare/`) and the "Compare selected runs" action to a DatasetRun
-admin; `DatasetRunAdmin` is the runs changelist carrying it.
+admin (datasets.admin.io_pages registers the one carrying it).
 """
 
 from django.contrib import admin, messages
@@ -13,10 +13,9 @@ from django.utils.http import urlencode
 
 from aistrale import display, json_text
 from aistrale.errors import DomainError
-from aistrale.tenancy.admin_scoping import ReadOnlyProjectAdmin
 from aistrale.tenancy.selectors import project_list_for_user
 from datasets.comparison import comparison_runs, run_comparison
-from datasets.models import Dataset, DatasetRun
+from datasets.models import Dataset
 from observability.admin.links import trace_id_url
 
 PREVIEW_CHARS = 240
@@ -146,17 +145,3 @@ class RunComparisonAdminMixin:
             return None
         query = urlencode({"dataset": runs[0].dataset_id, "runs": [run.key for run in runs]}, doseq=True)
         return HttpResponseRedirect(f"{reverse('admin:datasets_run_comparison')}?{query}")
-
-
-@admin.register(DatasetRun)
-class DatasetRunAdmin(RunComparisonAdminMixin, ReadOnlyProjectAdmin):
-    list_display = ("name", "dataset", "description", "created_at", "project")
-    list_filter = ("dataset",)
-    search_fields = ("name", "id", "dataset__name")
-    list_select_related = ("dataset", "project__organization")
-    ordering = ("-created_at", "-key")
-    change_list_template = "datasets/admin/run_change_list.html"
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "comparison_url": reverse("admin:datasets_run_comparison")}
-        return super().changelist_view(request, extra_context)

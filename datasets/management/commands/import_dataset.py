@@ -1,13 +1,12 @@
 """Import a CSV or JSON lines file into a dataset with a column mapping, streaming, all rows or none."""
 
-from dataclasses import replace
-
 from django.core.management.base import BaseCommand, CommandError
 
 from aistrale.commands import progress_bar, project_option
 from aistrale.errors import DomainError
 from datasets.imports.importer import BATCH_SIZE, ImportRefused, dataset_import
 from datasets.imports.mapping import DEFAULT_EXPECTED_OUTPUT, DEFAULT_INPUT, ColumnMapping, column_list
+from datasets.imports.preview import mapping_for_header
 from datasets.imports.readers import FORMATS, FileError, format_of, read_rows, text_stream
 from datasets.models import Dataset
 from datasets.services import dataset_create
@@ -91,13 +90,10 @@ class Command(BaseCommand):
 
     def _import(self, binary, *, dataset, mapping, format, **options):
         header, rows = read_rows(text_stream(binary), format=format)
-        if header is not None:
-            if options["expected_output"] is None and DEFAULT_EXPECTED_OUTPUT[0] not in header:
-                mapping = replace(mapping, expected_output=())
-            try:
-                mapping.check_header(header)
-            except ValueError as error:
-                raise CommandError(f"mapping: {error}") from None
+        try:
+            mapping = mapping_for_header(mapping, header, expected_output_given=options["expected_output"] is not None)
+        except ValueError as error:
+            raise CommandError(f"mapping: {error}") from None
         bar = progress_bar(self, description=f"Importing into {dataset.name}", total=lambda: None)
         with bar as progress:
             return dataset_import(
