@@ -1,16 +1,18 @@
 """The paired bootstrap: a confidence interval for the difference of a score between two runs.
 
 Both runs scored the same items; the per-item differences (candidate minus baseline) are resampled with
-replacement, and the interval is the percentile interval of the resampled means. Seeded, so a page shows the
-same interval every time it renders.
+replacement, and the interval is the percentile interval of the resampled means. Seeded (numpy's PCG64), so
+a page shows the same interval every time it renders; the resampling is vectorised, so 2,000 resamples of
+1,000 items take milliseconds.
 """
 
-import math
-import random
 from dataclasses import dataclass
+
+import numpy
 
 RESAMPLES = 2000
 CONFIDENCE = 0.95
+MAX_CELLS = 4_000_000  # resampled values drawn at a time (32 MB of float64)
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,14 @@ class PairedDifference:
         return self.low > 0 or self.high < 0
 
 
-def _quantile(ordered: list[float], fraction: float) -> float:
-    """The linear-interpolation quantile of sorted values."""
-    position = fraction * (len(ordered) - 1)
-    lower = math.floor(position)
-    upper = min(lower + 1, len(ordered) - 1)
-    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+def _resampled_means(differences: numpy.ndarray, resamples: int, generator: numpy.random.Generator):
+    count = len(differences)
+    rows = max(1, MAX_CELLS // count)
+    means = []
+    for start in range(0, resamples, rows):
+        picks = generator.integers(0, count, size=(min(rows, resamples - start), count))
+        means.append(differences[picks].mean(axis=1))
+    return numpy.concatenate(means)
 
 
 def paired_bootstrap(
@@ -45,15 +49,15 @@ def paired_bootstrap(
         return None
     if resamples < 1 or not 0 < confidence < 1:
         raise ValueError("resamples must be positive and confidence between 0 and 1")
-    differences = [candidate - baseline for baseline, candidate in pairs]
-    count = len(differences)
-    generator = random.Random(seed)
-    means = sorted(sum(generator.choices(differences, k=count)) / count for _ in range(resamples))
+    values = numpy.asarray(pairs, dtype=float)
+    differences = values[:, 1] - values[:, 0]
+    means = _resampled_means(differences, resamples, numpy.random.default_rng(seed))
     tail = (1 - confidence) / 2
+    low, high = numpy.quantile(means, [tail, 1 - tail])
     return PairedDifference(
-        difference=sum(differences) / count,
-        low=_quantile(means, tail),
-        high=_quantile(means, 1 - tail),
-        items=count,
+        difference=float(differences.mean()),
+        low=float(low),
+        high=float(high),
+        items=len(differences),
         confidence=confidence,
     )

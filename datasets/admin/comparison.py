@@ -6,6 +6,7 @@ admin (datasets.admin.io_pages registers the one carrying it).
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,6 +20,7 @@ from datasets.models import Dataset
 from observability.admin.links import trace_id_url
 
 PREVIEW_CHARS = 240
+ROWS_PER_PAGE = 100
 
 
 def preview(value) -> str:
@@ -45,9 +47,10 @@ def _cell(project_id, cell, score_names) -> dict | None:
     }
 
 
-def comparison_context(comparison) -> dict:
-    """What the page shows of a comparison: formatted rows, aggregates and differences."""
+def comparison_context(comparison, *, page: str | None = None) -> dict:
+    """What the page shows of a comparison: aggregates and differences over every item, one page of rows."""
     project_id = comparison.dataset.project_id
+    rows = Paginator(comparison.rows, ROWS_PER_PAGE).get_page(page)
     names = comparison.score_names
     numeric = list(comparison.summaries[0].scores)
     return {
@@ -79,6 +82,8 @@ def comparison_context(comparison) -> dict:
             }
             for difference in comparison.differences
         ],
+        "item_count": len(comparison.rows),
+        "page": rows,
         "rows": [
             {
                 "item_id": row.item_id,
@@ -86,7 +91,7 @@ def comparison_context(comparison) -> dict:
                 "expected_output": preview(row.expected_output),
                 "cells": [_cell(project_id, cell, names) for cell in row.cells],
             }
-            for row in comparison.rows
+            for row in rows
         ],
     }
 
@@ -124,7 +129,9 @@ def comparison_view(model_admin, request):
             messages.error(request, f"{error.field}: {error.message}")
         else:
             context["picked"] = [run.key for run in runs]
-            context["comparison"] = comparison_context(run_comparison(dataset=dataset, runs=runs))
+            comparison = run_comparison(dataset=dataset, runs=runs)
+            context["comparison"] = comparison_context(comparison, page=request.GET.get("page"))
+            context["page_query"] = urlencode({"dataset": dataset.pk, "runs": context["picked"]}, doseq=True)
     return TemplateResponse(request, "datasets/admin/comparison.html", context)
 
 

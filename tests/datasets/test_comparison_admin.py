@@ -5,12 +5,18 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.datasets.io_rows import make_dataset, make_run, make_two_runs
+from datasets.admin.comparison import ROWS_PER_PAGE
+from tests.datasets.io_rows import later, make_dataset, make_item, make_run, make_run_item, make_two_runs
+from tests.evals.factories import make_score
 from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
 
 URL = "/admin/datasets/datasetrun/compare/"
+
+
+def compact(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
 
 
 @pytest.fixture
@@ -30,7 +36,7 @@ def test_two_runs_side_by_side_with_the_difference(member_client, runs):
     dataset, a, b = runs
     response = member_client.get(URL, {"dataset": dataset.pk, "runs": [a.pk, b.pk]})
     assert response.status_code == 200
-    page = re.sub(r"\s+", " ", response.content.decode())
+    page = compact(response)
     assert "Compare runs of qa" in page
     assert "<td>acc</td><td>b</td> <td>+1</td><td>[+1, +1]</td><td>3</td>" in page
     assert "ds-better" in page and "no item scored by both runs" in page
@@ -82,3 +88,22 @@ def test_the_runs_changelist_query_count(member_client, project):
         lambda: member_client.get(reverse("admin:datasets_datasetrun_changelist")),
         rows_of(lambda index: make_run(dataset, f"run{index}")),
     )
+
+
+def test_items_are_paged_while_aggregates_cover_them_all(member_client, project):
+    dataset = make_dataset(project, "big")
+    a, b = make_run(dataset, "a"), make_run(dataset, "b")
+    for n in range(ROWS_PER_PAGE + 5):
+        item = make_item(dataset, f"item{n:03d}", input=n, expected_output=n, at=later(n))
+        for run in (a, b):
+            trace_id = f"{run.name}{n}"
+            make_run_item(run, item, trace_id)
+            make_score(project, score_id=trace_id, name="acc", value=1 if run is b else 0, trace_id=trace_id)
+    query = {"dataset": dataset.pk, "runs": [a.pk, b.pk]}
+    first = compact(member_client.get(URL, query))
+    assert f"Items ({ROWS_PER_PAGE + 5}; 1–{ROWS_PER_PAGE} shown)" in first
+    assert f"<td>+1</td><td>[+1, +1]</td><td>{ROWS_PER_PAGE + 5}</td>" in first
+    assert "item104" not in first
+    second = compact(member_client.get(URL, {**query, "page": 2}))
+    assert f"Items ({ROWS_PER_PAGE + 5}; {ROWS_PER_PAGE + 1}–{ROWS_PER_PAGE + 5} shown)" in second
+    assert "item104" in second and "item099" not in second
