@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "CommentObjectType": "feedback.models.comments.CommentObjectType",
         "AnnotationObjectType": "feedback.models.annotation.AnnotationObjectType",
         "DatasetStatus": "datasets.models.DatasetStatus",
+        "DatasetItemSourceField": "datasets.services.sources.SOURCE_FIELDS",
         "AnnotationItemStatus": ["PENDING", "COMPLETED"],
     },
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,6 +1,7 @@
 """OpenAPI description of the datasets API: datasets, items (as of a version), runs and run items."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from aistrale.api.schema import PAGE_PARAMETERS, page_of
@@ -11,7 +12,10 @@ from datasets.api.serializers import (
     RunItemCreateSerializer,
     RunItemQuerySerializer,
 )
+from datasets.experiment_selectors import EXPERIMENT_GROUPS, ITEM_GROUPS
 from datasets.models import DatasetStatus
+from evals.api.schema import ScoreV3Row
+from observability.models import ObservationLevel
 
 
 def _text(**kwargs):
@@ -162,4 +166,102 @@ dataset_run_items = extend_schema_view(
         request=RunItemCreateSerializer,
         responses={200: DatasetRunItem},
     ),
+)
+
+
+class ExperimentsCursorMeta(serializers.Serializer):
+    cursor = _text(help_text="The next page's cursor; null on the last page")
+
+
+class Experiment(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    description = _text()
+    startTime = serializers.DateTimeField(help_text="The earliest item start within the requested range")
+    endTime = serializers.DateTimeField(help_text="The latest item end within the requested range")
+    itemCount = serializers.IntegerField()
+    datasetId = _text(help_text="Null for experiments on local data")
+    metadata = serializers.JSONField(allow_null=True, required=False, help_text="With fields=metadata")
+    scores = ScoreV3Row(many=True, required=False, help_text="With fields=scores: the experiment's own scores")
+
+
+class ExperimentsPage(serializers.Serializer):
+    data = Experiment(many=True)
+    meta = ExperimentsCursorMeta()
+
+
+class ExperimentItem(serializers.Serializer):
+    id = serializers.CharField()
+    traceId = serializers.CharField()
+    startTime = serializers.DateTimeField()
+    endTime = serializers.DateTimeField(allow_null=True)
+    level = serializers.ChoiceField(choices=ObservationLevel.choices)
+    environment = serializers.CharField()
+    experimentId = serializers.CharField()
+    experimentName = serializers.CharField()
+    experimentItemId = serializers.CharField()
+    experimentDatasetId = _text(required=False, help_text="With fields=dataset")
+    experimentItemVersion = serializers.DateTimeField(allow_null=True, required=False, help_text="With fields=dataset")
+    input = serializers.JSONField(allow_null=True, required=False, help_text="With fields=io")
+    output = serializers.JSONField(allow_null=True, required=False, help_text="With fields=io")
+    expectedOutput = serializers.JSONField(allow_null=True, required=False, help_text="With fields=io")
+    metadata = serializers.JSONField(allow_null=True, required=False, help_text="With fields=metadata")
+    experimentItemMetadata = serializers.JSONField(
+        allow_null=True, required=False, help_text="With fields=itemMetadata"
+    )
+    experimentMetadata = serializers.JSONField(
+        allow_null=True, required=False, help_text="With fields=experimentMetadata"
+    )
+    experimentDescription = _text(required=False, help_text="With fields=experimentMetadata")
+    scores = ScoreV3Row(many=True, required=False, help_text="With fields=scores: the item's trace scores")
+
+
+class ExperimentItemsPage(serializers.Serializer):
+    data = ExperimentItem(many=True)
+    meta = ExperimentsCursorMeta()
+
+
+def _param(name: str, description: str, kind=OpenApiTypes.STR) -> OpenApiParameter:
+    return OpenApiParameter(name, kind, description=description)
+
+
+def _cursor_parameters(groups: tuple[str, ...], default: str) -> list[OpenApiParameter]:
+    return [
+        _param("fields", f"Comma-separated field groups: {', '.join(groups)} (default {default})"),
+        _param("limit", "Rows per page, default 50, max 100", OpenApiTypes.INT),
+        _param("scoreLimit", "Scores per row with fields=scores, default 50, max 50", OpenApiTypes.INT),
+        _param("cursor", "The cursor of the previous page"),
+        _param("fromStartTime", "Only items started at or after this time", OpenApiTypes.DATETIME),
+        _param("toStartTime", "Only items started before this time", OpenApiTypes.DATETIME),
+    ]
+
+
+experiments = extend_schema_view(
+    get=extend_schema(
+        operation_id="experiments_list",
+        description="Experiments (dataset runs, and runs on local data), latest activity first, by cursor.",
+        parameters=[
+            *_cursor_parameters(EXPERIMENT_GROUPS, "core"),
+            _param("id", "Comma-separated experiment ids"),
+            _param("name", "Comma-separated experiment names"),
+            _param("datasetId", "Comma-separated dataset ids"),
+            _param("filter", "A Langfuse JSON filter on id, name and datasetId"),
+        ],
+        responses={200: ExperimentsPage},
+    )
+)
+experiment_items = extend_schema_view(
+    get=extend_schema(
+        operation_id="experiments_listItems",
+        description="Experiment items (run items), latest start first, by cursor.",
+        parameters=[
+            *_cursor_parameters(ITEM_GROUPS, "core,dataset"),
+            _param("experimentId", "Comma-separated experiment ids"),
+            _param("experimentName", "Comma-separated experiment names"),
+            _param("experimentItemId", "Comma-separated experiment item ids"),
+            _param("datasetId", "Comma-separated dataset ids"),
+            _param("filter", "A Langfuse JSON filter on experimentId, experimentName, experimentItemId and datasetId"),
+        ],
+        responses={200: ExperimentItemsPage},
+    )
 )

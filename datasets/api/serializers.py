@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from datasets.models import DatasetStatus
+from datasets.services import SOURCE_FIELDS
 
 
 def _text(source: str | None = None, **kwargs) -> serializers.CharField:
@@ -36,6 +37,31 @@ class DatasetItemCreateSerializer(serializers.Serializer):
     sourceTraceId = _text("source_trace_id")
     sourceObservationId = _text("source_observation_id")
     status = serializers.ChoiceField(choices=DatasetStatus.choices, required=False, allow_null=True)
+    inputFrom = serializers.ChoiceField(
+        source="input_from",
+        choices=SOURCE_FIELDS,
+        required=False,
+        help_text="Take the input from the source trace or observation's input, output, metadata or correction",
+    )
+    expectedOutputFrom = serializers.ChoiceField(
+        source="expected_output_from",
+        choices=SOURCE_FIELDS,
+        required=False,
+        help_text="Take the expected output from the source (e.g. `correction`: its CORRECTION score's output)",
+    )
+
+    def validate(self, attrs):
+        for mapped, field, wire in (
+            ("input_from", "input", "input"),
+            ("expected_output_from", "expected_output", "expectedOutput"),
+        ):
+            if mapped in attrs and field in attrs:
+                raise serializers.ValidationError({wire: f"give {wire} or {wire}From, not both"})
+        if ("input_from" in attrs or "expected_output_from" in attrs) and not (
+            attrs.get("source_trace_id") or attrs.get("source_observation_id")
+        ):
+            raise serializers.ValidationError({"sourceTraceId": "is required with inputFrom or expectedOutputFrom"})
+        return attrs
 
 
 class DatasetItemQuerySerializer(serializers.Serializer):

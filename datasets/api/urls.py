@@ -10,4 +10,6 @@ urlpatterns = [
     path("datasets/<path:dataset_name>/runs", views.DatasetRunsView.as_view()),
     path("datasets/<path:dataset_name>/runs/<path:run_name>", views.DatasetRunDetailView.as_view()),
     path("dataset-run-items", views.DatasetRunItemsView.as_view()),
+    path("experiments", views.ExperimentsView.as_view()),
+    path("experiment-items", views.ExperimentItemsView.as_view()),
 ]

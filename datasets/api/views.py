@@ -1,10 +1,11 @@
-"""The datasets API: datasets (v2), items (with `version`), runs of a dataset, and run items."""
+"""The datasets API: datasets (v2), items (with `version`), runs, run items, experiments and experiment items."""
 
 from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView
-from aistrale.api.pagination import LangfusePagination
-from datasets import selectors
+from aistrale.api.json_filter import datetime_param
+from aistrale.api.pagination import LangfusePagination, positive_int_param
+from datasets import experiment_selectors, selectors
 from datasets.api import schema
 from datasets.api.serializers import (
     DatasetCreateSerializer,
@@ -13,7 +14,15 @@ from datasets.api.serializers import (
     RunItemCreateSerializer,
     RunItemQuerySerializer,
 )
-from datasets.services import UNSET, dataset_upsert, item_delete, item_upsert, run_delete, run_item_create
+from datasets.services import (
+    UNSET,
+    dataset_upsert,
+    item_delete,
+    item_upsert,
+    items_from_sources,
+    run_delete,
+    run_item_create,
+)
 from evals.api.serializers import validated
 
 
@@ -81,7 +90,18 @@ class DatasetItemsView(ProjectApiView):
         )
         if given["status"] is None:
             given["status"] = UNSET
-        item = item_upsert(dataset=dataset, item_id=fields.get("item_id") or None, **given)
+        if "input_from" in fields or "expected_output_from" in fields:
+            [item] = items_from_sources(
+                dataset=dataset,
+                sources=[(fields.get("source_trace_id") or None, fields.get("source_observation_id") or None)],
+                input_from=fields.get("input_from"),
+                expected_output_from=fields.get("expected_output_from"),
+                item_id=fields.get("item_id") or None,
+                metadata=given["metadata"],
+                status=given["status"],
+            )
+        else:
+            item = item_upsert(dataset=dataset, item_id=fields.get("item_id") or None, **given)
         return Response(selectors.dataset_item_public(item))
 
 
@@ -136,3 +156,72 @@ class DatasetRunItemsView(ProjectApiView):
             **_given(fields, ("run_description", "metadata")),
         )
         return Response(selectors.dataset_run_item_public(run_item))
+
+
+def _csv(request, name: str) -> list[str]:
+    return [value.strip() for value in request.query_params.get(name, "").split(",") if value.strip()]
+
+
+def _time(request, name: str):
+    raw = request.query_params.get(name)
+    return datetime_param(raw, field=name) if raw else None
+
+
+def _cursor_query(request, *, groups: tuple[str, ...], default: str) -> dict:
+    """The parameters both experiment lists share, checked."""
+    return {
+        "groups": experiment_selectors.field_groups(
+            request.query_params.get("fields"), allowed=groups, default=default
+        ),
+        "limit": positive_int_param(request, "limit", 50, 100),
+        "score_limit": positive_int_param(request, "scoreLimit", 50, 50),
+        "cursor": request.query_params.get("cursor") or None,
+        "from_time": _time(request, "fromStartTime"),
+        "to_time": _time(request, "toStartTime"),
+        "filter_raw": request.query_params.get("filter") or None,
+    }
+
+
+@schema.experiments
+class ExperimentsView(ProjectApiView):
+    def get(self, request):
+        project = request.auth.project
+        query = _cursor_query(request, groups=experiment_selectors.EXPERIMENT_GROUPS, default="core")
+        runs, cursor = experiment_selectors.experiment_page(
+            project=project,
+            ids=_csv(request, "id"),
+            names=_csv(request, "name"),
+            dataset_ids=_csv(request, "datasetId"),
+            filter_raw=query["filter_raw"],
+            from_time=query["from_time"],
+            to_time=query["to_time"],
+            cursor=query["cursor"],
+            limit=query["limit"],
+        )
+        data = experiment_selectors.experiments_public(
+            runs, project=project, groups=query["groups"], score_limit=query["score_limit"]
+        )
+        return Response({"data": data, "meta": {"cursor": cursor}})
+
+
+@schema.experiment_items
+class ExperimentItemsView(ProjectApiView):
+    def get(self, request):
+        project = request.auth.project
+        query = _cursor_query(request, groups=experiment_selectors.ITEM_GROUPS, default="core,dataset")
+        run_items, cursor = experiment_selectors.experiment_item_page(
+            project=project,
+            experiment_ids=_csv(request, "experimentId"),
+            experiment_names=_csv(request, "experimentName"),
+            item_ids=_csv(request, "experimentItemId"),
+            dataset_ids=_csv(request, "datasetId"),
+            filter_raw=query["filter_raw"],
+            from_time=query["from_time"],
+            to_time=query["to_time"],
+            cursor=query["cursor"],
+            limit=query["limit"],
+        )
+        data = experiment_selectors.experiment_items_public(
+            run_items, project=project, groups=query["groups"], score_limit=query["score_limit"]
+        )
+        return Response({"data": data, "meta": {"cursor": cursor}})

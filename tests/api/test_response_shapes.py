@@ -61,6 +61,11 @@ EXAMPLES = {
     "/api/public/datasets/{datasetName}/runs/{runName}": lambda d: [
         ({"datasetName": d.dataset_name, "runName": d.run_name}, {})
     ],
+    "/api/public/experiments": lambda d: [({}, {}), ({}, {"fields": "core,metadata,scores"})],
+    "/api/public/experiment-items": lambda d: [
+        ({}, {}),
+        ({}, {"fields": "core,dataset,io,metadata,itemMetadata,experimentMetadata,scores"}),
+    ],
     "/api/public/dataset-run-items": lambda d: [({}, {"datasetId": d.dataset_id, "runName": d.run_name})],
 }
 

@@ -159,3 +159,18 @@ def test_js_client_fetches_and_compiles_prompts_created_through_the_api(gunicorn
         {"role": "system", "content": "You support AISTRALE."},
         {"role": "user", "content": "It broke."},
     ]
+
+
+def test_a_js_experiment_on_a_dataset_makes_a_run_with_its_items_and_scores(gunicorn_server):
+    seen = run_node(gunicorn_server, "datasets.mjs")
+
+    assert seen["items"] == ["js-France", "js-Italy"]
+    run = read(gunicorn_server, "/datasets/js%2Fcapitals/runs/js-run")
+    assert (run["name"], run["description"], run["datasetName"]) == ("js-run", "js experiment", "js/capitals")
+    assert run["id"] == seen["experimentId"]
+    assert sorted(item["datasetItemId"] for item in run["datasetRunItems"]) == ["js-France", "js-Italy"]
+    assert sorted(item["traceId"] for item in run["datasetRunItems"]) == sorted(seen["traceIds"])
+    run_scores = read(gunicorn_server, f"/v2/scores?datasetRunId={run['id']}")["data"]
+    assert [(score["name"], score["value"]) for score in run_scores] == [("accuracy", 0.5)]
+    item_scores = [read(gunicorn_server, f"/v2/scores?traceId={trace_id}")["data"] for trace_id in seen["traceIds"]]
+    assert sorted(score["value"] for scores in item_scores for score in scores if score["name"] == "exact") == [0, 1]
