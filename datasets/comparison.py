@@ -174,7 +174,7 @@ def run_comparison(*, dataset: Dataset, runs: list[DatasetRun], seed: int = 0) -
     cells = _cells(dataset.project_id, list(latest.values()))
     item_ids = {item_id for _, item_id in latest}
     items = DatasetItem.objects.filter(dataset=dataset, id__in=item_ids).order_by("created_at", "key")
-    known = {item.id: item for item in items.only("id", "input", "expected_output", "created_at")}
+    known = {item.id: item for item in items.only("id", "input", "expected_output")}
     ordered = [*known, *sorted(item_ids - known.keys())]
     rows = [
         ItemRow(
