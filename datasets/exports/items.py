@@ -3,9 +3,12 @@
 import csv
 from collections.abc import Iterator
 
+from django.db.models import QuerySet
+
 from aistrale.commands import json_cell, json_line
 from datasets.exports.chat import RECORDS, ChatFormatError
-from datasets.models import Dataset, DatasetItem, DatasetStatus
+from datasets.models import Dataset, DatasetItem, DatasetItemVersion, DatasetStatus
+from datasets.selectors import dataset_items_as_of
 from observability.api.serializers import iso
 
 CSV_COLUMNS = ["id", "input", "expected_output", "metadata", "source_trace_id", "source_observation_id"]
@@ -13,18 +16,32 @@ CSV_COLUMNS += ["status", "created_at", "updated_at"]
 FORMATS = ("jsonl", "csv", *RECORDS)
 
 
-def dataset_item_iter(*, dataset: Dataset, include_archived: bool, chunk_size: int) -> Iterator[DatasetItem]:
-    """The dataset's items oldest first, read `chunk_size` rows at a time."""
-    items = DatasetItem.objects.filter(dataset=dataset).order_by("created_at", "key")
-    if not include_archived:
-        items = items.filter(status=DatasetStatus.ACTIVE)
+def dataset_item_select(*, dataset: Dataset, include_archived: bool, version=None) -> QuerySet:
+    """The dataset's items oldest first: current ones, or (`version`) their version rows as of that time."""
+    if version is None:
+        items = DatasetItem.objects.filter(dataset=dataset).order_by("created_at", "key")
+    else:
+        items = dataset_items_as_of(dataset=dataset, version=version).order_by("item_created_at", "item_id")
+    return items if include_archived else items.filter(status=DatasetStatus.ACTIVE)
+
+
+def dataset_item_iter(items: QuerySet, *, chunk_size: int) -> Iterator[DatasetItem | DatasetItemVersion]:
+    """The items, read `chunk_size` rows at a time."""
     return items.iterator(chunk_size=chunk_size)
 
 
-def item_body(item: DatasetItem, *, dataset: Dataset) -> dict:
+def _identity(item: DatasetItem | DatasetItemVersion) -> tuple:
+    """(id, created at, updated at) of an item or of an item's version row (updated when that version began)."""
+    if isinstance(item, DatasetItemVersion):
+        return item.item_id, item.item_created_at, item.valid_from
+    return item.id, item.created_at, item.updated_at
+
+
+def item_body(item: DatasetItem | DatasetItemVersion, *, dataset: Dataset) -> dict:
     """An item as the API's DatasetItem."""
+    item_id, created_at, updated_at = _identity(item)
     return {
-        "id": item.id,
+        "id": item_id,
         "status": item.status,
         "input": item.input,
         "expectedOutput": item.expected_output,
@@ -33,22 +50,23 @@ def item_body(item: DatasetItem, *, dataset: Dataset) -> dict:
         "sourceObservationId": item.source_observation_id,
         "datasetId": dataset.id,
         "datasetName": dataset.name,
-        "createdAt": iso(item.created_at),
-        "updatedAt": iso(item.updated_at),
+        "createdAt": iso(created_at),
+        "updatedAt": iso(updated_at),
     }
 
 
-def item_cells(item: DatasetItem) -> list:
+def item_cells(item: DatasetItem | DatasetItemVersion) -> list:
+    item_id, created_at, updated_at = _identity(item)
     return [
-        item.id,
+        item_id,
         json_cell(item.input),
         json_cell(item.expected_output),
         json_cell(item.metadata),
         item.source_trace_id or "",
         item.source_observation_id or "",
         item.status,
-        iso(item.created_at),
-        iso(item.updated_at),
+        iso(created_at),
+        iso(updated_at),
     ]
 
 
@@ -79,7 +97,7 @@ def write_items(stream, items, *, dataset: Dataset, format: str, on_invalid, adv
             try:
                 record = RECORDS[format](input=item.input, output=item.expected_output)
             except ChatFormatError as error:
-                on_invalid(InvalidItem(item.id, str(error)))
+                on_invalid(InvalidItem(_identity(item)[0], str(error)))
                 continue
             stream.write(json_line(record))
         count += 1

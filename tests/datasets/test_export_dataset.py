@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from datasets.models import DatasetStatus
+from datasets.models import DatasetItem, DatasetStatus
+from datasets.services import item_delete, item_upsert
 from tests.datasets.io_rows import later, make_dataset, make_item
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +168,28 @@ def test_progress_bar_on_a_terminal_quiet_otherwise(project, dataset, tmp_path):
 def test_bad_arguments(project, dataset, args, message):
     with pytest.raises(CommandError, match=message):
         export(*args)
+
+
+def test_as_of_exports_the_items_as_they_were(project, dataset):
+    item_upsert(dataset=dataset, item_id="i1", expected_output="Within 14 days.")
+    item_delete(item=DatasetItem.objects.get(project=project, id="i2"))
+    make_item(dataset, "later", input="new", expected_output="n", at=later(3600))
+    before = [
+        orjson.loads(line)
+        for line in export("support/qa", "--project", "Chatbot", "--as-of", "2025-03-01T09:00:01Z").splitlines()
+    ]
+    assert [(line["id"], line["expectedOutput"]) for line in before] == [
+        ("i1", "Within 30 days."),
+        ("i2", {"role": "assistant", "content": "4"}),
+    ]
+    now = [
+        orjson.loads(line)["id"]
+        for line in export("support/qa", "--project", "Chatbot", "--as-of", "2099-01-01T00:00:00Z").splitlines()
+    ]
+    assert now == ["i1", "i3", "later"]
+    examples = export(
+        "support/qa", "--project", "Chatbot", "--format", "openai-chat", "--as-of", "2025-03-01T09:00:01Z"
+    )
+    assert orjson.loads(examples.splitlines()[0])["messages"][-1] == {"role": "assistant", "content": "Within 30 days."}
+    with pytest.raises(CommandError, match="--as-of: not an ISO 8601 datetime"):
+        export("support/qa", "--project", "Chatbot", "--as-of", "last week")

@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from aistrale.commands import output_stream, progress_bar, project_option
-from datasets.exports.items import FORMATS, dataset_item_iter, write_items
-from datasets.models import Dataset, DatasetItem, DatasetStatus
+from aistrale.commands import moment_option, output_stream, progress_bar, project_option
+from datasets.exports.items import FORMATS, dataset_item_iter, dataset_item_select, write_items
+from datasets.models import Dataset
 
 
 class Command(BaseCommand):
@@ -21,11 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, default="jsonl")
         parser.add_argument("--output", help="file to write; standard output when omitted")
         parser.add_argument("--include-archived", action="store_true", help="also export archived items")
+        parser.add_argument("--as-of", help="ISO 8601 time: the items as they were then (what a run used)")
         parser.add_argument("--skip-invalid", action="store_true", help="skip (and list) items that do not fit")
         parser.add_argument("--chunk-size", type=int, default=1000, help="items read from the database at a time")
 
     def handle(self, *args, name, project, format, output, include_archived, skip_invalid, chunk_size, **options):
         project = project_option(project)
+        version = moment_option(options["as_of"], "--as-of")
         if chunk_size < 1:
             raise CommandError("--chunk-size must be at least 1")
         dataset = Dataset.objects.filter(project=project, name=name).first()
@@ -38,12 +40,9 @@ class Command(BaseCommand):
                 raise CommandError(f"{error}; pass --skip-invalid to export the other items")
             skipped.append(error)
 
-        def total():
-            items = DatasetItem.objects.filter(dataset=dataset)
-            return (items if include_archived else items.filter(status=DatasetStatus.ACTIVE)).count()
-
-        items = dataset_item_iter(dataset=dataset, include_archived=include_archived, chunk_size=chunk_size)
-        bar = progress_bar(self, description=f"Exporting {name}", total=total)
+        selected = dataset_item_select(dataset=dataset, include_archived=include_archived, version=version)
+        items = dataset_item_iter(selected, chunk_size=chunk_size)
+        bar = progress_bar(self, description=f"Exporting {name}", total=selected.count)
         with bar as progress, output_stream(self, output, atomic=True) as stream:
             count = write_items(
                 stream, items, dataset=dataset, format=format, on_invalid=on_invalid, advance=progress.advance
