@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from datasets.admin.comparison import ROWS_PER_PAGE
 from tests.datasets.io_rows import later, make_dataset, make_item, make_run, make_run_item, make_two_runs
@@ -12,7 +12,7 @@ from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
 
-URL = "/admin/datasets/datasetrun/compare/"
+URL = reverse_lazy("admin:datasets_run_comparison")
 
 
 def compact(response) -> str:

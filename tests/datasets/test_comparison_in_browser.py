@@ -1,6 +1,7 @@
 """The run comparison page in a real browser: a member picks a dataset and two runs and reads the comparison."""
 
 import pytest
+from django.urls import reverse
 
 from tests.browser import admin_login, chromium_page, screenshot_path
 from tests.datasets.io_rows import make_two_runs
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_member_picks_two_runs_and_compares(live_server, make_user, project):
     dataset, a, b = make_two_runs(project)
     make_user("ana", project=project)
-    path = "/admin/datasets/datasetrun/compare/"
+    path = reverse("admin:datasets_run_comparison")
     with chromium_page() as page:
         admin_login(page, live_server.url, path, username="ana", password="pw-ana")
         page.select_option("#ds-dataset", str(dataset.pk))

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse_lazy
 
 from aistrale.tenancy.models import Role
 from datasets.models import DatasetItem
@@ -11,7 +12,7 @@ from datasets.services import dataset_create
 
 pytestmark = pytest.mark.django_db
 
-URL = "/admin/datasets/datasetrun/import/"
+URL = reverse_lazy("admin:datasets_import")
 CSV = b"question,answer,lang\nWhat is 2+2?,4,en\nCapital of France?,Paris,en\n,empty,en\n"
 
 

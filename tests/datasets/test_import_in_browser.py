@@ -1,6 +1,7 @@
 """The import page in a real browser: a member uploads a CSV, maps its columns, previews, then imports."""
 
 import pytest
+from django.urls import reverse
 
 from datasets.models import DatasetItem
 from datasets.services import dataset_create
@@ -16,7 +17,7 @@ def test_member_previews_and_imports_a_csv(live_server, make_user, project, tmp_
     make_user("ana", project=project)
     upload = tmp_path / "questions.csv"
     upload.write_text(CSV)
-    path = "/admin/datasets/datasetrun/import/"
+    path = reverse("admin:datasets_import")
     with chromium_page() as page:
         admin_login(page, live_server.url, path, username="ana", password="pw-ana")
         page.select_option("#id_dataset", str(dataset.pk))
