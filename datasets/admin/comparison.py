@@ -138,7 +138,11 @@ def comparison_view(model_admin, request):
 class RunComparisonAdminMixin:
     """The comparison page and the changelist action opening it on the selected runs."""
 
-    actions = ["compare_runs"]
+    def get_actions(self, request):
+        """The host admin's actions and this one (kept off the `actions` attribute, which the host may set)."""
+        actions = super().get_actions(request)
+        actions["compare_runs"] = self.get_action("compare_runs")
+        return actions
 
     def get_urls(self):
         view = self.admin_site.admin_view(lambda request: comparison_view(self, request))
