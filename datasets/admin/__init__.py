@@ -1,8 +1,9 @@
 """The datasets admin, a module per concept.
 
-- `datasets`: datasets, filtered by folder (`/` in their names), written through the services
+- `datasets`: datasets, filtered by folder (`/` in their names), written through the services; the import page
+  (`imports`: upload, column mapping, preview)
 - `items`: items with their version history, archive and restore
-- `runs`: runs with their items, linked to the traces they produced
+- `runs`: runs with their items, linked to the traces they produced; the run comparison page (`comparison`)
 - `actions`: "Add to dataset" on the trace and observation lists (registered in apps.py)
 """
 

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from aistrale.tenancy.admin_errors import DomainErrorsAsFormErrors
 from aistrale.tenancy.admin_scoping import ProjectScopedAdmin
 from datasets.admin.forms import OptionalJSONField
+from datasets.admin.imports import DatasetImportAdminMixin
 from datasets.models import Dataset
 from datasets.selectors import dataset_folders
 from datasets.services import dataset_create, dataset_delete, dataset_update
@@ -39,7 +40,7 @@ class DatasetForm(forms.ModelForm):
 
 
 @admin.register(Dataset)
-class DatasetAdmin(DomainErrorsAsFormErrors, ProjectScopedAdmin):
+class DatasetAdmin(DatasetImportAdminMixin, DomainErrorsAsFormErrors, ProjectScopedAdmin):
     form = DatasetForm
     list_display = ("name", "folder", "item_count", "run_count", "project", "updated_at")
     list_filter = (FolderFilter,)

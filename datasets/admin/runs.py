@@ -3,9 +3,11 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from aistrale.display import figure
 from aistrale.tenancy.admin_scoping import NoEditAdminMixin, ProjectScopedAdmin
+from datasets.admin.comparison import RunComparisonAdminMixin
 from datasets.models import DatasetRun
 from datasets.selectors import dataset_run_items
 from datasets.services import run_delete
@@ -14,7 +16,7 @@ from observability.admin.links import trace_id_url
 
 
 @admin.register(DatasetRun)
-class DatasetRunAdmin(NoEditAdminMixin, ProjectScopedAdmin):
+class DatasetRunAdmin(RunComparisonAdminMixin, NoEditAdminMixin, ProjectScopedAdmin):
     list_display = ("name", "dataset", "item_count", "description", "created_at", "project")
     list_filter = (("dataset", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("name", "=id")
@@ -22,6 +24,15 @@ class DatasetRunAdmin(NoEditAdminMixin, ProjectScopedAdmin):
     fields = ("id", "name", "dataset", "description", "metadata", "created_at", "run_scores", "run_items")
     readonly_fields = fields
     ordering = ("-created_at",)
+    change_list_template = "datasets/admin/run_change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "comparison_url": reverse("admin:datasets_run_comparison"),
+            "import_url": reverse("admin:datasets_import"),
+        }
+        return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_count=Count("run_items"))

@@ -10,6 +10,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from aistrale.bulk import bulk_insert
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, json_depth_check, text_check
 from aistrale.tenancy.services import audit_record
@@ -90,8 +91,8 @@ def item_create_many(*, dataset: Dataset, items: list[DatasetItem]) -> list[Data
     now = timezone.now()
     for item in items:
         item.version = now
-    DatasetItem.objects.bulk_create(items, batch_size=1000)
-    DatasetItemVersion.objects.bulk_create([item_version(item) for item in items], batch_size=1000)
+    bulk_insert(DatasetItem, items)
+    bulk_insert(DatasetItemVersion, [item_version(item) for item in items])
     return items
 
 

@@ -1,17 +1,10 @@
 """Stream a project's traces with their observations as JSON lines or CSV."""
 
 import csv
-from contextlib import contextmanager
-from datetime import UTC
 
-import orjson
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from aistrale import json_text
-from aistrale.tenancy.models import Project
+from aistrale.commands import json_cell, json_line, moment_option, output_stream, project_option
 from observability import selectors
 from observability.api.serializers import iso, observation_view, trace_core
 
@@ -21,10 +14,6 @@ OBSERVATION_COLUMNS = ["observation_id", "parent_observation_id", "type", "name"
 OBSERVATION_COLUMNS += ["completion_start_time", "level", "status_message", "model", "input_tokens", "output_tokens"]
 OBSERVATION_COLUMNS += ["total_tokens", "total_cost", "usage_details", "cost_details", "prompt_name", "prompt_version"]
 OBSERVATION_COLUMNS += ["input", "output", "metadata"]
-
-
-def json_cell(value) -> str:
-    return "" if value is None else json_text.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def trace_cells(trace) -> list:
@@ -87,54 +76,17 @@ class Command(BaseCommand):
         parser.add_argument("--chunk-size", type=int, default=500, help="traces held in memory at a time")
 
     def handle(self, *args, project, start, end, format, output, chunk_size, **options):
-        project = self._project(project)
-        start, end = self._moment(start, "--from"), self._moment(end, "--to")
+        project = project_option(project)
+        start, end = moment_option(start, "--from"), moment_option(end, "--to")
         if start and end and start >= end:
             raise CommandError("--from must be before --to")
         if chunk_size < 1:
             raise CommandError("--chunk-size must be at least 1")
         rows = selectors.trace_iter_with_observations(project=project, start=start, end=end, chunk_size=chunk_size)
-        with self._open(output) as stream:
+        with output_stream(self, output) as stream:
             count = write_jsonl(stream, rows) if format == "jsonl" else write_csv(stream, rows)
         if output:
             self.stderr.write(f"Exported {count} traces to {output}")
-
-    def _project(self, value: str) -> Project:
-        matches = list(Project.objects.filter(Q(id=value) | Q(name=value))[:2])
-        if not matches:
-            raise CommandError(f"--project: no project with id or name {value!r}")
-        if len(matches) > 1:
-            raise CommandError(f"--project: several projects are named {value!r}; pass the project id")
-        return matches[0]
-
-    def _moment(self, value: str | None, option: str):
-        if not value:
-            return None
-        try:
-            moment = parse_datetime(value.replace("Z", "+00:00"))
-        except ValueError:
-            moment = None
-        if moment is None:
-            raise CommandError(f"{option}: not an ISO 8601 datetime: {value!r}")
-        return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
-
-    @contextmanager
-    def _open(self, output: str | None):
-        if not output:
-            yield _Unterminated(self.stdout)
-            return
-        with open(output, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-
-
-class _Unterminated:
-    """Management command output without the line ending it adds to every write."""
-
-    def __init__(self, wrapper):
-        self.wrapper = wrapper
-
-    def write(self, text: str) -> None:
-        self.wrapper.write(text, ending="")
 
 
 def write_jsonl(stream, rows) -> int:
@@ -142,8 +94,7 @@ def write_jsonl(stream, rows) -> int:
     for trace, observations in rows:
         body = trace_core(trace)
         body["observations"] = [observation_view(observation) for observation in observations]
-        stream.write(json_text.dumps(body, option=orjson.OPT_NON_STR_KEYS).decode())
-        stream.write("\n")
+        stream.write(json_line(body))
         count += 1
     return count
 

@@ -1,0 +1,110 @@
+"""`dataset_import`: rows into new items of a dataset, through the item services, in one transaction.
+
+Every row is checked (mapping, limits, the dataset's schemas, ids taken or repeated) and reported by line
+number. Without `skip_invalid` one bad row imports nothing: the rows are still all read, so the report lists
+every bad line (up to MAX_REPORTED), and the transaction is rolled back. With it, the good rows are imported
+and the bad ones reported. Items are written `batch_size` at a time (item_create_many), so memory stays
+constant however long the file.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from aistrale.errors import DomainError
+from datasets.imports.mapping import ColumnMapping
+from datasets.imports.readers import RowError
+from datasets.models import Dataset, DatasetItem
+from datasets.services import item_build, item_create_many
+
+MAX_REPORTED = 100
+BATCH_SIZE = 1000
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    invalid: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    def add(self, error: RowError) -> None:
+        self.invalid += 1
+        if len(self.errors) < MAX_REPORTED:
+            self.errors.append(error)
+
+
+class ImportRefused(Exception):
+    """Bad rows and no `skip_invalid`: nothing was imported."""
+
+    def __init__(self, report: ImportReport):
+        super().__init__(f"{report.invalid} invalid rows; nothing was imported")
+        self.report = report
+
+
+def _written(dataset: Dataset, batch: list[tuple[int, DatasetItem]], report: ImportReport, *, write: bool, started):
+    """Check the batch's ids (repeated, already taken) and write its good items when `write`.
+
+    An id taken by an item this import wrote (this dataset, versioned since `started`) repeats an earlier line.
+    """
+    lines_of: dict[str, list[int]] = {}
+    for line, item in batch:
+        lines_of.setdefault(item.id, []).append(line)
+    taken = {
+        item_id: dataset_key == dataset.key and version >= started
+        for item_id, dataset_key, version in DatasetItem.objects.filter(
+            project_id=dataset.project_id, id__in=lines_of
+        ).values_list("id", "dataset_id", "version")
+    }
+    good = []
+    for line, item in batch:
+        if item.id in taken:
+            problem = "repeats an earlier line" if taken[item.id] else "already exists in this project"
+            report.add(RowError(line, "id", f"item id {item.id!r} {problem}"))
+        elif lines_of[item.id][0] != line:
+            report.add(RowError(line, "id", f"item id {item.id!r} repeats line {lines_of[item.id][0]}"))
+        else:
+            good.append(item)
+    if write and good:
+        item_create_many(dataset=dataset, items=good)
+        report.imported += len(good)
+
+
+def dataset_import(
+    *,
+    dataset: Dataset,
+    rows: Iterable[tuple[int, dict] | RowError],
+    mapping: ColumnMapping,
+    csv: bool,
+    skip_invalid: bool = False,
+    batch_size: int = BATCH_SIZE,
+    advance: Callable[[], None] = lambda: None,
+) -> ImportReport:
+    """Import the rows as new items; ImportRefused (nothing written) on bad rows unless `skip_invalid`."""
+    report = ImportReport()
+    started = timezone.now()
+    with transaction.atomic():
+        batch: list[tuple[int, DatasetItem]] = []
+        for row in rows:
+            advance()
+            if isinstance(row, RowError):
+                report.add(row)
+                continue
+            line, values = row
+            fields = mapping.item_fields(line, values, csv=csv)
+            if isinstance(fields, RowError):
+                report.add(fields)
+                continue
+            try:
+                batch.append((line, item_build(dataset=dataset, **fields)))
+            except DomainError as error:
+                report.add(RowError(line, error.field, error.message))
+                continue
+            if len(batch) == batch_size:
+                _written(dataset, batch, report, write=skip_invalid or not report.invalid, started=started)
+                batch = []
+        _written(dataset, batch, report, write=skip_invalid or not report.invalid, started=started)
+        if report.invalid and not skip_invalid:
+            raise ImportRefused(report)  # leaving the block by an exception rolls the written batches back
+    return report
