@@ -7,6 +7,8 @@ class EvalsConfig(AppConfig):
     def ready(self):
         from evals.admin.panels import session_scores_panel, trace_scores_panel
         from evals.api.ingestion import ingestion_score_delete_events, ingestion_score_events
+        from evals.live import actors  # noqa: F401  (declares the evaluation actor for workers)
+        from evals.live.jobs import live_writes_handle
         from evals.selectors import score_map_by_trace
         from evals.services import score_delete_for_traces
         from observability.extensions import (
@@ -14,6 +16,7 @@ class EvalsConfig(AppConfig):
             register_page_panel,
             register_score_loader,
             register_trace_deletion_handler,
+            register_trace_write_handler,
         )
 
         register_ingestion_handler("score-create", ingestion_score_events, public_key=True)
@@ -22,3 +25,4 @@ class EvalsConfig(AppConfig):
         register_trace_deletion_handler(score_delete_for_traces)
         register_page_panel("trace", trace_scores_panel)
         register_page_panel("session", session_scores_panel)
+        register_trace_write_handler(live_writes_handle)
