@@ -52,7 +52,7 @@ def mapping_check(mapping, *, field: str) -> list[dict] | None:
         raise DomainError("must be a list of {variable, source, jsonPath} objects or null", field=field)
     checked = []
     for index, item in enumerate(mapping):
-        where = f"{field}[{index}]"
+        where = f"{field}.{index}"
         if not isinstance(item, dict):
             raise DomainError("must be an object with variable and source", field=where)
         variable, source, path = item.get("variable"), item.get("source"), item.get("jsonPath")

@@ -86,7 +86,7 @@ def _assignments_check(*, project, assignments) -> list[tuple[Evaluator, list | 
     }
     checked = []
     for index, (item, evaluator_id) in enumerate(zip(assignments, ids, strict=True)):
-        field = f"evaluator_assignments[{index}]"
+        field = f"evaluator_assignments.{index}"
         if not isinstance(item, dict):
             raise DomainError("must be an object with an evaluatorId", field=field)
         evaluator = evaluators.get(evaluator_id) if isinstance(evaluator_id, str) else None
