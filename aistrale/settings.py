@@ -253,6 +253,8 @@ SPECTACULAR_SETTINGS = {
         "ScoreDataType": "evals.models.ScoreDataType",
         "CommentObjectType": "feedback.models.comments.CommentObjectType",
         "AnnotationObjectType": "feedback.models.annotation.AnnotationObjectType",
+        "EvaluationJobStatus": "evals.models.rules.JobStatus",
+        "AnnotationItemStatus": ["PENDING", "COMPLETED"],  # feedback.models.annotation.AnnotationItemStatus values
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from evals.api import views
+from evals.api.rules import views as rules
 
 urlpatterns = [
     path("scores", views.ScoresView.as_view()),
@@ -10,4 +11,9 @@ urlpatterns = [
     path("v3/scores", views.ScoreV3ListView.as_view()),
     path("score-configs", views.ScoreConfigsView.as_view()),
     path("score-configs/<path:config_id>", views.ScoreConfigDetailView.as_view()),
+    path("v2/evaluation-rules", rules.EvaluationRulesView.as_view()),
+    path("v2/evaluation-rules/<str:rule_id>", rules.EvaluationRuleDetailView.as_view()),
+    path("v2/evaluation-rules/<str:rule_id>/jobs", rules.EvaluationRuleJobsView.as_view()),
+    path("v2/evaluation-rules/<str:rule_id>/calibration", rules.EvaluationRuleCalibrationView.as_view()),
+    path("v2/evaluation-rules/<str:rule_id>/backfill", rules.EvaluationRuleBackfillView.as_view()),
 ]

@@ -56,7 +56,7 @@ def _budget_check(budget) -> Decimal | None:
     except InvalidOperation:
         raise DomainError(f"must be an amount in USD, got {budget!r}", field="daily_budget") from None
     if not value.is_finite() or value <= 0 or value >= Decimal(10) ** 10:
-        raise DomainError(f"must be a positive amount below 10^10 USD, got {budget!r}", field="daily_budget")
+        raise DomainError(f"must be a positive amount below 10^10 USD, got {budget}", field="daily_budget")
     return value
 
 

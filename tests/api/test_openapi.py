@@ -12,6 +12,11 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
+from evals.api.rules.serializers import (
+    BackfillSerializer,
+    EvaluationRuleCreateSerializer,
+    EvaluationRuleUpdateSerializer,
+)
 from evals.api.serializers import ScoreCreateSerializer
 from feedback.api.serializers import CommentCreateSerializer, CommentQuerySerializer
 from observability.api.serializers import (
@@ -41,6 +46,15 @@ EXTENSIONS = {
     ("put", "/api/public/media/upload/{}"),  # the signed URLs Langfuse hands out to its object store
     ("get", "/api/public/media/download/{}"),
     ("get", "/api/public/scores/{}"),  # Langfuse serves it (web/src/pages/api/public/scores/[scoreId].ts), unlisted
+    # the SDK 5.x evaluation_rules client (the reference spec has them only under /unstable), and their extras
+    ("get", "/api/public/v2/evaluation-rules"),
+    ("post", "/api/public/v2/evaluation-rules"),
+    ("get", "/api/public/v2/evaluation-rules/{}"),
+    ("patch", "/api/public/v2/evaluation-rules/{}"),
+    ("delete", "/api/public/v2/evaluation-rules/{}"),
+    ("get", "/api/public/v2/evaluation-rules/{}/jobs"),
+    ("get", "/api/public/v2/evaluation-rules/{}/calibration"),
+    ("post", "/api/public/v2/evaluation-rules/{}/backfill"),
 }
 # Operations whose credential is not the project's key: health, and the signed media URLs.
 KEYLESS = {"/api/public/health", "/api/public/media/upload/{token}", "/api/public/media/download/{token}"}
@@ -54,6 +68,9 @@ REQUEST_BODIES = {
     ("post", "/api/public/media"): MediaUploadUrlRequestSerializer,
     ("patch", "/api/public/media/{media_id}"): MediaPatchSerializer,
     ("post", "/api/public/comments"): CommentCreateSerializer,
+    ("post", "/api/public/v2/evaluation-rules"): EvaluationRuleCreateSerializer,
+    ("patch", "/api/public/v2/evaluation-rules/{rule_id}"): EvaluationRuleUpdateSerializer,
+    ("post", "/api/public/v2/evaluation-rules/{rule_id}/backfill"): BackfillSerializer,
 }
 QUERIES = {
     ("get", "/api/public/v2/prompts"): PromptListQuerySerializer,
