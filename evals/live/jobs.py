@@ -47,6 +47,7 @@ from observability.models import Observation, Trace
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {"MAX_ATTEMPTS": 3, "RETRY_BASE_SECONDS": 5.0}
+JOB_OUTCOME_FIELDS = ("status", "started_at", "attempts", "finished_at", "error", "updated_at")
 
 
 def live_setting(name: str):
@@ -281,7 +282,7 @@ def _failed(job: EvaluationJob, message: str, now) -> None:
     else:
         job.status, job.finished_at = JobStatus.FAILED, now
     job.error = message
-    job.save(update_fields=["status", "due_at", "finished_at", "error", "updated_at"])
+    job.save(update_fields=[*JOB_OUTCOME_FIELDS, "due_at"])
     if job.status == JobStatus.PENDING:
         jobs_enqueue([(job.pk, job.due_at)], now)
 
@@ -302,7 +303,7 @@ def evaluation_job_run(*, job_id: int, now=None) -> EvaluationJob | None:
     )
     if not claimed:
         return None
-    job.refresh_from_db(fields=["status", "started_at", "attempts"])
+    job.status, job.started_at, job.attempts = JobStatus.RUNNING, now, job.attempts + 1
     started = time.perf_counter()
     target = _target(job)
     if target is None:
@@ -328,6 +329,6 @@ def evaluation_job_run(*, job_id: int, now=None) -> EvaluationJob | None:
     job.latency_ms = (time.perf_counter() - started) * 1000
     job.cost = _cost(job.project_id, verdict, now)
     job.score_id, job.judge_trace_id = score.id, verdict.judge_trace_id
-    job.save()
+    job.save(update_fields=[*JOB_OUTCOME_FIELDS, "latency_ms", "cost", "score_id", "judge_trace_id"])
     _budget_reached(job.rule, now)
     return job
