@@ -211,6 +211,12 @@ AISTRALE_RETRY_AFTER_SECONDS = int(os.environ.get("AISTRALE_RETRY_AFTER_SECONDS"
 
 AISTRALE_ENCRYPTION_KEYS = env_list("AISTRALE_ENCRYPTION_KEYS", "")
 
+# Live evaluation jobs: attempts before a job stays failed, and the first retry's delay (doubling after).
+AISTRALE_EVALUATION = {
+    "MAX_ATTEMPTS": int(os.environ.get("AISTRALE_EVALUATION_MAX_ATTEMPTS", "3")),
+    "RETRY_BASE_SECONDS": float(os.environ.get("AISTRALE_EVALUATION_RETRY_BASE_SECONDS", "5")),
+}
+
 AISTRALE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("AISTRALE_WEBHOOK_MAX_ATTEMPTS", "8"))
 AISTRALE_WEBHOOK_MIN_BACKOFF_MS = int(os.environ.get("AISTRALE_WEBHOOK_MIN_BACKOFF_MS", "10000"))
 AISTRALE_WEBHOOK_MAX_BACKOFF_MS = int(os.environ.get("AISTRALE_WEBHOOK_MAX_BACKOFF_MS", "3600000"))

@@ -46,13 +46,12 @@ from observability.models import Observation, Trace
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS = {"MAX_ATTEMPTS": 3, "RETRY_BASE_SECONDS": 5.0}
 JOB_OUTCOME_FIELDS = ("status", "started_at", "attempts", "finished_at", "error", "updated_at")
 
 
 def live_setting(name: str):
-    """AISTRALE_EVALUATION[name] from the settings, else the default."""
-    return getattr(settings, "AISTRALE_EVALUATION", {}).get(name, DEFAULTS[name])
+    """settings.AISTRALE_EVALUATION[name]: MAX_ATTEMPTS, RETRY_BASE_SECONDS."""
+    return settings.AISTRALE_EVALUATION[name]
 
 
 def sampled(*, rule_id: str, target_id: str, sampling: float) -> bool:
