@@ -46,6 +46,7 @@ from observability.models import Observation, Trace
 
 logger = logging.getLogger(__name__)
 
+EXPERIMENT_ROOT = "langfuse.experiment.item.root_observation_id"
 JOB_OUTCOME_FIELDS = ("status", "started_at", "attempts", "finished_at", "error", "updated_at")
 
 
@@ -123,7 +124,11 @@ def _matching_targets(rule: EvaluationRule, queryset) -> list[tuple[str, str]]:
     rows = FILTERS[rule.target].apply(queryset.exclude(environment=EVALUATION_ENVIRONMENT), rule_filter(rule))
     if rule.target == RuleTarget.TRACE:
         return [(trace_id, "") for trace_id in rows.values_list("id", flat=True)]
-    return list(rows.filter(trace_id__isnull=False).values_list("trace_id", "id"))
+    rows = rows.filter(trace_id__isnull=False)
+    if rule.target == RuleTarget.EXPERIMENT:
+        items = rows.filter(metadata__attributes__has_key=EXPERIMENT_ROOT).values_list("trace_id", "id", "metadata")
+        return [(trace_id, id_) for trace_id, id_, meta in items if meta["attributes"][EXPERIMENT_ROOT] == id_]
+    return list(rows.values_list("trace_id", "id"))
 
 
 def _targets_of(rule: EvaluationRule, *, project_id, trace_ids=(), observation_ids=(), start=None, end=None):

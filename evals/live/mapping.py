@@ -1,10 +1,15 @@
 """Variable mappings: which field of the target (input, output, metadata, ...) feeds which prompt variable,
 optionally narrowed by a JSON path (`$.messages[0].content`, `$['a key']`)."""
 
+import json
 import re
 
 from aistrale.errors import DomainError
 
+EXPERIMENT_ATTRIBUTES = {
+    "expected_output": "langfuse.experiment.item.expected_output",
+    "experiment_item_metadata": "langfuse.experiment.item.metadata",
+}
 SOURCES = ("input", "output", "metadata", "tool_calls", "expected_output", "experiment_item_metadata")
 PATH_STEP = re.compile(
     r"""\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*"((?:[^"\\]|\\.)*)"\s*\]"""
@@ -71,6 +76,18 @@ def default_mapping(variables: list[str]) -> list[dict]:
     return [{"variable": name, "source": name, "jsonPath": None} for name in variables if name in SOURCES]
 
 
+def experiment_attribute(target, source: str):
+    """An experiment item's expected output or metadata, from the OTLP attributes its root observation keeps."""
+    attributes = (getattr(target, "metadata", None) or {}).get("attributes")
+    raw = attributes.get(EXPERIMENT_ATTRIBUTES[source]) if isinstance(attributes, dict) else None
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
 def variables_fill(*, mapping: list[dict], target) -> dict:
     """{variable: value} read from the target (a Trace or an Observation) as the mapping says."""
     values = {}
@@ -82,6 +99,8 @@ def variables_fill(*, mapping: list[dict], target) -> dict:
             value = output.get("tool_calls") if isinstance(output, dict) else None
         elif source in ("input", "output", "metadata"):
             value = getattr(target, source, None)
+        else:
+            value = experiment_attribute(target, source)
         if item.get("jsonPath"):
             value = json_path_get(value, json_path_steps(item["jsonPath"], field="jsonPath"))
         values[item["variable"]] = value

@@ -30,16 +30,16 @@ def evaluation_rule_preview(
     version = evaluator.versions.order_by("-version").first()
     if version is None:
         raise DomainError(f"evaluator {evaluator.name!r} has no version yet", field="evaluators")
-    if target == RuleTarget.OBSERVATION:
+    if target != RuleTarget.TRACE:
         if not observation_id:
-            raise DomainError("choose an observation to preview an observation rule", field="preview_observation_id")
+            raise DomainError("choose an observation to preview this rule on", field="preview_observation_id")
         row = Observation.objects.filter(project=project, id=observation_id).first()
         label = f"observation {observation_id}"
     else:
         row = Trace.objects.filter(project=project, id=trace_id).first()
         label = f"trace {trace_id}"
     if row is None:
-        field = "preview_observation_id" if target == RuleTarget.OBSERVATION else "preview_trace_id"
+        field = "preview_observation_id" if target != RuleTarget.TRACE else "preview_trace_id"
         raise DomainError(f"no {label} in this project", field=field)
     mapping = mapping_check(variable_mapping, field="variable_mapping") or (
         mapping_check(version.variable_mapping or None, field="variable_mapping")

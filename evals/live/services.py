@@ -15,7 +15,11 @@ from evals.models import EvaluationRule, EvaluationRuleEvaluator, Evaluator, Rul
 from observability.api.filters import OBSERVATION_FILTER, TRACE_FILTER
 
 MAX_SETTLE_DELAY_SECONDS = 86_400
-FILTERS = {RuleTarget.TRACE: TRACE_FILTER, RuleTarget.OBSERVATION: OBSERVATION_FILTER}
+FILTERS = {
+    RuleTarget.TRACE: TRACE_FILTER,
+    RuleTarget.OBSERVATION: OBSERVATION_FILTER,
+    RuleTarget.EXPERIMENT: OBSERVATION_FILTER,
+}
 UNSET = object()
 
 

@@ -1,6 +1,7 @@
 """Live evaluation: rules choosing which new traces or observations their evaluators judge, and the jobs doing it.
 
-A rule targets traces, or observations (narrowed by type and name through its filter), matched by its
+A rule targets traces, observations (narrowed by type and name through its filter), or experiment items (the
+root observation of each item an SDK 5.x experiment ran, with the item's expected output), matched by its
 `filter` (the Langfuse JSON filter conditions of the trace or observation list). `sampling` keeps a
 deterministic share of the matches; a match is judged once no write touched it for `settle_delay_seconds`.
 Each assignment names an evaluator; jobs use its latest version. A job is unique per (target, evaluator version),
@@ -25,6 +26,7 @@ def new_rule_id() -> str:
 class RuleTarget(models.TextChoices):
     TRACE = "trace"
     OBSERVATION = "observation"
+    EXPERIMENT = "experiment", "Experiment items"
 
 
 class EvaluationRule(models.Model):

@@ -1,6 +1,7 @@
 """Live evaluation services with explicit clocks: matching, settle delay, sampling, no double evaluation,
 scores, retries, budget pause and backfill (the actors are tested in test_live_actors.py)."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,9 +11,12 @@ from evals.live.jobs import evaluation_job_run, evaluation_rule_backfill, live_w
 from evals.models import EvaluationJob, JobStatus, Score
 from tests.evals.live_factories import judge_answers, make_judge, make_rule, price_judge_model
 from tests.fakes.provider import Reply
-from tests.observability.factories import T0, make_observation, make_trace
+from tests.observability.factories import OTLP_URL, T0, make_observation, make_trace, otlp_request, otlp_span
 
 pytestmark = pytest.mark.django_db
+
+ROOT, TASK, CHILD = "a1f067aa0ba902b7", "b2f067aa0ba902b7", "c3f067aa0ba902b7"
+EXPERIMENT_TRACE = bytes.fromhex("5b8efff798038103d269b633813fc60c")
 
 
 @pytest.fixture
@@ -204,3 +208,40 @@ def test_disabled_rules_schedule_nothing(project, judge):
     make_trace(project, "t1")
     make_rule(project, judge, enabled=False)
     assert write(project, "t1", now=T0) == 0
+
+
+def test_experiment_rules_judge_each_items_root_observation_with_its_expected_output(
+    api_client, project, judge, fake_provider
+):
+    """SDK 5.x experiment spans over OTLP: only the item's root observation (the task span) is judged."""
+    shared = {
+        "langfuse.experiment.id": "exp-1",
+        "langfuse.experiment.item.id": "item-1",
+        "langfuse.experiment.item.metadata": json.dumps({"topic": "geo"}),
+        "langfuse.experiment.item.root_observation_id": TASK,
+    }
+    root_only = {"langfuse.experiment.item.expected_output": json.dumps({"answer": "Paris"})}
+    spans = [
+        otlp_span(ROOT, "experiment-item-run", attributes={**shared, **root_only}, trace_id=EXPERIMENT_TRACE),
+        otlp_span(
+            TASK, "experiment-item-task", bytes.fromhex(ROOT), {**shared, **root_only}, trace_id=EXPERIMENT_TRACE
+        ),
+        otlp_span(CHILD, "llm", bytes.fromhex(TASK), shared, trace_id=EXPERIMENT_TRACE),
+    ]
+    mapping = [
+        {"variable": "question", "source": "experiment_item_metadata", "jsonPath": "$.topic"},
+        {"variable": "answer", "source": "expected_output", "jsonPath": "$.answer"},
+    ]
+    make_rule(
+        project,
+        judge,
+        target="experiment",
+        evaluator_assignments=[{"evaluator_id": judge.evaluator.id, "variable_mapping": mapping}],
+    )
+    response = api_client.post(OTLP_URL, otlp_request(*spans), content_type="application/x-protobuf")
+    assert response.status_code == 200
+
+    [job] = EvaluationJob.objects.all()
+    assert job.observation_id == TASK
+    assert evaluation_job_run(job_id=job.pk).status == JobStatus.SUCCEEDED
+    assert fake_provider.requests[-1].body["messages"][1]["content"] == "Question: geo\nAnswer: Paris"
