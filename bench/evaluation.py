@@ -8,8 +8,9 @@ Migrates that database, starts the local fake provider (tests/fakes/provider.py,
 --latency seconds) and `dramatiq aistrale.worker` with the README's concurrency (--processes 2 --threads 4),
 warms the workers up with one job, then writes --targets traces matching an enabled rule (settle delay 0)
 and waits until every job has succeeded. Prints one JSON line per figure: judged targets per minute, the
-bound that concurrency allows (processes x threads x 60 / latency) and the share of it reached. The bench
-project's rules, jobs and traces are replaced.
+bound that concurrency allows (processes x threads x 60 / latency), the share of it reached, and the mean
+time one job run takes (the judge's latency plus this server's own work), with the machine's load average.
+The bench project's rules, jobs and traces are replaced.
 """
 
 import argparse
@@ -17,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -144,7 +146,10 @@ def main() -> None:
     from tests.fakes.provider import FakeProvider, Reply
 
     verdict = '{"reasoning": "fine", "score": 1}'
-    with FakeProvider(responder=lambda request: Reply(text=verdict, delay=args.latency)) as provider:
+    with (
+        FakeProvider(responder=lambda request: Reply(text=verdict, delay=args.latency)) as provider,
+        tempfile.TemporaryFile() as worker_log,
+    ):
         project = _rule(provider)
         worker = subprocess.Popen(
             [
@@ -160,7 +165,7 @@ def main() -> None:
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=worker_log,
         )
         try:
             _write_traces(project, "warm-up", args.processes * args.threads)
@@ -168,17 +173,34 @@ def main() -> None:
             started = time.monotonic()
             _write_traces(project, "bench", args.targets)
             finished = _wait_done(project, args.processes * args.threads + args.targets, timeout=600)
+        except RuntimeError:
+            worker_log.seek(0)
+            sys.stderr.write(worker_log.read()[-5000:].decode(errors="replace"))
+            raise
         finally:
             worker.terminate()
             worker.wait(timeout=60)
+        from django.db.models import Avg
+
+        from evals.models import EvaluationJob
+
+        job_ms = EvaluationJob.objects.filter(project=project, trace_id__startswith="bench-").aggregate(
+            mean=Avg("latency_ms")
+        )["mean"]
     minutes = (finished - started) / 60
     per_minute = args.targets / minutes
     bound = args.processes * args.threads * 60 / args.latency
     concurrency = args.processes * args.threads
-    common = {"targets": args.targets, "concurrency": concurrency, "judge_latency_s": args.latency}
+    common = {
+        "targets": args.targets,
+        "concurrency": concurrency,
+        "judge_latency_s": args.latency,
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
     print(json.dumps({"figure": "judged_targets_per_minute", "value": round(per_minute, 1), **common}))
     print(json.dumps({"figure": "concurrency_bound_per_minute", "value": round(bound, 1), **common}))
     print(json.dumps({"figure": "share_of_bound", "value": round(per_minute / bound, 3), "target": 0.9, **common}))
+    print(json.dumps({"figure": "mean_job_run_ms", "value": round(job_ms, 1), **common}))
 
 
 if __name__ == "__main__":
