@@ -245,3 +245,37 @@ def test_experiment_rules_judge_each_items_root_observation_with_its_expected_ou
     assert job.observation_id == TASK
     assert evaluation_job_run(job_id=job.pk).status == JobStatus.SUCCEEDED
     assert fake_provider.requests[-1].body["messages"][1]["content"] == "Question: geo\nAnswer: Paris"
+
+
+def test_a_429_is_retried_by_the_provider_sdk_inside_one_attempt(project, judge, fake_provider):
+    fake_provider.script(Reply(status=429, error="slow down", headers={"retry-after-ms": "1"}))
+    make_trace(project, "t1")
+    make_rule(project, judge)
+    write(project, "t1", now=T0)
+
+    [job] = run_all(T0)
+
+    assert (job.status, job.attempts, job.error) == (JobStatus.SUCCEEDED, 1, None)
+    assert len(fake_provider.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"type": "string", "column": "environment", "operator": "=", "value": "production"},
+        {"type": "string", "column": "release", "operator": "=", "value": "v2"},
+        {"type": "string", "column": "userId", "operator": "=", "value": "ana"},
+        {"type": "stringObject", "column": "metadata", "key": "tier", "operator": "=", "value": "gold"},
+        {"type": "string", "column": "level", "operator": "=", "value": "ERROR"},
+    ],
+)
+def test_rule_filters_on_environment_release_user_metadata_and_level(project, judge, condition):
+    make_trace(project, "match", environment="production", release="v2", user_id="ana", metadata={"tier": "gold"})
+    make_observation(project, "match-o", "match", level="ERROR")
+    make_trace(project, "other", environment="staging", release="v1", user_id="bob", metadata={"tier": "free"})
+    make_observation(project, "other-o", "other", level="DEFAULT")
+    make_rule(project, judge, filter=[condition])
+
+    write(project, "match", "other", now=T0)
+
+    assert list(EvaluationJob.objects.values_list("trace_id", flat=True)) == ["match"]
