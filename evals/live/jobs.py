@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Prefetch, Sum
+from django.db.models import F, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -51,7 +51,7 @@ JOB_OUTCOME_FIELDS = ("status", "started_at", "attempts", "finished_at", "error"
 
 
 def live_setting(name: str):
-    """settings.AISTRALE_EVALUATION[name]: MAX_ATTEMPTS, RETRY_BASE_SECONDS."""
+    """settings.AISTRALE_EVALUATION[name]: MAX_ATTEMPTS, RETRY_BASE_SECONDS, STALE_RUNNING_SECONDS."""
     return settings.AISTRALE_EVALUATION[name]
 
 
@@ -291,18 +291,37 @@ def _failed(job: EvaluationJob, message: str, now) -> None:
         jobs_enqueue([(job.pk, job.due_at)], now)
 
 
+def _stale_after() -> timedelta:
+    return timedelta(seconds=live_setting("STALE_RUNNING_SECONDS"))
+
+
+def _claimable(now) -> Q:
+    """Pending jobs, and running ones whose worker died (started STALE_RUNNING_SECONDS ago or more)."""
+    return Q(status=JobStatus.PENDING) | Q(status=JobStatus.RUNNING, started_at__lte=now - _stale_after())
+
+
 def evaluation_job_run(*, job_id: int, now=None) -> EvaluationJob | None:
-    """Run one due pending job; None when it is not due, not pending, or its rule is disabled or paused."""
+    """Run one due pending (or stale running) job; None when it is not due, taken, or its rule is disabled or paused.
+
+    A message that finds its job running (a duplicate, or one Dramatiq redelivered after a worker died) comes
+    back when the job would be stale: if it is still running then, its worker died and the job is claimed
+    again, as its next attempt.
+    """
     now = now or timezone.now()
     job = (
         EvaluationJob.objects.select_related("rule", "project", "evaluator_version__evaluator")
         .prefetch_related("rule__assignments")
-        .filter(pk=job_id, status=JobStatus.PENDING, due_at__lte=now)
+        .filter(pk=job_id, due_at__lte=now, status__in=[JobStatus.PENDING, JobStatus.RUNNING])
         .first()
     )
-    if job is None or not _runnable(job.rule, now) or _budget_reached(job.rule, now):
+    if job is None:
         return None
-    claimed = EvaluationJob.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(
+    if job.status == JobStatus.RUNNING and job.started_at > now - _stale_after():
+        jobs_enqueue([(job.pk, job.started_at + _stale_after())], now)
+        return None
+    if not _runnable(job.rule, now) or _budget_reached(job.rule, now):
+        return None
+    claimed = EvaluationJob.objects.filter(_claimable(now), pk=job.pk, status=job.status).update(
         status=JobStatus.RUNNING, started_at=now, attempts=F("attempts") + 1
     )
     if not claimed:

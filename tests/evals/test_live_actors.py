@@ -40,7 +40,7 @@ def test_ingested_traces_are_judged_by_the_worker(api_client, project, fake_prov
 
 
 def test_the_worker_retries_a_failed_job_after_its_backoff(api_client, project, fake_provider, settings):
-    settings.AISTRALE_EVALUATION = {"MAX_ATTEMPTS": 2, "RETRY_BASE_SECONDS": 0.2}
+    settings.AISTRALE_EVALUATION = {**settings.AISTRALE_EVALUATION, "MAX_ATTEMPTS": 2, "RETRY_BASE_SECONDS": 0.2}
     fake_provider.responder = judge_answers(0.5)
     fake_provider.script(Reply(text="no verdict here"))
     make_rule(project, make_judge(project, fake_provider))

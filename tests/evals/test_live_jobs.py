@@ -133,7 +133,7 @@ def test_sampling_is_deterministic_and_near_its_rate_over_many_traces(project, j
 
 
 def test_failures_retry_with_backoff_then_stay_failed_with_the_error(project, judge, fake_provider, settings):
-    settings.AISTRALE_EVALUATION = {"MAX_ATTEMPTS": 3, "RETRY_BASE_SECONDS": 10}
+    settings.AISTRALE_EVALUATION = {**settings.AISTRALE_EVALUATION, "MAX_ATTEMPTS": 3, "RETRY_BASE_SECONDS": 10}
     fake_provider.responder = lambda request: Reply(status=400, error="bad judge request")
     make_trace(project, "t1")
     make_rule(project, judge)
@@ -152,7 +152,7 @@ def test_failures_retry_with_backoff_then_stay_failed_with_the_error(project, ju
 
 
 def test_a_job_that_fails_then_succeeds_clears_its_error(project, judge, fake_provider, settings):
-    settings.AISTRALE_EVALUATION = {"MAX_ATTEMPTS": 3, "RETRY_BASE_SECONDS": 0}
+    settings.AISTRALE_EVALUATION = {**settings.AISTRALE_EVALUATION, "MAX_ATTEMPTS": 3, "RETRY_BASE_SECONDS": 0}
     make_trace(project, "t1")
     make_rule(project, judge)
     write(project, "t1", now=T0)
@@ -279,3 +279,16 @@ def test_rule_filters_on_environment_release_user_metadata_and_level(project, ju
     write(project, "match", "other", now=T0)
 
     assert list(EvaluationJob.objects.values_list("trace_id", flat=True)) == ["match"]
+
+
+def test_a_job_left_running_by_a_dead_worker_is_taken_again_once_stale(project, judge, settings):
+    settings.AISTRALE_EVALUATION = {**settings.AISTRALE_EVALUATION, "STALE_RUNNING_SECONDS": 600}
+    make_trace(project, "t1")
+    make_rule(project, judge)
+    write(project, "t1", now=T0)
+    EvaluationJob.objects.update(status=JobStatus.RUNNING, started_at=T0, attempts=1)
+
+    assert run_all(T0 + timedelta(seconds=599)) == [None]
+    [job] = run_all(T0 + timedelta(seconds=601))
+    assert (job.status, job.attempts) == (JobStatus.SUCCEEDED, 2)
+    assert Score.objects.count() == 1
