@@ -211,6 +211,14 @@ AISTRALE_RETRY_AFTER_SECONDS = int(os.environ.get("AISTRALE_RETRY_AFTER_SECONDS"
 
 AISTRALE_ENCRYPTION_KEYS = env_list("AISTRALE_ENCRYPTION_KEYS", "")
 
+# Live evaluation jobs: attempts before a job stays failed, the first retry's delay (doubling after), and how long
+# a job may stay running before a redelivered message takes it again (its worker died).
+AISTRALE_EVALUATION = {
+    "MAX_ATTEMPTS": int(os.environ.get("AISTRALE_EVALUATION_MAX_ATTEMPTS", "3")),
+    "RETRY_BASE_SECONDS": float(os.environ.get("AISTRALE_EVALUATION_RETRY_BASE_SECONDS", "5")),
+    "STALE_RUNNING_SECONDS": float(os.environ.get("AISTRALE_EVALUATION_STALE_RUNNING_SECONDS", "900")),
+}
+
 AISTRALE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("AISTRALE_WEBHOOK_MAX_ATTEMPTS", "8"))
 AISTRALE_WEBHOOK_MIN_BACKOFF_MS = int(os.environ.get("AISTRALE_WEBHOOK_MIN_BACKOFF_MS", "10000"))
 AISTRALE_WEBHOOK_MAX_BACKOFF_MS = int(os.environ.get("AISTRALE_WEBHOOK_MAX_BACKOFF_MS", "3600000"))
@@ -261,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "EvaluatorOutputScoreType": ["NUMERIC", "BOOLEAN", "CATEGORICAL"],
         "EvaluatorChatMessageRole": ["system", "user", "assistant"],
         "PublicEvaluatorType": ["llm_as_judge"],
+        "EvaluationJobStatus": "evals.models.rules.JobStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

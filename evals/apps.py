@@ -10,6 +10,8 @@ class EvalsConfig(AppConfig):
         from evals.evaluators.deterministic import deterministic_run
         from evals.evaluators.runner import register_evaluator_type
         from evals.evaluators.similarity import similarity_run
+        from evals.live import actors  # noqa: F401  (declares the evaluation actor for workers)
+        from evals.live.jobs import live_writes_handle
         from evals.models import EvaluatorType
         from evals.selectors import score_map_by_trace
         from evals.services import score_delete_for_traces
@@ -18,6 +20,7 @@ class EvalsConfig(AppConfig):
             register_page_panel,
             register_score_loader,
             register_trace_deletion_handler,
+            register_trace_write_handler,
         )
 
         register_ingestion_handler("score-create", ingestion_score_events, public_key=True)
@@ -28,3 +31,4 @@ class EvalsConfig(AppConfig):
         register_page_panel("session", session_scores_panel)
         register_evaluator_type(EvaluatorType.DETERMINISTIC, deterministic_run)
         register_evaluator_type(EvaluatorType.SEMANTIC_SIMILARITY, similarity_run)
+        register_trace_write_handler(live_writes_handle)

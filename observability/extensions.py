@@ -20,12 +20,18 @@
   ingestion calls handler(project=..., spans=[CapturedSpan, ...]) with the accepted spans that carry attributes
   under that prefix, inside the write transaction, after the spans' rows are stored. The attributes stay in the
   observation's metadata as well.
+- trace write handlers: `register_trace_write_handler(handler)`; both ingestion paths (Langfuse batch and OTLP)
+  call handler(project_id=..., trace_ids=[...], observation_ids=[...]) with the ids a request wrote, once its
+  write transaction is over. A handler that fails is logged; the stored data stands.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+logger = logging.getLogger(__name__)
 
 IngestionHandler = Callable[..., object]
 
@@ -73,6 +79,7 @@ _trace_deletion_handlers: list[Callable[..., object]] = []
 _page_panels: dict[str, list[Callable[..., str | None]]] = {}
 _admin_actions: dict[str, list[Callable[..., object]]] = {}
 _span_attribute_handlers: dict[str, list[Callable[..., object]]] = {}
+_trace_write_handlers: list[Callable[..., object]] = []
 
 
 def register_ingestion_handler(event_type: str, handler: IngestionHandler, *, public_key: bool = False) -> None:
@@ -161,3 +168,17 @@ def span_attribute_prefixes() -> tuple[str, ...]:
 
 def span_attribute_handlers(prefix: str) -> list[Callable[..., object]]:
     return list(_span_attribute_handlers.get(prefix, []))
+
+
+def register_trace_write_handler(handler: Callable[..., object]) -> None:
+    if handler not in _trace_write_handlers:
+        _trace_write_handlers.append(handler)
+
+
+def trace_writes_notify(*, project_id, trace_ids: list[str], observation_ids: list[str]) -> None:
+    """Tell every trace write handler which traces and observations a request wrote."""
+    for handler in _trace_write_handlers:
+        try:
+            handler(project_id=project_id, trace_ids=trace_ids, observation_ids=observation_ids)
+        except Exception:
+            logger.exception("trace write handler %r failed for project %s", handler, project_id)

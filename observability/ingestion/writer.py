@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from observability.extensions import trace_writes_notify
 from observability.ingestion.costs import calculate_cost, price_table, token_totals
 from observability.ingestion.values import dumps, loads, parse_timestamp
 from observability.models import Observation, Session, Trace
@@ -387,6 +388,8 @@ def _reprice(project_id, returned: list[tuple], now) -> None:
 def write(*, project_id, traces: RowSet, observations: RowSet, also: Callable[[], object] | None = None):
     """Upsert one request's rows in one transaction, `also` (e.g. score handlers) inside it; returns its result.
 
+    Once the transaction is over, the trace write handlers (observability.extensions) hear which ids it wrote.
+
     Transient failures (deadlocks between requests touching the same traces) retry the transaction.
 
     Mapping and pricing happen before the transaction opens, so SQLite's write lock is held only
@@ -414,6 +417,7 @@ def write(*, project_id, traces: RowSet, observations: RowSet, also: Callable[[]
     for row in traces.values():
         if row.values.get("session_id"):
             sessions.add(row.values["session_id"], {}, {"environment": row.values.get("environment")})
+    result = None
     for attempt in range(WRITE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -433,10 +437,13 @@ def write(*, project_id, traces: RowSet, observations: RowSet, also: Callable[[]
                         now,
                         stamps=("created_at",),
                     )
-                return also() if also is not None else None
+                result = also() if also is not None else None
+            break
         except OperationalError as error:
             if attempt + 1 == WRITE_ATTEMPTS or not is_transient(error):
                 raise
+    trace_writes_notify(project_id=project_id, trace_ids=list(traces), observation_ids=list(observations))
+    return result
 
 
 def is_transient(error: OperationalError) -> bool:

@@ -20,6 +20,11 @@ from datasets.api.serializers import (
     RunItemQuerySerializer,
 )
 from evals.api.evaluator_serializers import EvaluatorCreateSerializer
+from evals.api.rules.serializers import (
+    BackfillSerializer,
+    EvaluationRuleCreateSerializer,
+    EvaluationRuleUpdateSerializer,
+)
 from evals.api.serializers import ScoreCreateSerializer
 from feedback.api.serializers import CommentCreateSerializer, CommentQuerySerializer
 from observability.api.serializers import (
@@ -56,6 +61,15 @@ EXTENSIONS = {
     ("patch", "/api/public/v2/evaluators/{}"),
     ("delete", "/api/public/v2/evaluators/{}"),
     ("get", "/api/public/v2/evaluators/{}/versions"),
+    # the SDK 5.x evaluation_rules client (the reference spec has them only under /unstable), and their extras
+    ("get", "/api/public/v2/evaluation-rules"),
+    ("post", "/api/public/v2/evaluation-rules"),
+    ("get", "/api/public/v2/evaluation-rules/{}"),
+    ("patch", "/api/public/v2/evaluation-rules/{}"),
+    ("delete", "/api/public/v2/evaluation-rules/{}"),
+    ("get", "/api/public/v2/evaluation-rules/{}/jobs"),
+    ("get", "/api/public/v2/evaluation-rules/{}/calibration"),
+    ("post", "/api/public/v2/evaluation-rules/{}/backfill"),
 }
 # Operations whose credential is not the project's key: health, and the signed media URLs.
 KEYLESS = {"/api/public/health", "/api/public/media/upload/{token}", "/api/public/media/download/{token}"}
@@ -73,6 +87,9 @@ REQUEST_BODIES = {
     ("post", "/api/public/v2/datasets"): DatasetCreateSerializer,
     ("post", "/api/public/dataset-items"): DatasetItemCreateSerializer,
     ("post", "/api/public/dataset-run-items"): RunItemCreateSerializer,
+    ("post", "/api/public/v2/evaluation-rules"): EvaluationRuleCreateSerializer,
+    ("patch", "/api/public/v2/evaluation-rules/{rule_id}"): EvaluationRuleUpdateSerializer,
+    ("post", "/api/public/v2/evaluation-rules/{rule_id}/backfill"): BackfillSerializer,
 }
 QUERIES = {
     ("get", "/api/public/v2/prompts"): PromptListQuerySerializer,

@@ -154,6 +154,12 @@ def seeded_key(db, key_pair):
             {"modelName": "fuzz-model", "matchPattern": "(?i)^fuzz-model$", "unit": "TOKENS", "inputPrice": 0.001},
             200,
         ),
+        (
+            "post",
+            "/api/public/v2/evaluation-rules",
+            {"name": "fuzz-rule", "enabled": False, "evaluatorAssignments": []},
+            200,
+        ),
     ]
     client = Client()
     created = {}
@@ -171,6 +177,7 @@ def seeded_key(db, key_pair):
         "id": model_id,
         "config_id": config_id,
         "configId": config_id,
+        "rule_id": created["/api/public/v2/evaluation-rules"]["id"],
         **seeded_media(client, auth),
         **seeded_comment(client, auth, public_key),
         **seeded_queue(client, auth),
