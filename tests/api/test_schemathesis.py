@@ -174,6 +174,7 @@ def seeded_key(db, key_pair):
         **seeded_media(client, auth),
         **seeded_comment(client, auth, public_key),
         **seeded_queue(client, auth),
+        **seeded_dataset(client, auth),
     }
 
 
@@ -219,6 +220,22 @@ def seeded_queue(client, auth) -> dict:
     item = {"objectId": "fuzz-trace", "objectType": "TRACE"}
     item_id = client.post(f"{queues}/{queue_id}/items", item, **headers).json()["id"]
     return {"queue_id": queue_id, "queueId": queue_id, "item_id": item_id, "itemId": item_id}
+
+
+def seeded_dataset(client, auth) -> dict:
+    """A dataset with an item that a run ran on the seeded trace: their names and ids."""
+    headers = {"content_type": "application/json", "HTTP_AUTHORIZATION": auth["Authorization"]}
+    client.post("/api/public/v2/datasets", {"name": "fuzz-dataset"}, **headers)
+    client.post("/api/public/dataset-items", {"datasetName": "fuzz-dataset", "id": "fuzz-item", "input": 1}, **headers)
+    run_item = {"runName": "fuzz-run", "datasetItemId": "fuzz-item", "traceId": "fuzz-trace"}
+    assert client.post("/api/public/dataset-run-items", run_item, **headers).status_code == 200
+    return {
+        "dataset_name": "fuzz-dataset",
+        "datasetName": "fuzz-dataset",
+        "run_name": "fuzz-run",
+        "runName": "fuzz-run",
+        "dataset_item_id": "fuzz-item",
+    }
 
 
 @pytest.fixture
