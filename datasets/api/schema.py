@@ -182,7 +182,9 @@ class Experiment(serializers.Serializer):
     itemCount = serializers.IntegerField()
     datasetId = _text(help_text="Null for experiments on local data")
     metadata = serializers.JSONField(allow_null=True, required=False, help_text="With fields=metadata")
-    scores = ScoreV3Row(many=True, required=False, help_text="With fields=scores: the experiment's own scores")
+    scores = ScoreV3Row(
+        many=True, required=False, allow_null=True, help_text="With fields=scores: the experiment's own scores"
+    )
 
 
 class ExperimentsPage(serializers.Serializer):
@@ -213,7 +215,9 @@ class ExperimentItem(serializers.Serializer):
         allow_null=True, required=False, help_text="With fields=experimentMetadata"
     )
     experimentDescription = _text(required=False, help_text="With fields=experimentMetadata")
-    scores = ScoreV3Row(many=True, required=False, help_text="With fields=scores: the item's trace scores")
+    scores = ScoreV3Row(
+        many=True, required=False, allow_null=True, help_text="With fields=scores: the item's trace scores"
+    )
 
 
 class ExperimentItemsPage(serializers.Serializer):

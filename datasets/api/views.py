@@ -121,13 +121,13 @@ class DatasetItemsView(ProjectApiView):
 
 @schema.dataset_item_detail
 class DatasetItemDetailView(ProjectApiView):
-    def get(self, request, item_id):
-        item = selectors.dataset_item_get(project=request.auth.project, item_id=item_id)
+    def get(self, request, dataset_item_id):
+        item = selectors.dataset_item_get(project=request.auth.project, item_id=dataset_item_id)
         return Response(_items_public(request, [item])[0])
 
-    def delete(self, request, item_id):
-        item_delete(item=selectors.dataset_item_get(project=request.auth.project, item_id=item_id))
-        return Response({"message": f"Dataset item {item_id} deleted successfully"})
+    def delete(self, request, dataset_item_id):
+        item_delete(item=selectors.dataset_item_get(project=request.auth.project, item_id=dataset_item_id))
+        return Response({"message": f"Dataset item {dataset_item_id} deleted successfully"})
 
 
 @schema.dataset_runs

@@ -183,6 +183,7 @@ def seeded_key(db, key_pair):
         **seeded_queue(client, auth),
         **seeded_llm_connection(client, auth),
         **seeded_evaluator(client, auth),
+        **seeded_dataset(client, auth),
     }
 
 
@@ -256,6 +257,22 @@ def seeded_evaluator(client, auth) -> dict:
     )
     assert response.status_code == 201, response.content
     return {"evaluator_id": response.json()["id"]}
+
+
+def seeded_dataset(client, auth) -> dict:
+    """A dataset with an item that a run ran on the seeded trace: their names and ids."""
+    headers = {"content_type": "application/json", "HTTP_AUTHORIZATION": auth["Authorization"]}
+    client.post("/api/public/v2/datasets", {"name": "fuzz-dataset"}, **headers)
+    client.post("/api/public/dataset-items", {"datasetName": "fuzz-dataset", "id": "fuzz-item", "input": 1}, **headers)
+    run_item = {"runName": "fuzz-run", "datasetItemId": "fuzz-item", "traceId": "fuzz-trace"}
+    assert client.post("/api/public/dataset-run-items", run_item, **headers).status_code == 200
+    return {
+        "dataset_name": "fuzz-dataset",
+        "datasetName": "fuzz-dataset",
+        "run_name": "fuzz-run",
+        "runName": "fuzz-run",
+        "dataset_item_id": "fuzz-item",
+    }
 
 
 @pytest.fixture
