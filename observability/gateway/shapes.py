@@ -193,7 +193,7 @@ class AnthropicMessages(Shape):
     adapters = (LlmAdapter.ANTHROPIC,)
 
     def error_body(self, error: GatewayError) -> dict:
-        kind = ANTHROPIC_ERROR_TYPES.get(error.status, "api_error")
+        kind = ANTHROPIC_ERROR_TYPES.get(error.status, "invalid_request_error" if error.status < 500 else "api_error")
         message = error.message
         return {"type": "error", "error": {"type": kind, "message": message}}
 
