@@ -17,6 +17,23 @@ class GatewayTargetInline(admin.TabularInline):
     extra = 1
     fields = ("position", "connection", "model", "weight")
 
+    def _route_writable(self, request, route) -> bool:
+        """Targets are part of their route: whoever may write the route may write them."""
+        route_admin = self.admin_site._registry[GatewayRoute]
+        return route_admin.has_change_permission(request, route) if route else route_admin.has_add_permission(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._route_writable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._route_writable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._route_writable(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site._registry[GatewayRoute].has_view_permission(request, obj)
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form.base_fields["connection"].queryset = formset.form.base_fields["connection"].queryset.filter(
@@ -71,6 +88,7 @@ class GatewayRouteAdmin(DomainErrorsAsFormErrors, ProjectScopedAdmin):
             targets=targets,
         )
         form.instance.pk = route.pk
+        targets_formset.new_objects, targets_formset.changed_objects, targets_formset.deleted_objects = [], [], []
 
     def delete_model(self, request, obj):
         gateway_route_delete(route=obj)
@@ -106,4 +124,4 @@ class GatewayKeyLimitAdmin(DomainErrorsAsFormErrors, ProjectScopedAdmin):
             requests_per_minute=data.get("requests_per_minute"),
             spend_per_day=data.get("spend_per_day"),
         )
-        obj.pk = limit.pk
+        obj.pk, obj.project_id = limit.pk, limit.project_id
