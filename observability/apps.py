@@ -15,3 +15,4 @@ class ObservabilityConfig(AppConfig):
         from observability.media.urls import UPLOAD_PREFIX, upload_body_limit
 
         register_path_limit(UPLOAD_PREFIX, upload_body_limit)
+        import observability.gateway.signals  # noqa: F401 (a connection change retires the gateway memo)

@@ -11,14 +11,15 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Sum
 
+from observability.gateway.config import gateway_config_get
 from observability.gateway.shapes import GatewayError
 from observability.models import GatewayKeyLimit, Observation
 
 MICROS = Decimal(1_000_000)
 
 
-def limit_get(*, public_key: str) -> GatewayKeyLimit | None:
-    return GatewayKeyLimit.objects.filter(api_key__public_key=public_key).first()
+def limit_get(*, project_id, public_key: str) -> GatewayKeyLimit | None:
+    return gateway_config_get(project_id=project_id).limits.get(public_key)
 
 
 def _spend_key(public_key: str, day) -> str:

@@ -5,6 +5,7 @@ import random
 import threading
 from dataclasses import dataclass
 
+from observability.gateway.config import gateway_config_get
 from observability.gateway.shapes import GatewayError, Shape
 from observability.models import GatewayRoute, GatewayTarget
 
@@ -17,13 +18,6 @@ class Plan:
 
 _draws: dict[tuple, random.Random] = {}
 _lock = threading.Lock()
-
-
-def route_get(*, project_id, alias: str) -> GatewayRoute | None:
-    route = GatewayRoute.objects.filter(project_id=project_id, alias=alias).first()
-    if route is not None:
-        route.ordered = list(route.targets.select_related("connection").order_by("position", "pk"))
-    return route
 
 
 def split_draw(*, route: GatewayRoute) -> float:
@@ -52,7 +46,7 @@ def attempt_order(*, targets: list[GatewayTarget], draw: float) -> list[GatewayT
 
 def plan_for(*, project_id, alias: str, shape: Shape) -> Plan:
     """The targets to try for `alias`; GatewayError 404 for an unknown alias, 400 for one of the other shape."""
-    route = route_get(project_id=project_id, alias=alias)
+    route = gateway_config_get(project_id=project_id).routes.get(alias)
     if route is None or not route.ordered:
         known = "" if route is None else " has no targets"
         raise GatewayError(

@@ -8,6 +8,7 @@ from aistrale.errors import DomainError
 from aistrale.llm.models import LlmConnection
 from aistrale.tenancy.models import ApiKey, Project
 from aistrale.tenancy.services import audit_record
+from observability.gateway.config import gateway_config_bump
 from observability.gateway.shapes import ANTHROPIC, OPENAI
 from observability.models import GatewayKeyLimit, GatewayRoute, GatewayTarget
 
@@ -81,6 +82,7 @@ def gateway_route_save(
         )
         for index, target in enumerate(targets)
     )
+    gateway_config_bump(project_id=project.pk)
     audit_record(
         action="gateway_route.created" if before is None else "gateway_route.updated",
         object_type="GatewayRoute",
@@ -94,7 +96,7 @@ def gateway_route_save(
 
 @transaction.atomic
 def gateway_route_delete(*, route: GatewayRoute) -> None:
-    before = _state(route)
+    before, before_project = _state(route), route.project_id
     audit_record(
         action="gateway_route.deleted",
         object_type="GatewayRoute",
@@ -103,6 +105,7 @@ def gateway_route_delete(*, route: GatewayRoute) -> None:
         before=before,
     )
     route.delete()
+    gateway_config_bump(project_id=before_project)
 
 
 @transaction.atomic
@@ -122,6 +125,7 @@ def gateway_key_limit_set(
             "spend_per_day": spend_per_day,
         },
     )
+    gateway_config_bump(project_id=api_key.project_id)
     audit_record(
         action="gateway_key_limit.set",
         object_type="GatewayKeyLimit",

@@ -79,6 +79,7 @@ class Shape:
         raise NotImplementedError
 
     def read_events(self, events: list[bytes]) -> Answer:
+        """The answer of a stream from its bytes as received (pieces of whole events)."""
         raise NotImplementedError
 
 
@@ -135,8 +136,9 @@ class OpenAIChat(Shape):
         data = _data(event)
         return isinstance(data, dict) and not data.get("choices") and data.get("usage") is not None
 
-    def is_final(self, event: bytes) -> bool:
-        return event.startswith(b"data: [DONE]")
+    def is_final(self, events: bytes) -> bool:
+        """Whether these whole events hold the stream's last one."""
+        return b"data: [DONE]" in events
 
     def stream_error_event(self, message: str) -> bytes:
         body = {"error": {"message": message, "type": "api_error", "param": None, "code": "stream_interrupted"}}
@@ -155,7 +157,7 @@ class OpenAIChat(Shape):
 
     def read_events(self, events: list[bytes]) -> Answer:
         answer, parts, tool_calls = Answer(), [], {}
-        for event in events:
+        for event in b"".join(events).split(b"\n\n"):
             data = _data(event)
             if not isinstance(data, dict):
                 continue
@@ -229,8 +231,8 @@ class AnthropicMessages(Shape):
     def is_usage_only(self, event: bytes) -> bool:
         return False
 
-    def is_final(self, event: bytes) -> bool:
-        return event.startswith(b"event: message_stop")
+    def is_final(self, events: bytes) -> bool:
+        return b"event: message_stop" in events
 
     def stream_error_event(self, message: str) -> bytes:
         body = {"type": "error", "error": {"type": "api_error", "message": message}}
@@ -248,7 +250,7 @@ class AnthropicMessages(Shape):
 
     def read_events(self, events: list[bytes]) -> Answer:
         answer, parts, input_tokens, output_tokens = Answer(), [], None, None
-        for event in events:
+        for event in b"".join(events).split(b"\n\n"):
             data = _data(event)
             if not isinstance(data, dict):
                 continue

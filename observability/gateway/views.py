@@ -50,7 +50,7 @@ class GatewayView(View):
             self.shape.validate(body)
             plan = plan_for(project_id=key.project_id, alias=body["model"], shape=self.shape)
             now = timezone.now()
-            limit = limit_get(public_key=key.public_key)
+            limit = limit_get(project_id=key.project_id, public_key=key.public_key)
             limits_check(limit=limit, project_id=key.project_id, public_key=key.public_key, now=now)
             call = Call(
                 project_id=key.project_id,
