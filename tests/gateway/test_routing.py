@@ -10,7 +10,7 @@ from aistrale.errors import DomainError
 from aistrale.llm.models import LlmAdapter
 from aistrale.tenancy.models import AuditEvent
 from observability.gateway.routing import attempt_order, split_draw
-from observability.gateway.services import gateway_route_save
+from observability.gateway.services import gateway_key_limit_set, gateway_route_save
 from observability.models import GatewayTarget
 from tests.gateway.factories import connection_to, make_route
 
@@ -120,3 +120,22 @@ def test_a_route_change_applies_to_the_next_request(openai_client, project, fake
     assert (first, second) == ("a", "b")
     with pytest.raises(openai.NotFoundError):
         openai_client.chat.completions.create(**{**ask, "model": "gone"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_or_limit_change_applies_to_the_next_request(
+    openai_client, project, fake_provider, second_provider
+):
+    connection = connection_to(project, fake_provider, name="moving")
+    make_route(project, "r", (connection, "m"))
+    ask = {"model": "r", "messages": [{"role": "user", "content": "hi"}]}
+    openai_client.chat.completions.create(**ask)
+    connection.base_url = second_provider.openai_url
+    connection.save()
+    openai_client.chat.completions.create(**ask)
+    gateway_key_limit_set(api_key=project.api_keys.get(), requests_per_minute=1, spend_per_day=None)
+    openai_client.chat.completions.create(**ask)
+
+    with pytest.raises(openai.RateLimitError):
+        openai_client.chat.completions.create(**ask)
+    assert (len(fake_provider.requests), len(second_provider.requests)) == (1, 2)
