@@ -16,3 +16,8 @@ class ObservabilityConfig(AppConfig):
 
         register_path_limit(UPLOAD_PREFIX, upload_body_limit)
         import observability.gateway.signals  # noqa: F401 (a connection change retires the gateway memo)
+        from observability.playground import generation_for_playground, playground_price
+        from prompts.playground.sources import register_playground_pricer, register_playground_source
+
+        register_playground_source("generation", generation_for_playground)
+        register_playground_pricer(playground_price)
