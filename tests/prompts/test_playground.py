@@ -13,7 +13,7 @@ from prompts.models import PromptVersion
 from prompts.playground import services
 from tests.fakes.provider import Reply
 from tests.llm.factories import make_connection
-from tests.observability.factories import make_observation
+from tests.observability.factories import make_observation, make_trace
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +207,15 @@ def test_open_from_a_generation_prefills_messages_model_and_parameters(writer, p
 def test_the_page_needs_a_writing_membership(client, make_user, project):
     client.force_login(make_user("viewer", project=project, role=Role.VIEWER))
     assert client.get(PAGE).status_code == 403
+
+
+def test_a_version_page_and_a_generation_on_its_trace_page_link_to_the_playground(writer, project, greeting):
+    version = greeting.versions.get(version=1)
+    trace = make_trace(project, "t-link")
+    generation = make_observation(project, "g-link", "t-link", type="GENERATION", model="gpt-4o")
+
+    version_page = writer.get(f"/admin/prompts/prompt/{greeting.pk}/versions/1/").content.decode()
+    trace_page = writer.get(f"/admin/observability/trace/{trace.key}/change/").content.decode()
+
+    assert f'href="{PAGE}?version={version.pk}"' in version_page
+    assert f'href="{PAGE}?source=generation&amp;id={generation.key}"' in trace_page
