@@ -6,6 +6,8 @@ import pytest
 
 from aistrale.llm.models import LlmAdapter
 from aistrale.tenancy.models import Role
+from aistrale.tenancy.services import api_key_create
+from observability.gateway.services import gateway_key_limit_set
 from observability.models import GatewayKeyLimit, GatewayRoute
 from tests.gateway.factories import connection_to, make_route
 from tests.query_counts import assert_queries_constant, rows_of
@@ -96,3 +98,11 @@ def test_set_key_limits(writer_client, project, key_pair):
     limit = GatewayKeyLimit.objects.get()
     assert (limit.project, limit.requests_per_minute, limit.spend_per_day) == (project, 60, Decimal("5.50"))
     assert key_pair[0] in writer_client.get(LIMITS).content.decode()
+
+
+def test_limit_list_with_constant_queries(writer_client, project):
+    def make_one(index):
+        api_key, _ = api_key_create(project=project, note=f"key {index}")
+        gateway_key_limit_set(api_key=api_key, requests_per_minute=index + 1, spend_per_day=None)
+
+    assert_queries_constant(lambda: writer_client.get(LIMITS), rows_of(make_one))
