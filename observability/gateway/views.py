@@ -15,6 +15,11 @@ from observability.gateway.shapes import ANTHROPIC, OPENAI, GatewayError, Shape
 from observability.gateway.tracing import Call
 
 
+def request_time():
+    """When the request arrived: the time its limits are counted at and its trace starts."""
+    return timezone.now()
+
+
 def error_response(shape: Shape, error: GatewayError) -> JsonResponse:
     response = JsonResponse(shape.error_body(error), status=error.status)
     for name, value in error.headers.items():
@@ -49,7 +54,7 @@ class GatewayView(View):
             body = _body(request)
             self.shape.validate(body)
             plan = plan_for(project_id=key.project_id, alias=body["model"], shape=self.shape)
-            now = timezone.now()
+            now = request_time()
             limit = limit_get(project_id=key.project_id, public_key=key.public_key)
             limits_check(limit=limit, project_id=key.project_id, public_key=key.public_key, now=now)
             call = Call(

@@ -2,7 +2,9 @@ import anthropic
 import openai
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
+from observability.gateway import views
 from tests.fakes.provider import FakeProvider, Reply
 
 
@@ -40,3 +42,11 @@ def anthropic_client(live_server, key_pair):
     client = anthropic.Anthropic(base_url=f"{live_server.url}/api", api_key=key_pair[1], max_retries=0)
     yield client
     client.close()
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    """Requests arrive at 10 s past a minute (a window boundary never falls between a test's requests)."""
+    at = timezone.now().replace(second=10, microsecond=0)
+    monkeypatch.setattr(views, "request_time", lambda: at)
+    return at

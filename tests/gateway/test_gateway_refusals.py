@@ -1,6 +1,7 @@
 """What the gateway refuses, each in the provider's own error shape, and how it authenticates and limits keys."""
 
 import base64
+from datetime import timedelta
 from decimal import Decimal
 
 import anthropic
@@ -149,7 +150,7 @@ def test_only_post_is_allowed(live_server, key_pair):
     assert response.json()["error"]["type"] == "invalid_request_error"
 
 
-def test_requests_per_minute_limit_answers_429_with_retry_after(openai_client, project, routed):
+def test_requests_per_minute_limit_answers_429_with_retry_after(openai_client, project, routed, fixed_clock):
     gateway_key_limit_set(api_key=project.api_keys.get(), requests_per_minute=2, spend_per_day=None)
 
     for _ in range(2):
@@ -157,12 +158,12 @@ def test_requests_per_minute_limit_answers_429_with_retry_after(openai_client, p
     with pytest.raises(openai.RateLimitError) as raised:
         openai_client.chat.completions.create(model="support-default", messages=ASK)
 
-    assert 1 <= int(raised.value.response.headers["retry-after"]) <= 60
+    assert raised.value.response.headers["retry-after"] == "50"
     assert raised.value.body["message"] == "Rate limit reached: 2 requests per minute for this key"
     assert Observation.objects.count() == 2
 
 
-def test_spend_per_day_limit_counts_stored_and_new_spend(anthropic_client, project, routed, model_prices):
+def test_spend_per_day_limit_counts_stored_and_new_spend(anthropic_client, project, routed, model_prices, fixed_clock):
     gateway_key_limit_set(api_key=project.api_keys.get(), requests_per_minute=None, spend_per_day=Decimal("0.00001"))
 
     anthropic_client.messages.create(model="claude-default", max_tokens=5, messages=ASK)
@@ -173,4 +174,5 @@ def test_spend_per_day_limit_counts_stored_and_new_spend(anthropic_client, proje
     assert spent > Decimal("0.00001")
     assert raised.value.body["error"]["type"] == "rate_limit_error"
     assert raised.value.body["error"]["message"].startswith("Spend limit reached")
-    assert int(raised.value.response.headers["retry-after"]) <= 86400
+    midnight = fixed_clock.replace(hour=0, minute=0, second=0) + timedelta(days=1)
+    assert raised.value.response.headers["retry-after"] == str(int((midnight - fixed_clock).total_seconds()))

@@ -124,7 +124,7 @@ def test_a_route_change_applies_to_the_next_request(openai_client, project, fake
 
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_or_limit_change_applies_to_the_next_request(
-    openai_client, project, fake_provider, second_provider
+    openai_client, project, fake_provider, second_provider, fixed_clock
 ):
     connection = connection_to(project, fake_provider, name="moving")
     make_route(project, "r", (connection, "m"))
