@@ -9,9 +9,7 @@ path (straight to the provider, then through the gateway) is measured with --cli
 Steady state: each client starts stream_seconds/clients after the previous one and streams --rounds + 1
 times in a row (its first stream, the ramp-up, not counted), so --clients streams are always in flight and
 requests arrive spread out. Burst: then all clients start one stream at the same instant.
-The clients read with urllib3 (its chunk reads cost a quarter of httpx's CPU, leaving the cores to what
-is measured). Every stream opens its own connection on both paths (the fake provider closes its streams'
-connections).
+Every stream opens its own connection on both paths (the fake provider closes its streams' connections).
 Time to first token is the time to the first byte of the event stream; total is the time to its end.
 Prints one JSON line: for each mode, p50/p99 of both paths and the gateway's added time (gateway minus
 direct, per percentile).
@@ -26,7 +24,7 @@ import sys
 import threading
 import time
 
-import urllib3
+import httpx
 
 from bench.server import ROOT, production_server
 
@@ -60,27 +58,20 @@ gateway_route_save(route=None, project=project, alias={alias!r}, targets=[target
 """
 
 
-def _stream(client: urllib3.PoolManager, url: str, headers: dict, body: dict) -> tuple[float, float]:
+def _stream(client: httpx.Client, url: str, headers: dict, body: dict) -> tuple[float, float]:
     began = time.perf_counter()
     first = None
-    response = client.request(
-        "POST",
-        url,
-        body=json.dumps(body).encode(),
-        headers={**headers, "Content-Type": "application/json", "Connection": "close"},
-        preload_content=False,
-    )
-    if response.status != 200:
-        raise RuntimeError(f"{url} answered {response.status}: {response.read()[:300]!r}")
-    for chunk in response.read_chunked():
-        if first is None and chunk:
-            first = time.perf_counter()
-    response.release_conn()
+    with client.stream("POST", url, json=body, headers={**headers, "Connection": "close"}) as response:
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}: {response.read()[:300]!r}")
+        for chunk in response.iter_raw():
+            if first is None and chunk:
+                first = time.perf_counter()
     ended = time.perf_counter()
     return (first - began) * 1000, (ended - began) * 1000
 
 
-def _run(clients: list[urllib3.PoolManager], work) -> list[list[tuple[float, float]]]:
+def _run(clients: list[httpx.Client], work) -> list[list[tuple[float, float]]]:
     """work(index, client) -> samples, on a thread per client; every client's samples, errors raised after."""
     results: list = [None] * len(clients)
 
@@ -173,8 +164,8 @@ def measure(options, server, provider_url: str) -> dict:
         "direct": (f"{provider_url}/chat/completions", {"Authorization": "Bearer sk-fake"}, "fake"),
         "gateway": (f"{server.url}/api/v1/chat/completions", {"Authorization": f"Bearer {server.secret_key}"}, ALIAS),
     }
-    timeout = urllib3.Timeout(connect=10, read=options.stream_seconds * 10 + 30)
-    clients = [urllib3.PoolManager(timeout=timeout, retries=False) for _ in range(options.clients)]
+    timeout = httpx.Timeout(options.stream_seconds * 10 + 30)
+    clients = [httpx.Client(timeout=timeout) for _ in range(options.clients)]
     figures = {"steady": {}, "burst": {}}
     try:
         for name, (url, headers, model) in paths.items():
@@ -186,7 +177,7 @@ def measure(options, server, provider_url: str) -> dict:
             figures["burst"][name] = burst(clients, url, headers, body)
     finally:
         for client in clients:
-            client.clear()
+            client.close()
     result = {
         "figure": "gateway_stream_overhead",
         "clients": options.clients,
