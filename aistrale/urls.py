@@ -25,5 +25,6 @@ urlpatterns = [
     path("public/", include("observability.public.urls")),
     *[path("api/public/", include(module)) for module in api_modules],
     path("api/", include("prompts.api.compile_urls")),
+    path("api/v1/", include("observability.gateway.urls")),
     re_path(r"^api/", api_not_found),
 ]

@@ -20,3 +20,10 @@ class ObservabilityConfig(AppConfig):
         from observability.llm_calls import trace_llm_call
 
         register_call_sink(trace_llm_call)
+
+        import observability.gateway.signals  # noqa: F401 (a connection change retires the gateway memo)
+        from observability.playground import generation_for_playground, playground_price
+        from prompts.playground.sources import register_playground_pricer, register_playground_source
+
+        register_playground_source("generation", generation_for_playground)
+        register_playground_pricer(playground_price)

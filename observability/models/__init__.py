@@ -1,8 +1,12 @@
+from observability.models.gateway import GatewayKeyLimit, GatewayRoute, GatewayTarget
 from observability.models.media import Media, MediaLink
 from observability.models.pricing import ModelDefinition, ModelUsageUnit, PricingTier
 from observability.models.traces import Observation, ObservationLevel, ObservationType, Session, Trace, seconds_between
 
 __all__ = [
+    "GatewayKeyLimit",
+    "GatewayRoute",
+    "GatewayTarget",
     "Media",
     "MediaLink",
     "ModelDefinition",

@@ -21,6 +21,7 @@ from prompts.admin.list_filters import FolderFilter, LabelFilter
 from prompts.extensions import page_panels
 from prompts.insights import version_insights
 from prompts.models import PRODUCTION_LABEL, Prompt, PromptType, PromptVersion
+from prompts.playground.urls import playground_urls
 from prompts.selectors import (
     prompt_annotate_latest,
     prompt_label_history,
@@ -69,6 +70,7 @@ class PromptAdmin(ProjectScopedAdmin):
         wrap = self.admin_site.admin_view
         name = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
+            *playground_urls(self.admin_site),
             path("<path:object_id>/versions/new/", wrap(self.version_add_view), name=f"{name}_version_add"),
             path("<path:object_id>/versions/<int:number>/", wrap(self.version_view), name=f"{name}_version"),
             path("<path:object_id>/diff/", wrap(self.diff_view), name=f"{name}_diff"),
