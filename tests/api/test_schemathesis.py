@@ -224,7 +224,7 @@ def seeded_queue(client, auth) -> dict:
 
 
 def seeded_evaluator(client, auth, public_key: str) -> dict:
-    """An LLM connection (no call is made through it) and an LLM-as-a-judge evaluator on it: the evaluator's id."""
+    """An LLM connection (no call is made through it) and an LLM-as-a-judge evaluator on it: their ids."""
     LlmConnection.objects.create(
         project_id=key_pair_project(public_key),
         id="fuzz-connection",
@@ -246,7 +246,7 @@ def seeded_evaluator(client, auth, public_key: str) -> dict:
         HTTP_AUTHORIZATION=auth["Authorization"],
     )
     assert response.status_code == 201, response.content
-    return {"evaluator_id": response.json()["id"]}
+    return {"evaluator_id": response.json()["id"], "connection_id": "fuzz-connection"}
 
 
 @pytest.fixture
