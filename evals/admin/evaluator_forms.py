@@ -5,6 +5,7 @@ import json
 from django import forms
 
 from aistrale.limits import column_length
+from aistrale.llm.models import LlmConnection
 from aistrale.tenancy.models import WRITING_ROLES
 from aistrale.tenancy.selectors import project_list_for_user
 from evals.evaluators.library import LIBRARY
@@ -93,16 +94,26 @@ class EvaluatorForm(forms.Form):
         }
 
 
+class ConnectionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, connection):
+        return f"{connection.project} — {connection.provider} ({connection.get_adapter_display()})"
+
+
 class LibraryForm(forms.Form):
-    project = forms.ModelChoiceField(queryset=None)
+    """A template, and the LLM connection (so the project) and model to judge with."""
+
     template = forms.ChoiceField(choices=[(key, template.name) for key, template in LIBRARY.items()])
-    model_provider = forms.CharField(help_text="The provider name of the project's LLM connection to judge with")
+    connection = ConnectionChoiceField(queryset=None, help_text="The evaluator goes into this connection's project")
     model = forms.CharField(help_text="The judge model, e.g. gpt-4.1-mini")
     name = forms.CharField(required=False, help_text="Defaults to the template's name")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = _writable_projects(user)
+        self.fields["connection"].queryset = (
+            LlmConnection.objects.filter(project__in=_writable_projects(user))
+            .select_related("project__organization")
+            .order_by("project__name", "provider")
+        )
 
 
 class TryForm(forms.Form):

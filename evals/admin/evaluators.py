@@ -187,9 +187,9 @@ class EvaluatorAdmin(ProjectScopedAdmin):
             data = form.cleaned_data
             try:
                 created = evaluator_create_from_library(
-                    project=data["project"],
+                    project=data["connection"].project,
                     template=data["template"],
-                    model_provider=data["model_provider"],
+                    model_provider=data["connection"].provider,
                     model=data["model"],
                     name=data["name"] or None,
                     created_by=request.user,

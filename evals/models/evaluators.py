@@ -8,9 +8,9 @@ from aistrale.tenancy.models import Project
 
 
 class EvaluatorType(models.TextChoices):
-    LLM_AS_JUDGE = "llm_as_judge"
-    DETERMINISTIC = "deterministic"
-    SEMANTIC_SIMILARITY = "semantic_similarity"
+    LLM_AS_JUDGE = "llm_as_judge", "LLM as a judge"
+    DETERMINISTIC = "deterministic", "Deterministic"
+    SEMANTIC_SIMILARITY = "semantic_similarity", "Semantic similarity"
 
 
 class EvaluatorStatus(models.TextChoices):

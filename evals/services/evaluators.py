@@ -304,8 +304,9 @@ def version_fields(
             "output_definition": definition,
         }
     if evaluator_type == EvaluatorType.DETERMINISTIC:
-        for field, value in (("prompt", prompt), ("model_provider", model_provider), ("model", model)):
-            if value not in (None, "", []):
+        given = (("prompt", prompt), ("model_provider", model_provider), ("model", model))
+        for field, value in (*given, ("model_parameters", model_parameters)):
+            if value not in (None, "", [], {}):
                 raise DomainError("a deterministic evaluator calls no model and has no prompt", field=field)
         config = check_config_validate(check_config)
         variables = check_variables(config)
@@ -318,13 +319,12 @@ def version_fields(
             "model": None,
             "model_parameters": None,
             "check_config": config,
-            "output_definition": _derived_output(output_definition, data_type=data_type, low=0, high=1)
-            if config["kind"] == "levenshtein"
-            else _derived_output(output_definition, data_type=data_type),
+            "output_definition": _derived_output(output_definition, data_type=data_type, low=0, high=1),
         }
     if evaluator_type == EvaluatorType.SEMANTIC_SIMILARITY:
-        if prompt not in (None, "", []):
-            raise DomainError("a semantic similarity evaluator has no prompt", field="prompt")
+        for field, value in (("prompt", prompt), ("model_parameters", model_parameters)):
+            if value not in (None, "", [], {}):
+                raise DomainError("a semantic similarity evaluator has no prompt or model parameters", field=field)
         model_check(project=project, model_provider=model_provider, model=model, embeddings=True)
         config = threshold_validate(check_config)
         data_type = similarity_data_type(config)

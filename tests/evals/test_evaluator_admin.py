@@ -99,16 +99,24 @@ def test_creating_from_the_library(member_client, project, connection):
     page = member_client.get(f"{BASE}library/")
     assert page.status_code == 200 and "Rubric — hallucination." in page.content.decode()
     response = member_client.post(
-        f"{BASE}library/",
-        {"project": project.pk, "template": "hallucination", "model_provider": "fake-openai", "model": "m", "name": ""},
+        f"{BASE}library/", {"template": "hallucination", "connection": connection.pk, "model": "m", "name": ""}
     )
     assert response.status_code == 302
-    assert EvaluatorVersion.objects.get(evaluator__name="Hallucination").variables == ["input", "context", "output"]
-    refused = member_client.post(
-        f"{BASE}library/",
-        {"project": project.pk, "template": "toxicity", "model_provider": "nope", "model": "m"},
+    created = EvaluatorVersion.objects.get(evaluator__name="Hallucination")
+    assert (created.project, created.model_provider, created.variables) == (
+        project,
+        "fake-openai",
+        ["input", "context", "output"],
     )
-    assert "no LLM connection 'nope'" in " ".join(refused.context["form"].errors["model_provider"])
+    refused = member_client.post(f"{BASE}library/", {"template": "toxicity", "connection": connection.pk, "model": " "})
+    assert refused.context["form"].errors["model"]
+
+
+def test_the_library_offers_only_connections_of_writable_projects(member_client, other_project, fake_provider):
+    other = fake_connection(other_project, fake_provider)
+    response = member_client.post(f"{BASE}library/", {"template": "toxicity", "connection": other.pk, "model": "m"})
+    assert "connection" in response.context["form"].errors
+    assert not Evaluator.objects.exists()
 
 
 def test_try_it_runs_a_check_and_shows_the_verdict(member_client, project):

@@ -12,14 +12,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_member_creates_from_the_library_and_tries_it(live_server, make_user, project, fake_provider):
     make_user("ana", project=project)
-    fake_connection(project, fake_provider)
+    connection = fake_connection(project, fake_provider)
     make_check(project, name="order id present", check_config={"kind": "regex", "pattern": r"ORD-\d+"})
     base = "/admin/evals/evaluator/"
     with chromium_page() as page:
         admin_login(page, live_server.url, f"{base}library/", username="ana", password="pw-ana")
-        page.select_option("#id_project", project.pk)
         page.select_option("#id_template", "correctness")
-        page.fill("#id_model_provider", "fake-openai")
+        page.select_option("#id_connection", str(connection.pk))
         page.fill("#id_model", "judge-model")
         page.screenshot(path=screenshot_path("admin-evaluator-library"))
         page.click("input[name=_save]")

@@ -217,6 +217,17 @@ JUDGE = {"type": "llm_as_judge", "prompt": JUDGE_PROMPT, "model": "judge-model",
         ),
         ({"type": "deterministic", "check_config": {"kind": "regex", "pattern": "x"}}, "prompt", "calls no model"),
         ({"type": "semantic_similarity", "check_config": {"threshold": 2}}, "prompt", "has no prompt"),
+        (
+            {
+                "type": "deterministic",
+                "prompt": None,
+                "model_provider": None,
+                "model": None,
+                "model_parameters": {"seed": 1},
+            },
+            "model_parameters",
+            "calls no model",
+        ),
     ],
 )
 def test_bad_definitions_are_refused_naming_the_field(project, connection, changes, field, message):
