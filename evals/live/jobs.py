@@ -15,6 +15,7 @@
 import hashlib
 import logging
 import time
+from contextvars import ContextVar
 from datetime import timedelta
 from decimal import Decimal
 
@@ -45,6 +46,7 @@ from observability.ingestion.costs import calculate_cost, price_table
 from observability.models import Observation, Trace
 
 logger = logging.getLogger(__name__)
+_judging: ContextVar[bool] = ContextVar("evaluation_job_running", default=False)
 
 EXPERIMENT_ROOT = "langfuse.experiment.item.root_observation_id"
 JOB_OUTCOME_FIELDS = ("status", "started_at", "attempts", "finished_at", "error", "updated_at")
@@ -190,7 +192,13 @@ def _schedule(rule: EvaluationRule, targets: list[tuple[str, str]], *, due_at, p
 
 
 def live_writes_handle(*, project_id, trace_ids: list[str], observation_ids: list[str], now=None) -> int:
-    """Schedule or push back the jobs of every enabled rule the written traces/observations match; new jobs."""
+    """Schedule or push back the jobs of every enabled rule the written traces/observations match; new jobs.
+
+    Writes made while a job runs are the judge's own trace (environment aistrale-evaluation, never a
+    target): they are skipped without a query.
+    """
+    if _judging.get():
+        return 0
     now = now or timezone.now()
     created = 0
     for rule in _enabled_rules(project_id):
@@ -333,6 +341,7 @@ def evaluation_job_run(*, job_id: int, now=None) -> EvaluationJob | None:
         job.attempts = live_setting("MAX_ATTEMPTS")
         _failed(job, "the target was deleted", now)
         return job
+    judging = _judging.set(True)
     try:
         variables = variables_fill(mapping=_mapping(job), target=target)
         verdict = evaluator_run(
@@ -348,6 +357,8 @@ def evaluation_job_run(*, job_id: int, now=None) -> EvaluationJob | None:
         logger.exception("evaluation job %s failed", job.pk)
         _failed(job, f"{type(error).__name__}: {error}", now)
         return job
+    finally:
+        _judging.reset(judging)
     job.status, job.finished_at, job.error = JobStatus.SUCCEEDED, now, None
     job.latency_ms = (time.perf_counter() - started) * 1000
     job.cost = _cost(job.project_id, verdict, now)

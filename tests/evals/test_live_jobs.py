@@ -6,9 +6,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from evals.live.jobs import evaluation_job_run, evaluation_rule_backfill, live_writes_handle, sampled
 from evals.models import EvaluationJob, JobStatus, Score
+from observability.models import Trace
 from tests.evals.live_factories import judge_answers, make_judge, make_rule, price_judge_model
 from tests.fakes.provider import Reply
 from tests.observability.factories import OTLP_URL, T0, make_observation, make_trace, otlp_request, otlp_span
@@ -292,3 +295,17 @@ def test_a_job_left_running_by_a_dead_worker_is_taken_again_once_stale(project, 
     [job] = run_all(T0 + timedelta(seconds=601))
     assert (job.status, job.attempts) == (JobStatus.SUCCEEDED, 2)
     assert Score.objects.count() == 1
+
+
+def test_the_judges_own_trace_is_stored_without_looking_for_rules(project, judge):
+    make_trace(project, "t1")
+    make_rule(project, judge)
+    write(project, "t1", now=T0)
+    [pk] = EvaluationJob.objects.values_list("pk", flat=True)
+
+    with CaptureQueriesContext(connection) as captured:
+        job = evaluation_job_run(job_id=pk, now=T0)
+
+    assert Trace.objects.filter(project=project, id=job.judge_trace_id, environment="aistrale-evaluation").exists()
+    assert not [q["sql"] for q in captured.captured_queries if 'FROM "evals_evaluationrule" ' in q["sql"]]
+    assert EvaluationJob.objects.count() == 1
