@@ -2,7 +2,7 @@
 the Langfuse {message, error} body plus a machine-readable `code` and `details.issues` naming each field."""
 
 from aistrale.api.base import ProjectApiView
-from aistrale.api.errors import flatten_detail
+from aistrale.api.errors import langfuse_exception_handler
 
 CODES = {
     401: "authentication_failed",
@@ -14,31 +14,39 @@ CODES = {
 }
 
 
-def _issues(details) -> list[dict]:
-    issues = []
-    for line in flatten_detail(details):
-        path, _, message = line.partition(": ")
-        issues.append({"code": "invalid", "message": message or path, "path": path.split(".") if message else []})
-    return issues
+def _issues(details, path: tuple = ()) -> list[dict]:
+    """PublicApiValidationIssues from DRF's nested detail or a DomainError's {"a.b": [message]}."""
+    if isinstance(details, dict):
+        return [
+            issue
+            for key, value in details.items()
+            for issue in _issues(value, (*path, *(str(key).split(".") if key != "non_field_errors" else ())))
+        ]
+    if isinstance(details, list):
+        if all(isinstance(item, str) for item in details):
+            return [{"code": "invalid_value", "message": str(item), "path": list(path)} for item in details]
+        return [issue for index, item in enumerate(details) for issue in _issues(item, (*path, str(index)))]
+    return [{"code": "invalid_value", "message": str(details), "path": list(path)}]
 
 
-def evaluation_error_body(body: dict, *, status: int, method: str) -> dict:
-    """`body` (the Langfuse error) with its PublicApiError code and issues."""
+def evaluation_exception_handler(exc, context):
+    """Langfuse's error body with the evaluation APIs' `code` and validation `issues` added."""
+    response = langfuse_exception_handler(exc, context)
+    if response is None:
+        return None
+    status = response.status_code
     if status == 400:
-        code = "invalid_query" if method == "GET" else "invalid_body"
+        code = "invalid_query" if context["request"].method == "GET" else "invalid_body"
     else:
         code = CODES.get(status, "internal_error" if status >= 500 else "invalid_request")
-    details = body.pop("details", None)
-    return {**body, "code": code, **({"details": {"issues": _issues(details)}} if details else {})}
+    response.data["code"] = code
+    if isinstance(response.data.get("details"), dict | list):
+        response.data["details"] = {"issues": _issues(response.data["details"])}
+    return response
 
 
 class EvaluationApiView(ProjectApiView):
     """A key-authenticated endpoint answering errors as PublicApiError."""
 
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(response.data, dict) and "message" in response.data:
-            response.data = evaluation_error_body(
-                dict(response.data), status=response.status_code, method=self.request.method
-            )
-        return response
+    def get_exception_handler(self):
+        return evaluation_exception_handler

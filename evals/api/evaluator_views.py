@@ -7,11 +7,10 @@ in the evaluators API's PublicApiError body ({message, code, details.issues}) be
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from aistrale.api.base import ProjectApiView
-from aistrale.api.errors import langfuse_exception_handler
 from aistrale.errors import DomainError
 from evals import selectors
 from evals.api import evaluator_schema as schema
+from evals.api.evaluation_errors import EvaluationApiView
 from evals.api.evaluator_serializers import (
     DEFINITION_FIELDS,
     PUBLIC_TYPE,
@@ -28,53 +27,11 @@ from evals.services.evaluators import (
     evaluator_version_create,
 )
 
-ERROR_CODES = {
-    401: "authentication_failed",
-    403: "access_denied",
-    404: "resource_not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    429: "rate_limited",
-}
 # Service field names that the wire spells inside modelConfig.
 WIRE_FIELDS = {"model_provider": "model_config.provider", "model": "model_config.model"}
 
 
-def _issues(details, path: tuple = ()) -> list[dict]:
-    """PublicApiValidationIssues from DRF's nested detail or a DomainError's {"a.b": [message]}."""
-    if isinstance(details, dict):
-        return [
-            issue
-            for key, value in details.items()
-            for issue in _issues(value, (*path, *(str(key).split(".") if key != "non_field_errors" else ())))
-        ]
-    if isinstance(details, list):
-        if all(isinstance(item, str) for item in details):
-            return [{"code": "invalid_value", "message": str(item), "path": list(path)} for item in details]
-        return [issue for index, item in enumerate(details) for issue in _issues(item, (*path, str(index)))]
-    return [{"code": "invalid_value", "message": str(details), "path": list(path)}]
-
-
-def public_api_exception_handler(exc, context):
-    """Langfuse's error body with the evaluators API's `code` and validation `issues` added."""
-    response = langfuse_exception_handler(exc, context)
-    if response is None:
-        return None
-    status = response.status_code
-    if status == 400:
-        code = "invalid_query" if context["request"].method == "GET" else "invalid_body"
-    else:
-        code = ERROR_CODES.get(status, "internal_error" if status >= 500 else "invalid_request")
-    response.data["code"] = code
-    if isinstance(response.data.get("details"), dict):
-        response.data["details"] = {"issues": _issues(response.data["details"])}
-    return response
-
-
-class EvaluatorApiView(ProjectApiView):
-    def get_exception_handler(self):
-        return public_api_exception_handler
-
+class EvaluatorApiView(EvaluationApiView):
     def handle_exception(self, exc):
         if isinstance(exc, DomainError) and exc.field in WIRE_FIELDS:
             exc = DomainError(exc.message, field=WIRE_FIELDS[exc.field], status=exc.status)
