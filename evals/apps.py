@@ -5,6 +5,7 @@ class EvalsConfig(AppConfig):
     name = "evals"
 
     def ready(self):
+        from aistrale.llm.extensions import register_connection_deletion_handler
         from evals.admin.panels import session_scores_panel, trace_scores_panel
         from evals.api.ingestion import ingestion_score_delete_events, ingestion_score_events
         from evals.evaluators.deterministic import deterministic_run
@@ -12,6 +13,7 @@ class EvalsConfig(AppConfig):
         from evals.evaluators.similarity import similarity_run
         from evals.live import actors  # noqa: F401  (declares the evaluation actor for workers)
         from evals.live.jobs import live_writes_handle
+        from evals.live.services import evaluation_rules_pause_for_connection
         from evals.models import EvaluatorType
         from evals.selectors import score_map_by_trace
         from evals.services import score_delete_for_traces
@@ -32,3 +34,4 @@ class EvalsConfig(AppConfig):
         register_evaluator_type(EvaluatorType.DETERMINISTIC, deterministic_run)
         register_evaluator_type(EvaluatorType.SEMANTIC_SIMILARITY, similarity_run)
         register_trace_write_handler(live_writes_handle)
+        register_connection_deletion_handler(evaluation_rules_pause_for_connection)

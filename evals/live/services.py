@@ -5,13 +5,14 @@ from decimal import Decimal, InvalidOperation
 
 import orjson
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, text_check
 from aistrale.tenancy.services import audit_record
 from evals.live.mapping import mapping_check
-from evals.models import EvaluationRule, EvaluationRuleEvaluator, Evaluator, RuleTarget
+from evals.models import EvaluationRule, EvaluationRuleEvaluator, Evaluator, EvaluatorVersion, RuleTarget
 from observability.api.filters import OBSERVATION_FILTER, TRACE_FILTER
 
 MAX_SETTLE_DELAY_SECONDS = 86_400
@@ -238,3 +239,36 @@ def evaluation_rule_pause(*, rule: EvaluationRule, reason: str, now=None) -> Non
         paused_at=now or timezone.now(), paused_reason=reason
     )
     rule.refresh_from_db(fields=["paused_at", "paused_reason"])
+
+
+def evaluation_rules_pause_for_connection(*, connection, now=None) -> int:
+    """Switch off the enabled rules whose evaluators judge through this (deleted) LLM connection, saying why;
+    the number switched off. They resume when someone points the evaluators elsewhere and re-enables them."""
+    latest = (
+        EvaluatorVersion.objects.filter(evaluator=OuterRef("evaluator"))
+        .order_by("-version")
+        .values("model_provider")[:1]
+    )
+    uses = (
+        EvaluationRuleEvaluator.objects.filter(rule=OuterRef("pk"))
+        .annotate(provider=Subquery(latest))
+        .filter(provider=connection.provider)
+    )
+    rules = EvaluationRule.objects.filter(project_id=connection.project_id, enabled=True).filter(Exists(uses))
+    rules = rules.select_related("project")
+    reason = f"LLM connection {connection.provider!r} was deleted: give its evaluators another connection, then enable"
+    paused = 0
+    for rule in rules:
+        before = _snapshot(rule)
+        rule.enabled, rule.paused_at, rule.paused_reason = False, now or timezone.now(), reason
+        rule.save(update_fields=["enabled", "paused_at", "paused_reason", "updated_at"])
+        audit_record(
+            action="evaluation_rule.paused",
+            object_type="evaluation_rule",
+            object_id=rule.id,
+            project=rule.project,
+            before=before,
+            after=_snapshot(rule),
+        )
+        paused += 1
+    return paused
