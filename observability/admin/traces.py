@@ -192,6 +192,7 @@ class TraceAdmin(RegisteredActionsMixin, ReadOnlyProjectAdmin):
             **trace_page_context(trace, url_for=admin_media_url(trace)),
             "opts": self.opts,
             "title": f"Trace {trace.name or trace.id}",
+            "playground_links": True,
             "panels": page_panels("trace", request=request, project=trace.project, subject_id=trace.id),
             "session_url": session_url(trace.project_id, trace.session_id) if trace.session_id else None,
             "share": {
