@@ -5,6 +5,7 @@ class DatasetsConfig(AppConfig):
     name = "datasets"
 
     def ready(self):
+        from datasets import actors  # noqa: F401  (declares the experiment actor for workers)
         from datasets.admin.actions import add_to_dataset
         from datasets.services.experiments import PREFIX, experiment_spans_record
         from observability import extensions
