@@ -38,7 +38,8 @@ from evals.models import EvaluatorVersion, ScoreDataType, ScoreSource
 from evals.services.evaluators import model_check, model_parameters_check
 from evals.services.scores import score_build, score_upsert_many
 from prompts.compilation import CompilationError, compile_prompt
-from prompts.models import PromptType, PromptVersion
+from prompts.models import PromptType, PromptVersion, TemplateEngine
+from prompts.playground.services import messages_check
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +81,9 @@ def _evaluators_check(project_id, evaluator_versions) -> list[EvaluatorVersion]:
 def experiment_start(
     *,
     dataset: Dataset,
-    prompt_version: PromptVersion,
     connection: LlmConnection,
+    prompt_version: PromptVersion | None = None,
+    messages: list[dict] | None = None,
     model: str,
     name: str,
     version: dt.datetime | None = None,
@@ -90,10 +92,21 @@ def experiment_start(
     description: str | None = None,
     concurrency: int = 4,
 ) -> DatasetRun:
-    """Create the run and its item jobs and start the first `concurrency` of them (once this commits)."""
+    """Create the run and its item jobs and start the first `concurrency` of them (once this commits).
+
+    The prompt is a stored `prompt_version`, or chat `messages` (the playground's, `{{variables}}` unfilled).
+    """
     project = dataset.project
-    if prompt_version is None or prompt_version.project_id != project.pk:
+    if messages is not None:
+        prompt = {"messages": messages_check(messages)}
+    elif prompt_version is None or prompt_version.project_id != project.pk:
         raise DomainError("must be a prompt version of the dataset's project", field="prompt_version")
+    else:
+        prompt = {
+            "promptName": prompt_version.prompt.name,
+            "promptVersion": prompt_version.version,
+            "promptVersionId": prompt_version.id,
+        }
     if connection is None or connection.project_id != project.pk:
         raise DomainError("must be an LLM connection of the dataset's project", field="connection")
     model_check(project=project, model_provider=connection.provider, model=model)
@@ -109,9 +122,7 @@ def experiment_start(
         raise DomainError("has no items to run" + (f" as of {version.isoformat()}" if version else ""), field="dataset")
     metadata = {
         "experiment": {
-            "promptName": prompt_version.prompt.name,
-            "promptVersion": prompt_version.version,
-            "promptVersionId": prompt_version.id,
+            **prompt,
             "connection": connection.provider,
             "model": model,
             "modelParameters": parameters,
@@ -166,7 +177,10 @@ def _config(run: DatasetRun) -> dict:
 
 
 def _messages(version: PromptVersion, given) -> list[dict]:
-    """The prompt compiled with the item's input: a dict's keys as variables, anything else as `{{input}}`."""
+    """The prompt compiled with the item's input: a dict's keys as variables, anything else as `{{input}}`.
+
+    `version` is a stored PromptVersion, or an unsaved chat version holding the playground's messages.
+    """
     if isinstance(given, dict):
         variables = {key: value if isinstance(value, str) else json.dumps(value) for key, value in given.items()}
     else:
@@ -225,7 +239,11 @@ def _run_item(job: ExperimentJob) -> DatasetRunItem:
 
 def _attempt(job: ExperimentJob) -> None:
     config = _config(job.run)
-    version = PromptVersion.objects.filter(id=config["promptVersionId"]).first()
+    if "messages" in config:
+        messages = config["messages"]
+        version = PromptVersion(type=PromptType.CHAT, content=messages, template_engine=TemplateEngine.LANGFUSE)
+    else:
+        version = PromptVersion.objects.filter(id=config["promptVersionId"]).first()
     connection = LlmConnection.objects.filter(project_id=job.project_id, provider=config["connection"]).first()
     if version is None or connection is None:
         raise DomainError("the run's prompt version or LLM connection was deleted", field="run")
