@@ -83,6 +83,21 @@ def test_a_run_traces_links_and_judges_every_item(setup, project, fake_provider)
     }
 
 
+def test_a_run_as_of_an_older_dataset_version_uses_the_items_then(setup, project):
+    dataset = setup[0]
+    as_of = dataset.items.get(id="a4").version
+    make_item(dataset, item_id="a0", input={"q": "changed"}, expected_output="Answer: changed")
+    make_item(dataset, item_id="late", input={"q": "late"})
+
+    run = _start(setup, version=as_of)
+    wait_for_background_work()
+
+    jobs = {job.item_id: job for job in ExperimentJob.objects.filter(run=run)}
+    assert sorted(jobs) == [f"a{index}" for index in range(5)]
+    assert jobs["a0"].output == "Answer: a0" and jobs["a0"].item_version < dataset.items.get(id="a0").version
+    assert run.metadata["experiment"]["datasetVersion"] == as_of.isoformat()
+
+
 def test_a_failing_item_is_retried_then_recorded_as_failed(setup, fake_provider, settings):
     settings.AISTRALE_EXPERIMENTS = {"MAX_ATTEMPTS": 2, "RETRY_BASE_SECONDS": 0.05}
     settings.LLM_MAX_RETRIES = 0

@@ -13,6 +13,7 @@ from tests.background import wait_for_background_work
 from tests.datasets.factories import make_dataset, make_item
 from tests.evals.evaluator_factories import make_check
 from tests.llm.factories import make_connection
+from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,3 +89,19 @@ def test_two_experiment_runs_compare(member_client, setup):
     page = compact(response)
     assert response.status_code == 200
     assert "first" in page and "second" in page and "Answer: a2" in page
+
+
+def test_the_run_page_makes_constant_queries_as_jobs_grow(member_client, setup, project):
+    _post(member_client, setup, name="counted")
+    wait_for_background_work()
+    run = DatasetRun.objects.get(name="counted")
+    template = ExperimentJob.objects.filter(run=run).first()
+
+    def add_job(index):
+        ExperimentJob.objects.create(
+            project=project, run=run, item_id=f"extra-{index}", item_version=template.item_version, trace_id=f"t{index}"
+        )
+
+    assert_queries_constant(
+        lambda: member_client.get(reverse("admin:datasets_datasetrun_change", args=[run.pk])), rows_of(add_job)
+    )
