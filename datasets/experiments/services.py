@@ -14,7 +14,7 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from aistrale.errors import DomainError
@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 ENVIRONMENT = "aistrale-experiment"
 MAX_CONCURRENCY = 32
-DEFAULTS = {"MAX_ATTEMPTS": 3, "RETRY_BASE_SECONDS": 1.0}
+DEFAULTS = {"MAX_ATTEMPTS": 3, "RETRY_BASE_SECONDS": 1.0, "STALE_RUNNING_SECONDS": 600}
 
 
 def experiment_setting(name: str):
@@ -308,13 +308,26 @@ def _finish_run_if_done(run: DatasetRun) -> None:
     run.save(update_fields=["metadata", "updated_at"])
 
 
-def experiment_job_run(*, job_id: int) -> ExperimentJob | None:
-    """Run one queued job (one attempt); None when it is not queued (a duplicate or redelivered message)."""
-    now = timezone.now()
-    claimed = ExperimentJob.objects.filter(pk=job_id, status=ExperimentJobStatus.QUEUED).update(
+def experiment_job_run(*, job_id: int, now=None) -> ExperimentJob | None:
+    """Run one queued job (one attempt); None when it is not queued (a duplicate or redelivered message).
+
+    A job found running is claimed again, as its next attempt, once it has run STALE_RUNNING_SECONDS (its worker
+    died); until then the message comes back when it would be stale.
+    """
+    now = now or timezone.now()
+    stale_after = dt.timedelta(seconds=experiment_setting("STALE_RUNNING_SECONDS"))
+    claimable = Q(status=ExperimentJobStatus.QUEUED) | Q(
+        status=ExperimentJobStatus.RUNNING, started_at__lte=now - stale_after
+    )
+    claimed = ExperimentJob.objects.filter(claimable, pk=job_id).update(
         status=ExperimentJobStatus.RUNNING, started_at=now, attempts=F("attempts") + 1
     )
     if not claimed:
+        running = ExperimentJob.objects.filter(pk=job_id, status=ExperimentJobStatus.RUNNING).values_list(
+            "started_at", flat=True
+        )
+        if running:
+            _send(job_id, max(0, int((running[0] + stale_after - now).total_seconds() * 1000)))
         return None
     job = ExperimentJob.objects.select_related("run", "project").get(pk=job_id)
     try:

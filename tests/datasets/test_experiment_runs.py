@@ -2,9 +2,11 @@
 fake provider with the real OpenAI SDK: items traced, linked as run items and judged; retries, the
 concurrency bound and bad inputs."""
 
+import datetime as dt
 import threading
 
 import pytest
+from django.utils import timezone
 
 from aistrale.errors import DomainError
 from datasets.experiments.selectors import experiment_progress
@@ -198,3 +200,21 @@ def test_bad_inputs_are_refused_naming_the_field(setup, project, other_project, 
         _start(setup)
     assert (error.value.field, error.value.status) == ("name", 409)
     wait_for_background_work()
+
+
+def test_a_job_whose_worker_died_is_claimed_again_once_stale(setup, settings):
+    settings.AISTRALE_EXPERIMENTS = {"STALE_RUNNING_SECONDS": 60}
+    run = _start(setup, concurrency=1)
+    wait_for_background_work()
+    job = ExperimentJob.objects.filter(run=run).first()
+    started = timezone.now()
+    ExperimentJob.objects.filter(pk=job.pk).update(status=ExperimentJobStatus.RUNNING, started_at=started)
+
+    # Not stale yet: the message comes back (in 1 s) when it would be.
+    assert experiment_job_run(job_id=job.pk, now=started + dt.timedelta(seconds=59)) is None
+    rerun = experiment_job_run(job_id=job.pk, now=started + dt.timedelta(seconds=61))
+    wait_for_background_work()
+
+    assert (rerun.status, rerun.attempts) == (ExperimentJobStatus.SUCCEEDED, 2)
+    assert ExperimentJob.objects.get(pk=job.pk).attempts == 2
+    assert DatasetRunItem.objects.filter(run=run, dataset_item_id=job.item_id).count() == 1
