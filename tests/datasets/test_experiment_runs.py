@@ -135,7 +135,7 @@ def test_a_recovering_item_succeeds_on_its_retry(setup, fake_provider, settings)
 
 
 def test_at_most_concurrency_items_are_in_flight(setup, fake_provider):
-    lock, gate = threading.Lock(), threading.Condition()
+    gate = threading.Condition()
     state = {"in_flight": 0, "max": 0, "started": 0}
 
     def responder(request):
@@ -143,10 +143,11 @@ def test_at_most_concurrency_items_are_in_flight(setup, fake_provider):
             state["in_flight"] += 1
             state["started"] += 1
             state["max"] = max(state["max"], state["in_flight"])
+            position = state["started"]
             gate.notify_all()
-            # Hold each call until a second one is in flight (or every item has started), so a missing bound shows.
-            gate.wait_for(lambda: state["in_flight"] >= 2 or state["started"] == 5, timeout=10)
-        with lock:
+            # Hold each call until the next one has started (the last runs free): calls overlap pairwise, so
+            # with no bound every item would be in flight at once.
+            gate.wait_for(lambda: state["started"] > position or position == 5, timeout=10)
             state["in_flight"] -= 1
         return echo(request)
 
