@@ -11,4 +11,5 @@ def playground_urls(admin_site) -> list:
         path("playground/", wrap(lambda request: views.page_view(request, admin_site)), name="prompts_playground"),
         path("playground/run/", wrap(views.run_view), name="prompts_playground_run"),
         path("playground/save/", wrap(views.save_view), name="prompts_playground_save"),
+        path("playground/action/<str:name>/", wrap(views.action_view), name="prompts_playground_action"),
     ]

@@ -15,6 +15,7 @@ from aistrale.tenancy.models import WRITING_ROLES
 from aistrale.tenancy.selectors import project_list_for_user
 from prompts.models import Prompt, PromptVersion
 from prompts.playground import services
+from prompts.playground.actions import playground_action, playground_actions
 from prompts.playground.sources import playground_source
 
 
@@ -89,6 +90,10 @@ def page_view(request, admin_site):
         "prefill": prefill,
         "run_url": reverse("admin:prompts_playground_run"),
         "save_url": reverse("admin:prompts_playground_save"),
+        "actions": [
+            {"label": action.label, "url": reverse("admin:prompts_playground_action", args=[action.name])}
+            for action in playground_actions()
+        ],
     }
     return TemplateResponse(request, "prompts/admin/playground.html", context)
 
@@ -148,3 +153,18 @@ def save_view(request):
         return _refused(error)
     url = reverse("admin:prompts_prompt_version", args=(version.prompt_id, version.version))
     return JsonResponse({"name": version.prompt.name, "version": version.version, "url": url})
+
+
+@require_POST
+def action_view(request, name):
+    """A registered action (prompts.playground.actions) on the posted run."""
+    action = playground_action(name)
+    if action is None:
+        raise Http404(f"No playground action {name!r}.")
+    try:
+        data = _input(request)
+        project, _ = _project(request, data.get("project"))
+        answer = action.handler(user=request.user, project=project, data=data)
+    except DomainError as error:
+        return _refused(error)
+    return JsonResponse(answer)

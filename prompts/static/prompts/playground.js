@@ -101,6 +101,8 @@
     const select = document.getElementById("save-variant");
     select.replaceChildren(element("option", { value: "", text: "none" }));
     variantBoxes().forEach((_, index) => select.appendChild(element("option", { value: String(index), text: "Variant " + (index + 1) })));
+    const actionSelect = document.getElementById("action-variant");
+    if (actionSelect) actionSelect.replaceChildren(...variantBoxes().map((_, index) => element("option", { value: String(index), text: "Variant " + (index + 1) })));
   }
 
   function variables() {
@@ -144,6 +146,7 @@
           const cost = event.cost === null ? "cost unknown" : "$" + Number(event.cost).toFixed(6);
           box.stats.textContent = `${event.latencyMs} ms · first token ${event.ttftMs} ms · ` +
             `${event.usage.input} in / ${event.usage.output} out tokens · ${cost}`;
+          box.dataset.traceId = event.traceId || "";
           box.dataset.state = "done";
         }
       }
@@ -175,6 +178,20 @@
     if (!response.ok) { result.textContent = (body.field ? body.field + ": " : "") + body.error; return; }
     result.replaceChildren(element("a", { href: body.url, text: `Saved ${body.name} v${body.version}` }));
   });
+
+  document.querySelectorAll(".playground-action").forEach((button) => button.addEventListener("click", async () => {
+    const result = document.getElementById("action-result");
+    const box = variantBoxes()[Number(document.getElementById("action-variant").value || 0)];
+    let variant;
+    try { variant = box.readVariant(); } catch (error) { result.textContent = error.message; return; }
+    const response = await post(button.dataset.url, { project: root.dataset.project, dataset: document.getElementById("action-dataset").value,
+      messages: messages(), variables: variables(), variant: variant,
+      output: box.dataset.state === "done" ? box.output.textContent : null, traceId: box.dataset.traceId || null });
+    const body = await response.json();
+    if (!response.ok) { result.textContent = (body.field ? body.field + ": " : "") + body.error; return; }
+    if (body.url) result.replaceChildren(element("a", { href: body.url, text: `Started ${body.run}` }));
+    else result.textContent = `Added item ${body.itemId} to ${body.dataset}`;
+  }));
 
   (prefill.messages || []).forEach(addMessage);
   (prefill.variants && prefill.variants.length ? prefill.variants : [{}]).forEach(addVariant);
