@@ -27,3 +27,7 @@ class ObservabilityConfig(AppConfig):
 
         register_playground_source("generation", generation_for_playground)
         register_playground_pricer(playground_price)
+
+        from observability.analytics.tracing import register_tracing_views
+
+        register_tracing_views()
