@@ -35,3 +35,7 @@ class EvalsConfig(AppConfig):
         register_evaluator_type(EvaluatorType.SEMANTIC_SIMILARITY, similarity_run)
         register_trace_write_handler(live_writes_handle)
         register_connection_deletion_handler(evaluation_rules_pause_for_connection)
+
+        from evals.analytics import register_score_views
+
+        register_score_views()

@@ -107,8 +107,9 @@ def _metrics(query: dict, spec: ViewSpec) -> list[Metric]:
 
 
 def _conditions(query: dict, spec: ViewSpec) -> list[Condition]:
+    items = _objects(query, "filters")
     try:
-        return [Condition(item, i, spec.filters, Search.LITERAL) for i, item in enumerate(_objects(query, "filters"))]
+        return [Condition(item, index, spec.filters, Search.LITERAL) for index, item in enumerate(items)]
     except DomainError as error:
         error.field = "filters" + (error.field or "")[len("filter") :]
         raise

@@ -232,3 +232,15 @@ class SessionFilter(django_filters.FilterSet):
     fromTimestamp = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     toTimestamp = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     environment = StringListFilter(field_name="environment", lookup_expr="in")
+
+
+class DailyMetricsFilter(django_filters.FilterSet):
+    traceName = django_filters.CharFilter(field_name="name")
+    userId = django_filters.CharFilter(field_name="user_id")
+    tags = StringListFilter(method="filter_tags")
+    environment = StringListFilter(field_name="environment", lookup_expr="in")
+    fromTimestamp = IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
+    toTimestamp = IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
+
+    def filter_tags(self, queryset, name, value):
+        return selectors.trace_filter_by_tags(queryset, value)

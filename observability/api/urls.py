@@ -1,6 +1,6 @@
 from django.urls import path
 
-from observability.api import views
+from observability.api import metrics, views
 
 urlpatterns = [
     path("traces", views.TraceListView.as_view()),
@@ -12,4 +12,7 @@ urlpatterns = [
     path("sessions/<path:session_id>", views.SessionDetailView.as_view()),
     path("models", views.ModelsView.as_view()),
     path("models/<str:model_id>", views.ModelDetailView.as_view()),
+    path("metrics", metrics.MetricsView.as_view()),
+    path("metrics/daily", metrics.DailyMetricsView.as_view()),
+    path("v2/metrics", metrics.MetricsV2View.as_view()),
 ]

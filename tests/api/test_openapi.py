@@ -70,6 +70,7 @@ EXTENSIONS = {
     ("get", "/api/public/v2/evaluation-rules/{}/jobs"),
     ("get", "/api/public/v2/evaluation-rules/{}/calibration"),
     ("post", "/api/public/v2/evaluation-rules/{}/backfill"),
+    ("get", "/api/public/metrics/daily"),  # in Langfuse's API before the query-object metrics, still served
 }
 # Operations whose credential is not the project's key: health, and the signed media URLs.
 KEYLESS = {"/api/public/health", "/api/public/media/upload/{token}", "/api/public/media/download/{token}"}
