@@ -4,9 +4,11 @@
 then read `.result`); `embed(connection=, model=, texts=, trace=)` -> Embeddings. The SDKs retry 429s, 5xx
 and timeouts with exponential backoff (settings.LLM_MAX_RETRIES, LLM_TIMEOUT_SECONDS); what still fails is
 raised as a typed LlmError. Every call, failed or not, is reported to the call sinks (see sink.py).
+The adapters, and with them the provider SDKs (over a second of imports), load on a connection's first call.
 """
 
 import functools
+import importlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -14,16 +16,15 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.utils import timezone
 
-from aistrale.llm.adapters import anthropic_messages, openai_chat
 from aistrale.llm.adapters.errors import provider_errors
 from aistrale.llm.models import SUPPORTED_ADAPTERS, LlmAdapter, LlmConnection
 from aistrale.llm.sink import CallRecord, CallTrace, report
-from aistrale.llm.types import Embeddings, LlmError, LlmNotSupported, LlmRequest, LlmResult
+from aistrale.llm.types import Embeddings, LlmError, LlmNotSupported, LlmRequest, LlmResult, parse_json
 
 ADAPTERS = {
-    LlmAdapter.OPENAI: openai_chat,
-    LlmAdapter.AZURE: openai_chat,
-    LlmAdapter.ANTHROPIC: anthropic_messages,
+    LlmAdapter.OPENAI: "aistrale.llm.adapters.openai_chat",
+    LlmAdapter.AZURE: "aistrale.llm.adapters.openai_chat",
+    LlmAdapter.ANTHROPIC: "aistrale.llm.adapters.anthropic_messages",
 }
 
 
@@ -40,10 +41,11 @@ def _client(key: int, updated_at, adapter: str, api_key: str, base_url: str | No
         "retries": settings.LLM_MAX_RETRIES,
         "timeout": settings.LLM_TIMEOUT_SECONDS,
     }
+    module = importlib.import_module(ADAPTERS[LlmAdapter(adapter)])
     if adapter == LlmAdapter.ANTHROPIC:
-        return anthropic_messages.client(**options)
+        return module.client(**options)
     azure = (json.loads(config) or {}) if adapter == LlmAdapter.AZURE else None
-    return openai_chat.client(**options, azure=azure)
+    return module.client(**options, azure=azure)
 
 
 def adapter_of(connection: LlmConnection):
@@ -51,7 +53,7 @@ def adapter_of(connection: LlmConnection):
         raise LlmNotSupported(
             f"adapter {str(connection.adapter)!r} is not supported yet; supported: {', '.join(SUPPORTED_ADAPTERS)}"
         )
-    return ADAPTERS[LlmAdapter(connection.adapter)]
+    return importlib.import_module(ADAPTERS[LlmAdapter(connection.adapter)])
 
 
 def sdk_client(connection: LlmConnection):
@@ -125,7 +127,7 @@ class LlmStream:
             text=text,
             model=final["model"],
             usage=final["usage"],
-            parsed=openai_chat.parse_json(text) if self.request.response_schema is not None else None,
+            parsed=parse_json(text) if self.request.response_schema is not None else None,
             finish_reason=final["finish_reason"],
             started_at=started_at,
             ended_at=timezone.now(),

@@ -1,5 +1,6 @@
 """What a provider call takes and gives back, independent of the provider, and the errors it may raise."""
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -107,3 +108,11 @@ class LlmNotSupported(LlmError):
 
     def __init__(self, message: str):
         super().__init__(message, status=400)
+
+
+def parse_json(text: str):
+    """The JSON a response schema asked the model for, or LlmBadRequest."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LlmBadRequest(f"the model's answer is not the JSON the response schema asks for: {error}") from error

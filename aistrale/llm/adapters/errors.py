@@ -1,14 +1,13 @@
 """The provider SDKs' exceptions (openai and anthropic share their names) as the typed LlmErrors.
 
 A stream cut mid-way surfaces from the SDKs' transport (httpx2) as it is, so that is mapped here too.
+The SDKs are imported when a call first runs, not with this module (see calls.py).
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import anthropic
 import httpx2
-import openai
 
 from aistrale.llm.types import LlmAuthError, LlmBadRequest, LlmError, LlmProviderDown, LlmRateLimited, LlmTimeout
 
@@ -23,6 +22,9 @@ def _message(error: Exception) -> str:
 
 
 def _typed(error: Exception, provider: str) -> LlmError:
+    import anthropic
+    import openai
+
     for sdk in (openai, anthropic):
         if isinstance(error, sdk.APITimeoutError):
             return LlmTimeout(f"{provider}: the provider did not answer in time")
@@ -44,6 +46,9 @@ def _typed(error: Exception, provider: str) -> LlmError:
 @contextmanager
 def provider_errors(provider: str) -> Iterator[None]:
     """Raise the SDKs' errors (after the SDK's own retries) as LlmErrors naming the connection."""
+    import anthropic
+    import openai
+
     try:
         yield
     except (openai.OpenAIError, anthropic.AnthropicError) as error:

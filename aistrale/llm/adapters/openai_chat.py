@@ -1,11 +1,10 @@
 """The `openai` SDK adapter: OpenAI, any OpenAI-compatible server (by base URL) and Azure OpenAI."""
 
-import json
 from collections.abc import Iterator
 
 import openai
 
-from aistrale.llm.types import Embeddings, LlmBadRequest, LlmRequest, Tool, Usage
+from aistrale.llm.types import Embeddings, LlmRequest, Tool, Usage, parse_json
 
 SCHEMA_NAME = "response"
 
@@ -42,13 +41,6 @@ def _arguments(request: LlmRequest) -> dict:
             "json_schema": {"name": SCHEMA_NAME, "schema": request.response_schema},
         }
     return arguments
-
-
-def parse_json(text: str):
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise LlmBadRequest(f"the model's answer is not the JSON the response schema asks for: {error}") from error
 
 
 def _usage(usage) -> Usage:
