@@ -204,20 +204,17 @@ def insert(
     selected = ", ".join([mark, "v.v_id", *[f"v.v_{c.name}" for c in columns], *[mark] * len(stamps)])
     stamp = connection.ops.adapt_datetimefield_value(now)
     adapt = _adapter()
+    defaults = {c.name: now if c.default is None and c.name in REQUIRED_TIMES else c.default for c in columns}
+    tracks_derived = DERIVED_COLUMN in defaults
     inserted: set[str] = set()
     for chunk in _chunks(sorted(rows.items()), len(columns) + 1):
         records = []
         for object_id, row in chunk:
-            record = [object_id]
-            values, fallback = row.sent(), row.fallback
-            for column in columns:
-                value = row.derived_mask() if column.name == DERIVED_COLUMN else values.get(column.name)
-                if value is None:
-                    value = fallback.get(column.name, column.default)
-                    if value is None and column.name in REQUIRED_TIMES:
-                        value = now
-                record.append(value if adapt is None else adapt(column, value))
-            records.append(record)
+            source = {**defaults, **row.fallback, **row.sent()}
+            if tracks_derived:
+                source[DERIVED_COLUMN] = row.derived_mask()
+            values = map(source.get, defaults)
+            records.append([object_id, *(values if adapt is None else map(adapt, columns, values))])
         cte, params = _cte(columns, records)
         sql = (
             f"{cte}INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) "
