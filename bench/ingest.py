@@ -3,7 +3,9 @@
 Each trace is an agent root with a retriever, a tool and a generation (~1 KB input and output).
 C clients send requests of S spans concurrently. Prints one JSON line per figure: accepted spans/s
 (all requests answered), durable spans/s (until every row is queryable in the database) and request
-latency p50/p99.
+latency p50/p99. On PostgreSQL the same run then times one client COPYing the stored observation rows
+(same shape and content, the table's indexes) into a scratch table, and prints the database's own
+rate and the ratio durable spans/s / COPY rows/s.
 
     python -m bench.ingest --traces 5000 --clients 8 --spans-per-request 100
     python -m bench.ingest --database sqlite
@@ -202,6 +204,31 @@ def reset(database_url: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def copy_rows_per_second(database_url: str, rows: int) -> float:
+    """Rows/s of one client COPYing `rows` stored observations into an empty copy of the table, indexes included."""
+    import psycopg
+
+    table, scratch = "observability_observation", "bench_copy_observation"
+    with psycopg.connect(database_url) as connection:
+        data = bytearray()
+        select = f"SELECT * FROM {table} ORDER BY key DESC LIMIT {int(rows)}"
+        with connection.cursor().copy(f"COPY ({select}) TO STDOUT (FORMAT binary)") as copy:
+            for chunk in copy:
+                data += chunk
+        connection.execute(f"DROP TABLE IF EXISTS {scratch}")
+        connection.execute(f"CREATE TABLE {scratch} (LIKE {table} INCLUDING ALL)")
+        connection.commit()
+        started = time.perf_counter()
+        with connection.cursor().copy(f"COPY {scratch} FROM STDIN (FORMAT binary)") as copy:
+            copy.write(data)
+        connection.commit()
+        seconds = time.perf_counter() - started
+        copied = connection.execute(f"SELECT count(*) FROM {scratch}").fetchone()[0]
+        connection.execute(f"DROP TABLE {scratch}")
+        connection.commit()
+    return copied / seconds
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -256,6 +283,10 @@ def main(argv=None) -> int:
         emit("durable_spans_per_second", stored / durable_seconds, "spans/s", stored=stored, **context)
         emit("request_latency_p50", percentile(latencies, 0.50), "ms", **context)
         emit("request_latency_p99", percentile(latencies, 0.99), "ms", **context)
+        if args.database == "postgres":
+            copy_rate = copy_rows_per_second(database_url, stored)
+            emit("copy_rows_per_second", copy_rate, "rows/s", **context)
+            emit("durable_to_copy_ratio", stored / durable_seconds / copy_rate, "ratio", target=0.30, **context)
     return 0 if failures == 0 and stored == spans else 1
 
 

@@ -16,15 +16,9 @@ from observability.api import schema
 from observability.extensions import browser_policy
 from observability.ingestion.batch import ingest_batch
 from observability.ingestion.body import media_type, read_body
-from observability.ingestion.otlp import (
-    OtlpDecodeError,
-    TooManySpans,
-    decode_json,
-    decode_protobuf,
-    ingest_spans,
-    response_body,
-)
+from observability.ingestion.otlp import ingest_spans
 from observability.ingestion.otlp_status import status_response
+from observability.ingestion.otlp_wire import OtlpDecodeError, TooManySpans, decode_json, decode_protobuf, response_body
 from observability.ingestion.writer import is_transient
 
 PROTOBUF_TYPES = ("application/x-protobuf", "application/protobuf")
