@@ -17,9 +17,11 @@ class ObservabilityConfig(AppConfig):
         register_path_limit(UPLOAD_PREFIX, upload_body_limit)
 
         from aistrale.llm.sink import register_call_sink
-        from observability.llm_calls import trace_llm_call
+        from aistrale.tasks import broker
+        from observability.llm_calls import CallTracesFlush, trace_llm_call
 
         register_call_sink(trace_llm_call)
+        broker.add_middleware(CallTracesFlush())
 
         import observability.gateway.signals  # noqa: F401 (a connection change retires the gateway memo)
         from observability.playground import generation_for_playground, playground_price

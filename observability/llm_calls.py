@@ -6,15 +6,33 @@ trace in the CallTrace's environment (e.g. `aistrale-evaluation`), the generatio
 calls) with input, output, model, parameters, usage, cost and its start, first-token (streams) and end times;
 a failed call is a level ERROR generation whose status message is the typed error. Nothing of the connection's
 key is written.
+
+Inside `call_traces_batched()` (the evaluation worker's job runs) a call is not written on the caller's path:
+its events go to this process's batch writer, a thread that stores what arrived within BATCH_SECONDS (at most
+BATCH_EVENTS events) in one ingestion per project. `call_traces_flush()` waits until all of it is stored; the
+Dramatiq worker calls it when it shuts down (CallTracesFlush), a web process at exit.
 """
 
+import atexit
+import contextlib
 import logging
+import queue
+import threading
+import time
+from contextvars import ContextVar
+
+from django.db import close_old_connections
+from dramatiq.middleware import Middleware
 
 from aistrale.llm.sink import CallRecord
 from aistrale.tenancy.models import Project
 from observability.ingestion.batch import ingest_batch
 
 logger = logging.getLogger(__name__)
+BATCH_SECONDS = 0.25
+BATCH_EVENTS = 500
+_batched: ContextVar[bool] = ContextVar("llm_call_traces_batched", default=False)
+_FLUSH = object()
 
 
 def _output(record: CallRecord):
@@ -88,9 +106,117 @@ def call_events(record: CallRecord) -> list[dict]:
     return [{**event, "timestamp": timestamp} for event in events]
 
 
-def trace_llm_call(record: CallRecord) -> None:
-    """Store the call in its project; events the ingestion refuses are logged (the call's outcome stands)."""
-    project = Project.objects.get(pk=record.target.project_id)
-    result = ingest_batch(project=project, batch=call_events(record))
+def _store(project: Project, events: list[dict]) -> None:
+    result = ingest_batch(project=project, batch=events)
     for error in result.errors:
-        logger.warning("llm call %s not traced: %s", record.trace_id, error["message"])
+        logger.warning("llm call not traced: event %s: %s", error["id"], error["message"])
+
+
+def trace_llm_call(record: CallRecord) -> None:
+    """Store the call in its project (or hand it to the batch writer); refused events are logged."""
+    if _batched.get():
+        _writer.put(record.target.project_id, call_events(record))
+        return
+    _store(Project.objects.get(pk=record.target.project_id), call_events(record))
+
+
+@contextlib.contextmanager
+def call_traces_batched():
+    """Calls made inside are traced by the batch writer, off the caller's path."""
+    token = _batched.set(True)
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+
+
+class _BatchWriter:
+    """One thread per process storing queued call events, a batch per BATCH_SECONDS."""
+
+    def __init__(self):
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def put(self, project_id, events: list[dict]) -> None:
+        self._queue.put((project_id, events))
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="llm-call-traces", daemon=True)
+                self._thread.start()
+
+    def _next_batch(self) -> tuple[list[tuple], int]:
+        """The items that came within BATCH_SECONDS of the first (a flush cuts it short), and how many were taken."""
+        items, taken, count = [], 0, 0
+        deadline = None
+        while count < BATCH_EVENTS:
+            timeout = None if deadline is None else deadline - time.monotonic()
+            if timeout is not None and timeout <= 0:
+                break
+            try:
+                item = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                break
+            taken += 1
+            if item is _FLUSH:
+                break
+            items.append(item)
+            count += len(item[1])
+            deadline = deadline or time.monotonic() + BATCH_SECONDS
+        return items, taken
+
+    def _run(self) -> None:
+        while True:
+            items, taken = self._next_batch()
+            try:
+                if items:
+                    self._write(items)
+            finally:
+                for _ in range(taken):
+                    self._queue.task_done()
+
+    @staticmethod
+    def _write(items: list[tuple]) -> None:
+        by_project: dict = {}
+        for project_id, events in items:
+            by_project.setdefault(project_id, []).extend(events)
+        close_old_connections()
+        try:
+            for project in Project.objects.filter(pk__in=by_project):
+                _store(project, by_project[project.pk])
+        except Exception:
+            logger.exception("%d llm call events could not be traced", sum(map(len, by_project.values())))
+        finally:
+            close_old_connections()
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until every queued event is stored; False when that took longer than `timeout` seconds."""
+        if self._thread is None:
+            return True
+        self._queue.put(_FLUSH)
+        deadline = time.monotonic() + timeout
+        with self._queue.all_tasks_done:
+            while self._queue.unfinished_tasks:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._queue.all_tasks_done.wait(left)
+        return True
+
+
+_writer = _BatchWriter()
+
+
+def call_traces_flush(timeout: float = 30.0) -> bool:
+    """Wait until the batch writer has stored every call queued so far."""
+    return _writer.flush(timeout)
+
+
+class CallTracesFlush(Middleware):
+    """A stopping Dramatiq worker stores its batched call traces first (worker processes skip atexit)."""
+
+    def after_worker_shutdown(self, broker, worker):
+        call_traces_flush()
+
+
+atexit.register(call_traces_flush)

@@ -3,14 +3,17 @@
 import time
 
 from aistrale.tasks import broker, start_inprocess_worker
+from observability.llm_calls import call_traces_flush
 
 
 def wait_for_background_work(timeout_ms: int = 30_000) -> None:
-    """Block until every queued message has been processed by this process's worker."""
+    """Block until every queued message has been processed by this process's worker, and the calls they made
+    are traced."""
     worker = start_inprocess_worker()
     for queue_name in broker.get_declared_queues():
         broker.join(queue_name, timeout=timeout_ms)
     worker.join()
+    assert call_traces_flush(timeout=timeout_ms / 1000)
 
 
 def wait_for(predicate, timeout: float = 10.0) -> None:

@@ -5,8 +5,8 @@
   per (target, latest evaluator version), due once the rule's settle delay passed; a later write of a still
   pending target pushes its due time back. Jobs already running or done are left alone: no double evaluation.
 - `evaluation_job_run` claims a due job (one worker wins), runs the evaluator on the target's mapped fields,
-  writes the EVAL score and the job's latency and cost; a failure is retried with exponential backoff up to
-  MAX_ATTEMPTS, then the job stays failed with the error.
+  writes the EVAL score with the job's latency and cost in one transaction; a failure is retried with
+  exponential backoff up to MAX_ATTEMPTS, then the job stays failed with the error.
 - A rule with a daily budget pauses (saying so) once its jobs spent it that UTC day; its jobs wait, and run
   again when it is resumed or the next day's first write or run finds it.
 - `evaluation_rule_backfill` schedules a rule over the existing targets of a time range, due at once.
@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Prefetch, Q, Sum
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -234,11 +234,9 @@ def jobs_enqueue(jobs, now) -> None:
 
 
 def _mapping(job: EvaluationJob) -> list[dict]:
-    assignment = next(
-        (a for a in job.rule.assignments.all() if a.evaluator_id == job.evaluator_version.evaluator_id), None
-    )
+    """The rule's mapping for this evaluator (`assignment_mapping`, annotated), else the version's, else the default."""
     version = job.evaluator_version
-    for candidate in (assignment.variable_mapping if assignment else None, version.variable_mapping or None):
+    for candidate in (job.assignment_mapping, version.variable_mapping or None):
         if candidate:
             return mapping_check(candidate, field="variable_mapping")
     return default_mapping(version.variables or [])
@@ -262,6 +260,7 @@ def _cost(project_id, verdict, now) -> Decimal | None:
 
 
 def _score(job: EvaluationJob, target, verdict):
+    """The EVAL score of the verdict, built and checked (not stored yet)."""
     string_types = (ScoreDataType.CATEGORICAL,)
     score = score_build(
         project=job.project,
@@ -283,7 +282,6 @@ def _score(job: EvaluationJob, target, verdict):
     )
     if verdict.data_type in string_types:
         score.value = verdict.value
-    score_upsert_many(scores=[score])
     return score
 
 
@@ -316,9 +314,12 @@ def evaluation_job_run(*, job_id: int, now=None) -> EvaluationJob | None:
     again, as its next attempt.
     """
     now = now or timezone.now()
+    assignment = EvaluationRuleEvaluator.objects.filter(
+        rule=OuterRef("rule"), evaluator=OuterRef("evaluator_version__evaluator")
+    ).order_by("position")
     job = (
         EvaluationJob.objects.select_related("rule", "project", "evaluator_version__evaluator")
-        .prefetch_related("rule__assignments")
+        .annotate(assignment_mapping=Subquery(assignment.values("variable_mapping")[:1]))
         .filter(pk=job_id, due_at__lte=now, status__in=[JobStatus.PENDING, JobStatus.RUNNING])
         .first()
     )
@@ -360,9 +361,11 @@ def evaluation_job_run(*, job_id: int, now=None) -> EvaluationJob | None:
     finally:
         _judging.reset(judging)
     job.status, job.finished_at, job.error = JobStatus.SUCCEEDED, now, None
-    job.latency_ms = (time.perf_counter() - started) * 1000
     job.cost = _cost(job.project_id, verdict, now)
     job.score_id, job.judge_trace_id = score.id, verdict.judge_trace_id
-    job.save(update_fields=[*JOB_OUTCOME_FIELDS, "latency_ms", "cost", "score_id", "judge_trace_id"])
+    job.latency_ms = (time.perf_counter() - started) * 1000
+    with transaction.atomic():
+        score_upsert_many(scores=[score])
+        job.save(update_fields=[*JOB_OUTCOME_FIELDS, "latency_ms", "cost", "score_id", "judge_trace_id"])
     _budget_reached(job.rule, now)
     return job

@@ -7,6 +7,7 @@ from django.conf import settings
 from aistrale.tasks import broker
 from evals.live.actors import QUEUE, run_evaluation_job
 from evals.models import EvaluationJob, JobStatus, Score
+from observability.models import Trace
 from tests.background import wait_for_background_work
 from tests.evals.live_factories import judge_answers, make_judge, make_rule
 from tests.fakes.provider import Reply
@@ -37,6 +38,8 @@ def test_ingested_traces_are_judged_by_the_worker(api_client, project, fake_prov
         (f"t{index}", JobStatus.SUCCEEDED, 1) for index in range(4)
     ]
     assert Score.objects.filter(source="EVAL", value=1, comment="right").count() == 4
+    judges = Trace.objects.filter(project=project, environment="aistrale-evaluation")
+    assert set(judges.values_list("id", flat=True)) == {job.judge_trace_id for job in jobs}
 
 
 def test_the_worker_retries_a_failed_job_after_its_backoff(api_client, project, fake_provider, settings):
