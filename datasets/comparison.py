@@ -83,41 +83,40 @@ def comparison_runs(*, dataset: Dataset, run_keys: list[int]) -> list[DatasetRun
     return found
 
 
-def _latest_run_items(runs: list[DatasetRun]) -> dict[tuple[int, str], DatasetRunItem]:
-    latest = {}
-    fields = ("run_id", "dataset_item_id", "trace_id", "observation_id")
-    for run_item in DatasetRunItem.objects.filter(run__in=runs).order_by("created_at", "key").only(*fields):
-        latest[(run_item.run_id, run_item.dataset_item_id)] = run_item
-    return latest
+def _latest_run_items(run_items) -> dict[tuple[int, str], tuple[str, str | None]]:
+    """{(run key, item id): (trace id, observation id)} of each run's latest execution of each item."""
+    rows = run_items.order_by("created_at", "key").values_list(
+        "run_id", "dataset_item_id", "trace_id", "observation_id"
+    )
+    return {(run_key, item_id): (trace_id, observation_id) for run_key, item_id, trace_id, observation_id in rows}
 
 
-def _cells(project, run_items: list[DatasetRunItem]) -> dict[tuple[int, str], RunCell]:
-    trace_ids = list({run_item.trace_id for run_item in run_items})
-    observation_ids = [run_item.observation_id for run_item in run_items if run_item.observation_id]
+def _cells(project, latest: dict) -> dict[tuple[int, str], RunCell]:
+    trace_ids = list({trace_id for trace_id, _ in latest.values()})
+    observation_ids = [observation_id for _, observation_id in latest.values() if observation_id]
     traces = dict(Trace.objects.filter(project=project, id__in=trace_ids).values_list("id", "output"))
     observations = {
-        observation.id: observation
-        for observation in Observation.objects.filter(project=project, id__in=observation_ids).only(
+        row[0]: row[1:]
+        for row in Observation.objects.filter(project=project, id__in=observation_ids).values_list(
             "id", "output", "start_time", "end_time", "total_cost"
         )
     }
     metrics = trace_metrics(project=project, trace_ids=trace_ids)
     scores = _trace_scores(project, trace_ids)
     cells = {}
-    for run_item in run_items:
-        cell = RunCell(trace_id=run_item.trace_id, observation_id=run_item.observation_id)
-        observation = observations.get(run_item.observation_id) if run_item.observation_id else None
+    for key, (trace_id, observation_id) in latest.items():
+        cell = RunCell(trace_id=trace_id, observation_id=observation_id)
+        observation = observations.get(observation_id) if observation_id else None
         if observation is not None:
-            cell.output = observation.output
-            cell.latency = seconds_between(observation.start_time, observation.end_time)
-            cell.cost = observation.total_cost
+            cell.output, start_time, end_time, cell.cost = observation
+            cell.latency = seconds_between(start_time, end_time)
         else:
-            cell.output = traces.get(run_item.trace_id)
-            trace_metric = metrics.get(run_item.trace_id)
+            cell.output = traces.get(trace_id)
+            trace_metric = metrics.get(trace_id)
             if trace_metric is not None:
                 cell.latency, cell.cost = trace_metric.latency, trace_metric.total_cost
-        cell.scores = scores.get(run_item.trace_id, {})
-        cells[(run_item.run_id, run_item.dataset_item_id)] = cell
+        cell.scores = scores.get(trace_id, {})
+        cells[key] = cell
     return cells
 
 
@@ -170,17 +169,22 @@ def _summary(run: DatasetRun, cells: list[RunCell], score_names: list[str], run_
 
 def run_comparison(*, dataset: Dataset, runs: list[DatasetRun], seed: int = 0) -> Comparison:
     """The comparison of these runs of the dataset (the first is the baseline of the differences)."""
-    latest = _latest_run_items(runs)
-    cells = _cells(dataset.project_id, list(latest.values()))
+    latest = _latest_run_items(DatasetRunItem.objects.filter(run__in=runs))
+    cells = _cells(dataset.project_id, latest)
     item_ids = {item_id for _, item_id in latest}
-    items = DatasetItem.objects.filter(dataset=dataset, id__in=item_ids).order_by("created_at", "key")
-    known = {item.id: item for item in items.only("id", "input", "expected_output")}
+    items = DatasetItem.objects.filter(dataset=dataset, id__in=item_ids)
+    known = {
+        item_id: (input, expected_output)
+        for item_id, input, expected_output in items.order_by("created_at", "key").values_list(
+            "id", "input", "expected_output"
+        )
+    }
     ordered = [*known, *sorted(item_ids - known.keys())]
     rows = [
         ItemRow(
             item_id=item_id,
-            input=known[item_id].input if item_id in known else None,
-            expected_output=known[item_id].expected_output if item_id in known else None,
+            input=known[item_id][0] if item_id in known else None,
+            expected_output=known[item_id][1] if item_id in known else None,
             cells=[cells.get((run.key, item_id)) for run in runs],
         )
         for item_id in ordered

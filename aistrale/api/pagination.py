@@ -35,7 +35,11 @@ class LangfusePagination(BasePagination):
         self.page = positive_int_param(request, "page", 1, MAX_COUNT // self.limit)
         self.total = queryset.count()
         offset = (self.page - 1) * self.limit
-        return list(queryset[offset : offset + self.limit])
+        return self.rows(queryset, offset, offset + self.limit)
+
+    def rows(self, queryset, start: int, stop: int) -> list:
+        """The page's rows; a subclass may read them in a way cheaper for deep pages."""
+        return list(queryset[start:stop])
 
     def get_paginated_response(self, data):
         return Response({"data": data, "meta": self.meta()})

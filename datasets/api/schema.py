@@ -225,8 +225,8 @@ class ExperimentItemsPage(serializers.Serializer):
     meta = ExperimentsCursorMeta()
 
 
-def _param(name: str, description: str, kind=OpenApiTypes.STR) -> OpenApiParameter:
-    return OpenApiParameter(name, kind, description=description)
+def _param(name: str, description: str, kind=OpenApiTypes.STR, *, required: bool = False) -> OpenApiParameter:
+    return OpenApiParameter(name, kind, description=description, required=required)
 
 
 def _cursor_parameters(groups: tuple[str, ...], default: str) -> list[OpenApiParameter]:
@@ -235,7 +235,7 @@ def _cursor_parameters(groups: tuple[str, ...], default: str) -> list[OpenApiPar
         _param("limit", "Rows per page, default 50, max 100", OpenApiTypes.INT),
         _param("scoreLimit", "Scores per row with fields=scores, default 50, max 50", OpenApiTypes.INT),
         _param("cursor", "The cursor of the previous page"),
-        _param("fromStartTime", "Only items started at or after this time", OpenApiTypes.DATETIME),
+        _param("fromStartTime", "Only items started at or after this time", OpenApiTypes.DATETIME, required=True),
         _param("toStartTime", "Only items started before this time", OpenApiTypes.DATETIME),
     ]
 

@@ -1,6 +1,7 @@
 """The datasets API: datasets (v2), items (with `version`), runs, run items, experiments and experiment items."""
 
 from django.urls import reverse
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView
@@ -49,6 +50,16 @@ def _items_public(request, items) -> list[dict]:
     return selectors.dataset_items_public(items, project=request.auth.project, media_url=media_url)
 
 
+class ItemPagination(LangfusePagination):
+    """Pages of current items, cheap however deep (the SDKs read a dataset page by page)."""
+
+    def __init__(self, project):
+        self.project = project
+
+    def rows(self, queryset, start, stop):
+        return selectors.dataset_items_slice(queryset, project=self.project, start=start, stop=stop)
+
+
 @schema.datasets
 class DatasetsView(ProjectApiView):
     def get(self, request):
@@ -85,6 +96,7 @@ class DatasetItemsView(ProjectApiView):
             for field in ("source_trace_id", "source_observation_id"):
                 if query.get(field):
                     items = items.filter(**{field: query[field]})
+            paginator = LangfusePagination()
         else:
             items = selectors.dataset_items(
                 project=project,
@@ -92,7 +104,7 @@ class DatasetItemsView(ProjectApiView):
                 source_trace_id=query.get("source_trace_id"),
                 source_observation_id=query.get("source_observation_id"),
             )
-        paginator = LangfusePagination()
+            paginator = ItemPagination(project)
         rows = paginator.paginate_queryset(items, request, self)
         return paginator.get_paginated_response(_items_public(request, rows))
 
@@ -175,8 +187,10 @@ def _csv(request, name: str) -> list[str]:
     return [value.strip() for value in request.query_params.get(name, "").split(",") if value.strip()]
 
 
-def _time(request, name: str):
+def _time(request, name: str, *, required: bool = False):
     raw = request.query_params.get(name)
+    if not raw and required:
+        raise ValidationError({name: "is required: the earliest start time (ISO 8601) to list from"})
     return datetime_param(raw, field=name) if raw else None
 
 
@@ -189,7 +203,7 @@ def _cursor_query(request, *, groups: tuple[str, ...], default: str) -> dict:
         "limit": positive_int_param(request, "limit", 50, 100),
         "score_limit": positive_int_param(request, "scoreLimit", 50, 50),
         "cursor": request.query_params.get("cursor") or None,
-        "from_time": _time(request, "fromStartTime"),
+        "from_time": _time(request, "fromStartTime", required=True),
         "to_time": _time(request, "toStartTime"),
         "filter_raw": request.query_params.get("filter") or None,
     }

@@ -43,8 +43,8 @@ class ImportRefused(Exception):
         self.report = report
 
 
-def _written(dataset: Dataset, batch: list[tuple[int, DatasetItem]], report: ImportReport, *, write: bool, started):
-    """Check the batch's ids (repeated, already taken) and write its good items when `write`.
+def _good(dataset: Dataset, batch: list[tuple[int, DatasetItem]], report: ImportReport, *, started) -> list:
+    """The batch's items whose ids (given by the file) are neither repeated nor taken; the others reported.
 
     An id taken by an item this import wrote (this dataset, versioned since `started`) repeats an earlier line.
     """
@@ -66,6 +66,13 @@ def _written(dataset: Dataset, batch: list[tuple[int, DatasetItem]], report: Imp
             report.add(RowError(line, "id", f"item id {item.id!r} repeats line {lines_of[item.id][0]}"))
         else:
             good.append(item)
+    return good
+
+
+def _written(dataset: Dataset, batch, report: ImportReport, *, write: bool, started, ids: bool) -> None:
+    """Write the batch's good items when `write`. New ids (not `ids` from the file) need no check of their own:
+    item_create_many still refuses a taken one."""
+    good = _good(dataset, batch, report, started=started) if ids else [item for _, item in batch]
     if write and good:
         item_create_many(dataset=dataset, items=good)
         report.imported += len(good)
@@ -83,7 +90,7 @@ def dataset_import(
 ) -> ImportReport:
     """Import the rows as new items; ImportRefused (nothing written) on bad rows unless `skip_invalid`."""
     report = ImportReport()
-    started = timezone.now()
+    started, ids = timezone.now(), mapping.id is not None
     with transaction.atomic():
         batch: list[tuple[int, DatasetItem]] = []
         for row in rows:
@@ -102,9 +109,9 @@ def dataset_import(
                 report.add(RowError(line, error.field, error.message))
                 continue
             if len(batch) == batch_size:
-                _written(dataset, batch, report, write=skip_invalid or not report.invalid, started=started)
+                _written(dataset, batch, report, write=skip_invalid or not report.invalid, started=started, ids=ids)
                 batch = []
-        _written(dataset, batch, report, write=skip_invalid or not report.invalid, started=started)
+        _written(dataset, batch, report, write=skip_invalid or not report.invalid, started=started, ids=ids)
         if report.invalid and not skip_invalid:
             raise ImportRefused(report)  # leaving the block by an exception rolls the written batches back
     return report

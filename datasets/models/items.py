@@ -2,6 +2,11 @@
 
 A dataset's version is a timestamp: the items as of version V are, per item, the DatasetItemVersion with the
 latest `valid_from` at or before V that is not a deletion.
+
+Item and version rows are written by the hundred thousand on imports, so they carry only the indexes their
+reads use: the foreign keys' own indexes would repeat the leading columns of the composite ones. Their project
+is their dataset's (the dataset key is the checked foreign key), so the project key is not checked a second
+time per row; deleting a project still deletes them (Django's cascade).
 """
 
 from django.db import models
@@ -42,9 +47,11 @@ class DatasetItem(models.Model):
     """An item's current state; `version` is when that state became current."""
 
     key = models.BigAutoField(primary_key=True)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     id = models.CharField(max_length=255)
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="items")
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="items", db_index=False)
     input = models.JSONField(null=True, blank=True)
     expected_output = models.JSONField(null=True, blank=True)
     metadata = models.JSONField(null=True, blank=True)
@@ -67,8 +74,10 @@ class DatasetItemVersion(models.Model):
     """One state of an item from `valid_from` on; `is_deleted` marks the item's deletion at that time."""
 
     key = models.BigAutoField(primary_key=True)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="item_versions")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="item_versions", db_index=False)
     item_id = models.CharField(max_length=255)
     valid_from = models.DateTimeField()
     input = models.JSONField(null=True, blank=True)
@@ -84,6 +93,7 @@ class DatasetItemVersion(models.Model):
         indexes = [
             models.Index(fields=["dataset", "item_id", "-valid_from"], name="dataset_item_version_lookup"),
             models.Index(fields=["dataset", "valid_from"], name="dataset_item_version_time"),
+            models.Index(fields=["project"], name="dataset_item_version_project"),
         ]
 
     def __str__(self):

@@ -10,17 +10,18 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from aistrale.bulk import bulk_insert
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, json_depth_check, text_check
 from aistrale.tenancy.services import audit_record
-from datasets.models import Dataset, DatasetItem, DatasetItemVersion, DatasetRunItem, DatasetStatus
+from datasets.models import Dataset, DatasetItem, DatasetRunItem, DatasetStatus
 from datasets.services.datasets import UNSET
+from datasets.services.item_rows import items_insert
 from datasets.validation import item_check
 from datasets.versions import item_version
 
 FIELDS = ("input", "expected_output", "metadata", "source_trace_id", "source_observation_id", "status")
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
+STATUSES = frozenset(DatasetStatus.values)
 
 
 def _values_check(values: dict) -> None:
@@ -30,7 +31,7 @@ def _values_check(values: dict) -> None:
     for field in ("source_trace_id", "source_observation_id"):
         if values.get(field) is not None:
             text_check(values[field], field=field, max_length=column_length(DatasetItem, field))
-    if "status" in values and values["status"] not in DatasetStatus.values:
+    if "status" in values and values["status"] not in STATUSES:
         raise DomainError(f"must be one of {DatasetStatus.values}, got {values['status']!r}", field="status")
 
 
@@ -88,11 +89,7 @@ def item_create_many(*, dataset: Dataset, items: list[DatasetItem]) -> list[Data
     taken = DatasetItem.objects.filter(project_id=dataset.project_id, id__in=ids).values_list("id", flat=True)[:1]
     if taken:
         raise DomainError(f"an item with id {taken[0]!r} already exists in this project", field="id", status=409)
-    now = timezone.now()
-    for item in items:
-        item.version = now
-    bulk_insert(DatasetItem, items)
-    bulk_insert(DatasetItemVersion, [item_version(item) for item in items])
+    items_insert(dataset=dataset, items=items, now=timezone.now())
     return items
 
 

@@ -10,6 +10,7 @@ from tests.api import spec_shapes
 from tests.api.factories import ShapeData, shape_data
 
 V2_OBSERVATION_GROUPS = "core,basic,time,io,metadata,model,usage,prompt,metrics,trace_context"
+SINCE = {"fromStartTime": "2000-01-01T00:00:00Z"}
 
 # {spec path: data -> [(path parameters, query)]}: the requests each endpoint is checked with.
 EXAMPLES = {
@@ -62,10 +63,10 @@ EXAMPLES = {
     "/api/public/datasets/{datasetName}/runs/{runName}": lambda d: [
         ({"datasetName": d.dataset_name, "runName": d.run_name}, {})
     ],
-    "/api/public/experiments": lambda d: [({}, {}), ({}, {"fields": "core,metadata,scores"})],
+    "/api/public/experiments": lambda d: [({}, SINCE), ({}, SINCE | {"fields": "core,metadata,scores"})],
     "/api/public/experiment-items": lambda d: [
-        ({}, {}),
-        ({}, {"fields": "core,dataset,io,metadata,itemMetadata,experimentMetadata,scores"}),
+        ({}, SINCE),
+        ({}, SINCE | {"fields": "core,dataset,io,metadata,itemMetadata,experimentMetadata,scores"}),
     ],
     "/api/public/dataset-run-items": lambda d: [({}, {"datasetId": d.dataset_id, "runName": d.run_name})],
 }

@@ -99,6 +99,38 @@ def test_items_read_as_of_a_version(api_client, project):
     assert api_client.get(ITEMS_URL, {"datasetName": "qa", "version": "yesterday"}).status_code == 400
 
 
+def test_items_read_page_by_page_as_the_sdks_do(api_client, project):
+    dataset = make_dataset(project)
+    make_dataset(project, name="other")
+    for n in range(7):
+        make_item(dataset, item_id=f"i{n}", source_trace_id="t" if n % 2 else None)
+    post(api_client, ITEMS_URL, {"datasetName": "other", "id": "x0"})
+    whole = api_client.get(ITEMS_URL, {"datasetName": "qa", "limit": 100}).json()
+    assert sorted(row["id"] for row in whole["data"]) == [f"i{n}" for n in range(7)]
+    pages = [api_client.get(ITEMS_URL, {"datasetName": "qa", "limit": 3, "page": page}).json() for page in (1, 2, 3)]
+    assert [row["id"] for page in pages for row in page["data"]] == [row["id"] for row in whole["data"]]
+    assert pages[2]["meta"] == {"page": 3, "limit": 3, "totalItems": 7, "totalPages": 3}
+    beyond = api_client.get(ITEMS_URL, {"datasetName": "qa", "limit": 3, "page": 4}).json()
+    assert beyond["data"] == [] and beyond["meta"]["totalItems"] == 7
+    traced = api_client.get(ITEMS_URL, {"datasetName": "qa", "sourceTraceId": "t", "limit": 2, "page": 2}).json()
+    assert [row["id"] for row in traced["data"]] == [
+        row["id"] for row in whole["data"] if row["id"] in {"i1", "i3", "i5"}
+    ][2:]
+    everything = api_client.get(ITEMS_URL, {"limit": 5, "page": 2}).json()
+    assert everything["meta"]["totalItems"] == 8 and len(everything["data"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"page": "0"}, "page"), ({"page": "two"}, "page"), ({"limit": "0"}, "limit"), ({"limit": "1001"}, "limit")],
+)
+def test_bad_item_pages_are_refused_naming_the_parameter(api_client, project, query, field):
+    make_dataset(project)
+    response = api_client.get(ITEMS_URL, {"datasetName": "qa", **query})
+    assert response.status_code == 400, response.content
+    assert field in response.json()["message"]
+
+
 def test_deleting_an_item_answers_a_message_and_keeps_old_versions(api_client, project):
     make_item(make_dataset(project), item_id="i1")
     assert api_client.delete(f"{ITEMS_URL}/i1").json()["message"]

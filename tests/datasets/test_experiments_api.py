@@ -9,10 +9,11 @@ from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
 EXPERIMENTS, ITEMS = "/api/public/experiments", "/api/public/experiment-items"
+SINCE = {"fromStartTime": "2000-01-01T00:00:00Z"}
 
 
 def get(client, url, **query):
-    response = client.get(url, query)
+    response = client.get(url, SINCE | query)
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -98,14 +99,23 @@ def test_filters_narrow_both_lists(api_client, runs):
         (ITEMS, {"scoreLimit": "0"}, "scoreLimit"),
         (EXPERIMENTS, {"cursor": "not-a-cursor"}, "cursor"),
         (ITEMS, {"fromStartTime": "yesterday"}, "fromStartTime"),
+        (EXPERIMENTS, {"toStartTime": "2025-13-01T00:00:00Z"}, "toStartTime"),
         (EXPERIMENTS, {"filter": "[{}]"}, "filter"),
         (ITEMS, {"filter": '[{"type": "string", "column": "input", "operator": "=", "value": "x"}]'}, "filter"),
     ],
 )
 def test_bad_parameters_are_refused_naming_them(api_client, url, query, field):
-    response = api_client.get(url, query)
+    response = api_client.get(url, SINCE | query)
     assert response.status_code == 400, response.content
     assert field in response.json()["message"]
+
+
+@pytest.mark.parametrize("url", [EXPERIMENTS, ITEMS])
+@pytest.mark.parametrize("since", [None, ""])
+def test_the_start_time_lower_bound_is_required(api_client, runs, url, since):
+    response = api_client.get(url, {} if since is None else {"fromStartTime": since})
+    assert response.status_code == 400, response.content
+    assert "fromStartTime" in response.json()["message"] and "required" in response.json()["message"]
 
 
 def test_another_project_sees_no_experiments(other_client, runs):
@@ -115,10 +125,10 @@ def test_another_project_sees_no_experiments(other_client, runs):
 def test_lists_make_constant_queries(api_client, project):
     item = make_item(make_dataset(project), item_id="i0")
     assert_queries_constant(
-        lambda: api_client.get(EXPERIMENTS, {"fields": "metadata,scores"}),
+        lambda: api_client.get(EXPERIMENTS, SINCE | {"fields": "metadata,scores"}),
         rows_of(lambda n: make_run_item(item, run_name=f"r{n}")),
     )
     assert_queries_constant(
-        lambda: api_client.get(ITEMS, {"fields": ",".join(["io", "metadata", "itemMetadata", "scores"])}),
+        lambda: api_client.get(ITEMS, SINCE | {"fields": ",".join(["io", "metadata", "itemMetadata", "scores"])}),
         rows_of(lambda n: make_run_item(item, run_name="r", trace_id=f"t{n}")),
     )

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from aistrale.errors import DomainError
-from datasets.models import Dataset, DatasetItem, DatasetItemVersion, DatasetRun, DatasetRunItem
+from datasets.models import Dataset, DatasetItem, DatasetItemVersion, DatasetRun, DatasetRunItem, DatasetStatus
 from datasets.selectors import dataset_folders, dataset_get, dataset_item_history, dataset_items_as_of
 from datasets.services import (
     dataset_delete,
@@ -156,6 +156,27 @@ def test_bulk_creation_is_all_or_nothing(project):
     item_create_many(dataset=dataset, items=built)
     assert DatasetItemVersion.objects.filter(item_id__startswith="n").count() == 3
     assert len(dataset_items_as_of(dataset=dataset, version=built[0].version)) == 4
+
+
+def test_bulk_creation_stores_values_as_given_with_their_first_versions(project):
+    dataset = make_dataset(project)
+    values = [{"nested": {"ü": [1, 2.5, None, True]}}, "text\twith\ttabs\nand newlines\\", None, 0]
+    built = [
+        item_build(dataset=dataset, item_id=f"b{n}", input=value, metadata={"n": n}, source_trace_id=f"t{n}")
+        for n, value in enumerate(values)
+    ]
+    built[1].status = DatasetStatus.ARCHIVED
+    item_create_many(dataset=dataset, items=built)
+    stored = {item.id: item for item in DatasetItem.objects.filter(dataset=dataset)}
+    assert [stored[f"b{n}"].input for n in range(len(values))] == values
+    assert [stored[f"b{n}"].metadata for n in range(len(values))] == [{"n": n} for n in range(len(values))]
+    assert (stored["b0"].status, stored["b1"].status, stored["b0"].source_trace_id) == ("ACTIVE", "ARCHIVED", "t0")
+    assert stored["b0"].version == built[0].version and stored["b0"].created_at is not None
+    assert stored["b0"].expected_output is None and stored["b0"].project_id == project.id
+    versions = {row.item_id: row for row in DatasetItemVersion.objects.filter(dataset=dataset)}
+    assert [versions[f"b{n}"].input for n in range(len(values))] == values
+    assert versions["b1"].status == "ARCHIVED" and versions["b0"].valid_from == built[0].version
+    assert not versions["b0"].is_deleted and versions["b0"].item_created_at == stored["b0"].created_at
 
 
 def test_a_run_item_creates_its_run_and_is_idempotent(project):
