@@ -2,6 +2,8 @@
 every property the spec lists is present (null when unset) with the right type, and the installed langfuse
 SDK parses it with its own models. New endpoints are picked up from the URLconf; each needs an example below."""
 
+import json
+
 import pydantic
 import pytest
 
@@ -11,6 +13,18 @@ from tests.api.factories import ShapeData, shape_data
 
 V2_OBSERVATION_GROUPS = "core,basic,time,io,metadata,model,usage,prompt,metrics,trace_context"
 SINCE = {"fromStartTime": "2000-01-01T00:00:00Z"}
+
+
+def metrics_query(view: str) -> str:
+    return json.dumps(
+        {
+            "view": view,
+            "metrics": [{"measure": "count", "aggregation": "count"}],
+            "fromTimestamp": "2000-01-01T00:00:00Z",
+            "toTimestamp": "2100-01-01T00:00:00Z",
+        }
+    )
+
 
 # {spec path: data -> [(path parameters, query)]}: the requests each endpoint is checked with.
 EXAMPLES = {
@@ -68,6 +82,8 @@ EXAMPLES = {
         ({}, SINCE),
         ({}, SINCE | {"fields": "core,dataset,io,metadata,itemMetadata,experimentMetadata,scores"}),
     ],
+    "/api/public/metrics": lambda d: [({}, {"query": metrics_query("traces")})],
+    "/api/public/v2/metrics": lambda d: [({}, {"query": metrics_query("observations")})],
     "/api/public/dataset-run-items": lambda d: [({}, {"datasetId": d.dataset_id, "runName": d.run_name})],
 }
 
