@@ -193,3 +193,64 @@ def test_as_of_exports_the_items_as_they_were(project, dataset):
     assert orjson.loads(examples.splitlines()[0])["messages"][-1] == {"role": "assistant", "content": "Within 30 days."}
     with pytest.raises(CommandError, match="--as-of: not an ISO 8601 datetime"):
         export("support/qa", "--project", "Chatbot", "--as-of", "last week")
+
+
+TOOL_CONVERSATION = [
+    {"role": "user", "content": "Weather in Paris?"},
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city": "Paris"}'}}
+        ],
+    },
+    {"role": "tool", "tool_call_id": "call_1", "content": "21 C"},
+]
+
+
+def test_tool_turns_keep_their_calls_in_openai_chat(project, dataset):
+    make_item(dataset, "tools", input=TOOL_CONVERSATION, expected_output="21 degrees.", at=later(4))
+    example = orjson.loads(export("support/qa", "--project", "Chatbot", "--format", "openai-chat").splitlines()[-1])
+    assert example["messages"] == [
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "tool_calls": TOOL_CONVERSATION[1]["tool_calls"]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "21 C"},
+        {"role": "assistant", "content": "21 degrees."},
+    ]
+
+
+def test_tool_turns_become_tool_use_and_tool_result_blocks_for_anthropic(project, dataset):
+    make_item(dataset, "tools", input=TOOL_CONVERSATION, expected_output="21 degrees.", at=later(4))
+    example = orjson.loads(export("support/qa", "--project", "Chatbot", "--format", "anthropic").splitlines()[-1])
+    assert example["messages"] == [
+        {"role": "user", "content": "Weather in Paris?"},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "call_1", "name": "weather", "input": {"city": "Paris"}}],
+        },
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "call_1", "content": "21 C"}],
+        },
+        {"role": "assistant", "content": "21 degrees."},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("turn", "fmt", "message"),
+    [
+        ({"role": "assistant", "tool_calls": [{"id": "c", "function": {"name": "f"}}]}, "openai-chat", "tool_calls"),
+        ({"role": "user", "tool_calls": []}, "openai-chat", r"tool_calls must be a non-empty list"),
+        ({"role": "tool", "content": "21 C"}, "openai-chat", "tool_call_id must name the call"),
+        ({"role": "tool", "content": "21 C"}, "anthropic", r"must name the call it answers \(tool_call_id\)"),
+        (
+            {"role": "assistant", "tool_calls": [{"id": "c", "function": {"name": "f", "arguments": "{oops"}}]},
+            "anthropic",
+            "arguments are not JSON",
+        ),
+    ],
+)
+def test_malformed_tool_turns_are_refused_by_name(project, dataset, turn, fmt, message):
+    make_item(dataset, "bad", input=[{"role": "user", "content": "q"}, turn], expected_output="a", at=later(4))
+    with pytest.raises(CommandError, match=f"item 'bad': .*{message}"):
+        export("support/qa", "--project", "Chatbot", "--format", fmt)
