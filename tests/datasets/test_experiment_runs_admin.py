@@ -105,3 +105,19 @@ def test_the_run_page_makes_constant_queries_as_jobs_grow(member_client, setup, 
     assert_queries_constant(
         lambda: member_client.get(reverse("admin:datasets_datasetrun_change", args=[run.pk])), rows_of(add_job)
     )
+
+
+def test_the_run_page_refreshes_itself_only_while_items_wait(member_client, setup, project):
+    _post(member_client, setup, name="live")
+    wait_for_background_work()
+    run = DatasetRun.objects.get(name="live")
+    url = reverse("admin:datasets_datasetrun_change", args=[run.pk])
+    finished = compact(member_client.get(url))
+    assert 'id="ds-experiment">' in finished and "data-live" not in finished
+
+    job = ExperimentJob.objects.filter(run=run).first()
+    ExperimentJob.objects.create(project=project, run=run, item_id="late", item_version=job.item_version)
+    waiting = compact(member_client.get(url))
+    assert 'id="ds-experiment" data-live="1">' in waiting
+    assert "1 waiting of 4 items" in waiting
+    assert 'src="/static/datasets/experiment_progress.js"' in waiting

@@ -1,4 +1,4 @@
-"""The "Run experiment" page in a real browser: a member starts a run and reads its progress on the run page."""
+"""The "Run experiment" page in a real browser: a member starts a run and watches its progress refresh itself."""
 
 import pytest
 from django.urls import reverse
@@ -35,9 +35,8 @@ def test_member_starts_an_experiment_and_reads_its_progress(live_server, make_us
         page.click("#ds-experiment-form input[type=submit]")
         page.wait_for_selector("#ds-experiment")
         wait_for_background_work()
-        page.reload()
-        page.wait_for_selector("#ds-experiment-progress")
-        assert "3 done, 0 failed" in page.inner_text("#ds-experiment-progress")
+        page.locator("#ds-experiment-progress", has_text="3 done, 0 failed").wait_for()
+        assert page.get_attribute("#ds-experiment", "data-live") is None
         assert page.locator("#ds-experiment tbody tr.ds-job-succeeded").count() == 3
         page.screenshot(path=screenshot_path("admin-dataset-experiment-run"), full_page=True)
     assert DatasetRun.objects.get().name == "browser-run"
