@@ -45,10 +45,6 @@ def register_periodic(name: str, every_seconds: float, actor: dramatiq.Actor) ->
     _JOBS[name] = Periodic(name=name, every_seconds=every_seconds, actor=actor)
 
 
-def unregister_periodic(name: str) -> None:
-    _JOBS.pop(name, None)
-
-
 Claim = Callable[[Periodic, int], bool]
 
 
