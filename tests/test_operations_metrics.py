@@ -1,0 +1,113 @@
+"""The operations /metrics endpoint: who may read it, and that its counters move with the work done."""
+
+import pytest
+from django.test import Client
+from prometheus_client.parser import text_string_to_metric_families
+
+from observability.actors import evaluate_alert_rules
+from observability.alerts.evaluation import alert_rule_evaluate
+from tests.background import wait_for_background_work
+from tests.observability.alerts.factories import NOW, make_rule, spend
+from tests.observability.factories import OTLP_URL, ingestion_event, otlp_request, otlp_span, post_batch
+
+pytestmark = pytest.mark.django_db
+TOKEN = "scrape-token-0123456789"
+
+
+@pytest.fixture
+def scraper(settings):
+    settings.AISTRALE_METRICS_TOKEN = TOKEN
+    return Client(headers={"Authorization": f"Bearer {TOKEN}"})
+
+
+def samples(client) -> dict[tuple, float]:
+    """Every sample of a scrape: (name, sorted labels) -> value."""
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain; version=")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.content.decode())
+        for sample in family.samples
+    }
+
+
+def moved(before: dict, after: dict, name: str, **labels) -> float:
+    key = (name, tuple(sorted(labels.items())))
+    return after.get(key, 0.0) - before.get(key, 0.0)
+
+
+def test_off_until_a_token_or_a_network_is_configured(client):
+    response = client.get("/metrics")
+    assert response.status_code == 403
+    assert "set AISTRALE_METRICS_TOKEN or AISTRALE_METRICS_ALLOWED_NETWORKS" in response.json()["message"]
+
+
+def test_a_token_is_required_when_configured(client, settings):
+    settings.AISTRALE_METRICS_TOKEN = TOKEN
+    missing = client.get("/metrics")
+    assert (missing.status_code, missing["WWW-Authenticate"]) == (401, 'Bearer realm="metrics"')
+    assert "no bearer token" in missing.json()["message"]
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and "a wrong bearer token" in wrong.json()["message"]
+    assert client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+
+
+@pytest.mark.parametrize(("networks", "status"), [(["127.0.0.0/8"], 200), (["10.0.0.0/8", "::1/128"], 403)])
+def test_client_networks_need_no_token(client, settings, networks, status):
+    settings.AISTRALE_METRICS_ALLOWED_NETWORKS = networks
+    response = client.get("/metrics")
+    assert response.status_code == status
+    if status == 403:
+        assert response.json()["message"] == "client 127.0.0.1 is not in AISTRALE_METRICS_ALLOWED_NETWORKS"
+
+
+def test_other_methods_are_refused(scraper):
+    assert scraper.post("/metrics").status_code == 405
+
+
+def test_ingestion_counters_move_per_request(scraper, api_client):
+    before = samples(scraper)
+    post_batch(
+        api_client,
+        ingestion_event("good", "trace-create", {"id": "t1"}),
+        ingestion_event("bad-level", "span-create", {"id": "s2", "level": "LOUD"}),
+    )
+    body = otlp_request(otlp_span("00f067aa0ba902b7"), otlp_span("11f067aa0ba902b7"))
+    response = api_client.generic("POST", OTLP_URL, body, content_type="application/x-protobuf")
+    assert response.status_code == 200
+    after = samples(scraper)
+
+    counted = "aistrale_ingestion_spans_total"
+    assert moved(before, after, counted, source="batch", outcome="accepted") == 1
+    assert moved(before, after, counted, source="batch", outcome="rejected") == 1
+    assert moved(before, after, counted, source="otlp", outcome="accepted") == 2
+    requests = "django_http_requests_total_by_view_transport_method_total"
+    assert (
+        moved(
+            before, after, requests, view="observability.ingestion.views.IngestionView", transport="http", method="POST"
+        )
+        == 1
+    )
+
+
+def test_alert_evaluations_are_counted(scraper, project):
+    rule = make_rule(project)
+    spend(project, 2.0)
+    before = samples(scraper)
+    alert_rule_evaluate(rule=rule, now=NOW)
+    after = samples(scraper)
+    assert moved(before, after, "aistrale_alert_evaluations_total", metric="cost_per_hour", outcome="warning") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_job_outcomes_and_queue_depth(scraper):
+    before = samples(scraper)
+    evaluate_alert_rules.send()
+    wait_for_background_work()
+    after = samples(scraper)
+    jobs = "aistrale_dramatiq_jobs_total"
+    assert moved(before, after, jobs, queue="alerts", actor="evaluate_alert_rules", outcome="succeeded") == 1
+    assert after[("aistrale_dramatiq_queue_depth", (("queue", "alerts"),))] == 0
+    timed = "aistrale_dramatiq_job_duration_seconds_count"
+    assert moved(before, after, timed, queue="alerts", actor="evaluate_alert_rules") == 1
