@@ -1,7 +1,12 @@
 """The operations /metrics endpoint: who may read it, and that its counters move with the work done."""
 
+import json
+import re
+
 import pytest
+from django.conf import settings
 from django.test import Client
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from observability.actors import evaluate_alert_rules
@@ -12,6 +17,7 @@ from tests.observability.factories import OTLP_URL, ingestion_event, otlp_reques
 
 pytestmark = pytest.mark.django_db
 TOKEN = "scrape-token-0123456789"
+METRIC = re.compile(r"\b((?:aistrale|django)_[a-z_]+)\b")
 
 
 @pytest.fixture
@@ -111,3 +117,12 @@ def test_job_outcomes_and_queue_depth(scraper):
     assert after[("aistrale_dramatiq_queue_depth", (("queue", "alerts"),))] == 0
     timed = "aistrale_dramatiq_job_duration_seconds_count"
     assert moved(before, after, timed, queue="alerts", actor="evaluate_alert_rules") == 1
+
+
+def test_the_example_grafana_dashboard_reads_only_exported_metrics(scraper):
+    dashboard = json.loads((settings.BASE_DIR / "docs" / "grafana-dashboard.json").read_text())
+    expressions = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    used = {re.sub(r"_(total|bucket|count|sum)$", "", name) for e in expressions for name in METRIC.findall(e)}
+    assert scraper.get("/metrics").status_code == 200
+    exported = {family.name for family in REGISTRY.collect()}
+    assert used and used <= exported, used - exported
