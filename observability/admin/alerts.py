@@ -8,7 +8,12 @@ from django.utils.html import format_html, format_html_join
 
 from aistrale.errors import DomainError
 from aistrale.tenancy.admin_errors import DomainErrorsAsFormErrors
-from aistrale.tenancy.admin_scoping import ManagersWriteAdmin, PartOfParentInline, ReadOnlyProjectAdmin
+from aistrale.tenancy.admin_scoping import (
+    ManagersWriteAdmin,
+    PartOfParentInline,
+    ReadOnlyProjectAdmin,
+    managed_projects,
+)
 from observability.actors import alert_rule_evaluate_and_notify
 from observability.alerts.metrics import alert_metric_choices
 from observability.alerts.services import (
@@ -135,7 +140,10 @@ class AlertRuleAdmin(DomainErrorsAsFormErrors, ManagersWriteAdmin):
                 alert_channel_delete(channel=AlertChannel.objects.get(pk=channel.pk))
             elif row.has_changed():
                 alert_channel_update(
-                    channel=AlertChannel.objects.get(pk=channel.pk), target=data["target"], active=data["active"]
+                    channel=AlertChannel.objects.get(pk=channel.pk),
+                    target=data["target"],
+                    active=data["active"],
+                    kind=data["kind"],
                 )
 
     def delete_model(self, request, obj):
@@ -147,7 +155,7 @@ class AlertRuleAdmin(DomainErrorsAsFormErrors, ManagersWriteAdmin):
 
     @admin.action(description="Evaluate now", permissions=["change"])
     def evaluate_now(self, request, queryset):
-        for rule in queryset.select_related("project"):
+        for rule in queryset.filter(project__in=managed_projects(request.user)).select_related("project"):
             try:
                 event = alert_rule_evaluate_and_notify(rule=rule)
             except DomainError as error:

@@ -183,7 +183,10 @@ def alert_channel_create(
 
 
 @transaction.atomic
-def alert_channel_update(*, channel: AlertChannel, target: str, active: bool) -> AlertChannel:
+def alert_channel_update(*, channel: AlertChannel, target: str, active: bool, kind: str | None = None) -> AlertChannel:
+    """Change a channel's target or activity; its kind is fixed once saved."""
+    if kind is not None and kind != channel.kind:
+        raise DomainError(f"a {channel.kind} channel stays one: add a new {kind} channel instead", field="kind")
     before = {"target": channel.target, "active": channel.active}
     channel.target, channel.active = alert_channel_validate(kind=channel.kind, target=target), active
     channel.save(update_fields=["target", "active"])

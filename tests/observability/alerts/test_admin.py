@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from aistrale.tenancy.models import AuditEvent, Role
+from aistrale.tenancy.services import membership_set
 from observability.alerts.evaluation import alert_rule_evaluate
 from observability.alerts.services import alert_channel_create
 from observability.models import AlertChannel, AlertEvent, AlertRule
@@ -112,13 +113,17 @@ def test_evaluate_now_reports_the_change_and_the_history_shows_it(client, owner,
 def test_members_see_rules_but_only_managers_change_them(client, make_user, project, other_project):
     make_rule(other_project, name="theirs")
     rule = make_rule(project)
+    spend(project, 9.0, at=timezone.now())
     member = make_user("member", project=project, role=Role.MEMBER)
     client.force_login(member)
     page = client.get(RULES).content.decode()
     assert "spend" in page and "theirs" not in page
     assert client.get(f"{RULES}add/").status_code == 403
     client.post(RULES, {"action": "evaluate_now", "_selected_action": [rule.pk]})
-    assert not AlertEvent.objects.exists()
+    membership_set(user=member, project=other_project, role=Role.OWNER)
+    client.post(RULES, {"action": "evaluate_now", "_selected_action": [rule.pk]})
+    rule.refresh_from_db()
+    assert rule.last_evaluated_at is None
 
 
 def test_history_and_rules_lists_make_a_constant_number_of_queries(client, owner, project):

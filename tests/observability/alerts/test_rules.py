@@ -92,6 +92,9 @@ def test_channel_and_rule_changes_are_audited(project):
     rule = make_rule(project)
     channel, _ = alert_channel_create(rule=rule, kind="email", target="ops@example.com")
     alert_channel_update(channel=channel, target="oncall@example.com", active=False)
+    with pytest.raises(DomainError) as refused:
+        alert_channel_update(channel=channel, target="https://hooks.example.com", active=True, kind="webhook")
+    assert (refused.value.field, channel.kind) == ("kind", "email")
     alert_rule_delete(rule=rule)
     actions = list(AuditEvent.objects.filter(project=project).order_by("pk").values_list("action", flat=True))
     assert actions == ["alert_rule.created", "alert_channel.created", "alert_channel.updated", "alert_rule.deleted"]
