@@ -1,7 +1,11 @@
 """The periodic scheduler sends each job once per tick: across two workers claiming ticks in Redis, and
 in-process on the embedded default."""
 
+import json
+import subprocess
+import sys
 import threading
+import uuid
 
 import dramatiq
 import pytest
@@ -18,6 +22,7 @@ from aistrale.periodic import (
     redis_claim,
     register_periodic,
 )
+from bench.server import ROOT
 from tests.background import wait_for, wait_for_background_work
 
 runs: list[int] = []
@@ -65,6 +70,36 @@ def test_two_workers_send_each_tick_once(job):
     assert sent_ticks(first, second) == [4_000_000, 4_000_001, 4_000_002]
     wait_for_background_work()
     assert len(runs) == 3
+
+
+WORKER_PROCESS = """
+import json, sys
+import dramatiq, redis
+from dramatiq.brokers.stub import StubBroker
+dramatiq.set_broker(StubBroker())
+from aistrale.periodic import Scheduler, redis_claim, register_periodic
+
+@dramatiq.actor(queue_name="periodic-process-tests")
+def job():
+    pass
+
+register_periodic("tests.process", 0.25, job)
+url, namespace, first = sys.argv[1], sys.argv[2], int(sys.argv[3])
+scheduler = Scheduler(claim=redis_claim(redis.Redis.from_url(url), namespace))
+for tick in range(first, first + 40):
+    scheduler.run_due(tick * 0.25 + 0.1)
+print(json.dumps([tick for name, tick in scheduler.sent]))
+"""
+
+
+@needs_redis
+def test_two_worker_processes_share_the_ticks_without_overlap():
+    namespace, first = f"aistrale-test-{uuid.uuid4().hex}", 4_000_000
+    command = [sys.executable, "-c", WORKER_PROCESS, settings.REDIS_URL, namespace, str(first)]
+    workers = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    claimed = [json.loads(worker.communicate(timeout=60)[0]) for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers)
+    assert sorted(claimed[0] + claimed[1]) == list(range(first, first + 40))
 
 
 @needs_redis
