@@ -1,7 +1,10 @@
 """The operations /metrics endpoint: who may read it, and that its counters move with the work done."""
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -9,6 +12,7 @@ from django.test import Client
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
+from bench.server import ROOT
 from observability.actors import evaluate_alert_rules
 from observability.alerts.evaluation import alert_rule_evaluate
 from tests.background import wait_for_background_work
@@ -26,16 +30,20 @@ def scraper(settings):
     return Client(headers={"Authorization": f"Bearer {TOKEN}"})
 
 
-def samples(client) -> dict[tuple, float]:
+def parsed(text: str) -> dict[tuple, float]:
     """Every sample of a scrape: (name, sorted labels) -> value."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def samples(client) -> dict[tuple, float]:
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain; version=")
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(response.content.decode())
-        for sample in family.samples
-    }
+    return parsed(response.content.decode())
 
 
 def moved(before: dict, after: dict, name: str, **labels) -> float:
@@ -126,3 +134,39 @@ def test_the_example_grafana_dashboard_reads_only_exported_metrics(scraper):
     assert scraper.get("/metrics").status_code == 200
     exported = {family.name for family in REGISTRY.collect()}
     assert used and used <= exported, used - exported
+
+
+COUNTING_PROCESS = """
+import sys
+import django
+django.setup()
+from aistrale.operations.metrics import ingestion_count
+ingestion_count(source="otlp", accepted=int(sys.argv[1]), rejected=1)
+if sys.argv[2] == "scrape":
+    from django.test import Client
+    from django.test.utils import override_settings
+    with override_settings(AISTRALE_METRICS_TOKEN="t" * 20):
+        response = Client(headers={"Authorization": "Bearer " + "t" * 20}).get("/metrics")
+    assert response.status_code == 200, response.status_code
+    print(response.content.decode())
+"""
+
+
+def test_multiprocess_mode_merges_every_process(tmp_path):
+    environment = {
+        **{key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")},
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+
+    def run(accepted: int, then: str) -> str:
+        command = [sys.executable, "-c", COUNTING_PROCESS, str(accepted), then]
+        return subprocess.run(command, env=environment, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+    run(3, "exit")
+    scraped = parsed(run(2, "scrape"))
+    counted = "aistrale_ingestion_spans_total"
+    assert scraped[(counted, (("outcome", "accepted"), ("source", "otlp")))] == 5
+    assert scraped[(counted, (("outcome", "rejected"), ("source", "otlp")))] == 2
+    assert ("aistrale_dramatiq_queue_depth", (("queue", "alerts"),)) in scraped
