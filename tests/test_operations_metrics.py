@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
@@ -74,6 +75,12 @@ def test_client_networks_need_no_token(client, settings, networks, status):
     assert response.status_code == status
     if status == 403:
         assert response.json()["message"] == "client 127.0.0.1 is not in AISTRALE_METRICS_ALLOWED_NETWORKS"
+
+
+def test_a_bad_network_is_a_configuration_error(client, settings):
+    settings.AISTRALE_METRICS_ALLOWED_NETWORKS = ["10.0.0.0/33"]
+    with pytest.raises(ImproperlyConfigured, match="AISTRALE_METRICS_ALLOWED_NETWORKS: '10.0.0.0/33'"):
+        client.get("/metrics")
 
 
 def test_other_methods_are_refused(scraper):

@@ -11,6 +11,7 @@ import os
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
@@ -24,7 +25,10 @@ REGISTRY.register(QUEUE_DEPTH)
 
 @cache
 def _networks(cidrs: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
+    try:
+        return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"AISTRALE_METRICS_ALLOWED_NETWORKS: {error}") from None
 
 
 def _in_networks(address: str) -> bool:
