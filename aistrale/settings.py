@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "aistrale.api.request_body.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "aistrale.tenancy.audit.AuditContextMiddleware",
     "aistrale.api.outage.OutageMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "aistrale.urls"
@@ -143,7 +145,7 @@ AISTRALE_HTTPS = env_bool("AISTRALE_HTTPS", False)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", AISTRALE_HTTPS)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", AISTRALE_HTTPS)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", AISTRALE_HTTPS)
-SECURE_REDIRECT_EXEMPT = [r"^api/public/health$"]  # load balancers probe the backend over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^api/public/health$", r"^metrics$"]  # probes and scrapers use plain HTTP
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if AISTRALE_HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", AISTRALE_HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", AISTRALE_HTTPS)
@@ -224,6 +226,23 @@ AISTRALE_WEBHOOK_MIN_BACKOFF_MS = int(os.environ.get("AISTRALE_WEBHOOK_MIN_BACKO
 AISTRALE_WEBHOOK_MAX_BACKOFF_MS = int(os.environ.get("AISTRALE_WEBHOOK_MAX_BACKOFF_MS", "3600000"))
 AISTRALE_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("AISTRALE_WEBHOOK_TIMEOUT_SECONDS", "10"))
 AISTRALE_WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("AISTRALE_WEBHOOK_ALLOW_PRIVATE_URLS", False)
+
+# Periodic jobs (aistrale.periodic) and alert rules (observability.alerts).
+AISTRALE_PERIODIC = env_bool("AISTRALE_PERIODIC", True)
+AISTRALE_ALERTS_EVALUATE_SECONDS = float(os.environ.get("AISTRALE_ALERTS_EVALUATE_SECONDS", "60"))
+
+# The operations /metrics endpoint: a bearer token, or client networks (CIDRs) allowed without one.
+AISTRALE_METRICS_TOKEN = os.environ.get("AISTRALE_METRICS_TOKEN", "")
+AISTRALE_METRICS_ALLOWED_NETWORKS = env_list("AISTRALE_METRICS_ALLOWED_NETWORKS", "")
+
+# Email (alert notifications): Django's email backend, SMTP unless EMAIL_BACKEND names another.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "aistrale@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["aistrale.api.authentication.ApiKeyAuthentication"],

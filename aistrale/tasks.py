@@ -13,6 +13,9 @@ from django.db import close_old_connections
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
+from aistrale.operations.metrics import JobMetricsMiddleware
+from aistrale.periodic import PeriodicMiddleware
+
 WORKER_THREADS = 4
 
 
@@ -49,6 +52,8 @@ def _make_broker() -> dramatiq.Broker:
         broker.emit_after("process_boot")
         broker.add_middleware(InProcessWorkerMiddleware())
     broker.add_middleware(DjangoConnectionsMiddleware())
+    broker.add_middleware(JobMetricsMiddleware())
+    broker.add_middleware(PeriodicMiddleware())
     return broker
 
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from aistrale.api.views import api_not_found
+from aistrale.operations.views import metrics_view
 
 api_modules = [  # prompts first: the prompt fetch is the hottest read and resolves in this order
     "prompts.api.urls",
@@ -22,6 +23,7 @@ handler500 = "aistrale.api.views.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="operations-metrics"),
     path("public/", include("observability.public.urls")),
     *[path("api/public/", include(module)) for module in api_modules],
     path("api/", include("prompts.api.compile_urls")),

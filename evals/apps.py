@@ -39,3 +39,7 @@ class EvalsConfig(AppConfig):
         from evals.analytics import register_score_views
 
         register_score_views()
+
+        from evals.alert_metrics import register_evals_alert_metrics
+
+        register_evals_alert_metrics()

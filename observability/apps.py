@@ -33,3 +33,12 @@ class ObservabilityConfig(AppConfig):
         from observability.analytics.tracing import register_tracing_views
 
         register_tracing_views()
+
+        from django.conf import settings
+
+        from aistrale.periodic import register_periodic
+        from observability.actors import evaluate_alert_rules
+        from observability.alerts.metrics import register_tracing_alert_metrics
+
+        register_tracing_alert_metrics()
+        register_periodic("alerts.evaluate", settings.AISTRALE_ALERTS_EVALUATE_SECONDS, evaluate_alert_rules)

@@ -55,11 +55,17 @@ def webhook_setting(name: str):
     return getattr(settings, f"AISTRALE_WEBHOOK_{name}", defaults[name])
 
 
-def webhook_endpoint_validate(*, url: str, events) -> list[str]:
-    """The events as a sorted list of known values; DomainError naming the field otherwise."""
+def webhook_url_validate(url: str, *, field: str = "url") -> str:
+    """The URL if it is an absolute http(s) one; DomainError naming `field` otherwise."""
     parts = urlsplit(url or "")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise DomainError(f"must be an absolute http(s) URL, got {url!r}", field="url")
+        raise DomainError(f"must be an absolute http(s) URL, got {url!r}", field=field)
+    return url
+
+
+def webhook_endpoint_validate(*, url: str, events) -> list[str]:
+    """The events as a sorted list of known values; DomainError naming the field otherwise."""
+    webhook_url_validate(url)
     if not isinstance(events, (list, tuple)) or not events:
         raise DomainError(f"must be a non-empty list of: {', '.join(WebhookEvent.values)}", field="events")
     unknown = sorted({str(event) for event in events} - set(WebhookEvent.values))
@@ -229,20 +235,23 @@ def webhook_deliveries_redeliver(*, deliveries: QuerySet[WebhookDelivery], user)
     return outcome
 
 
-def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str, str]:
-    """(status code, response excerpt, error) of one POST."""
-    body = webhook_body(delivery)
-    headers = {
+def webhook_signed_headers(*, secret: str, body: bytes, event: str, delivery_id: str) -> dict[str, str]:
+    """The headers of a signed delivery (other apps' webhooks sign theirs with these too)."""
+    return {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        SIGNATURE_HEADER: webhook_signature(secret=endpoint.secret, body=body),
+        SIGNATURE_HEADER: webhook_signature(secret=secret, body=body),
         TIMESTAMP_HEADER: str(int(time.time())),
-        EVENT_HEADER: delivery.event,
-        DELIVERY_HEADER: delivery.pk,
+        EVENT_HEADER: event,
+        DELIVERY_HEADER: delivery_id,
     }
+
+
+def webhook_post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
+    """(status code, response excerpt, error) of one POST; the error is "" on a 2xx answer."""
     try:
         with requests.post(
-            endpoint.url,
+            url,
             data=body,
             headers=headers,
             timeout=webhook_setting("TIMEOUT_SECONDS"),
@@ -254,6 +263,12 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
             return response.status_code, excerpt, error
     except requests.RequestException as error:
         return None, "", f"{type(error).__name__}: {error}"
+
+
+def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str, str]:
+    body = webhook_body(delivery)
+    headers = webhook_signed_headers(secret=endpoint.secret, body=body, event=delivery.event, delivery_id=delivery.pk)
+    return webhook_post(url=endpoint.url, body=body, headers=headers)
 
 
 def webhook_url_refusal(url: str) -> str | None:

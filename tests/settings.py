@@ -7,6 +7,7 @@ os.environ.setdefault("SECRET_KEY", "aistrale-tests-only-secret-key")
 
 from aistrale.settings import *  # noqa: E402, F403
 
+AISTRALE_PERIODIC = False  # tests drive aistrale.periodic.Scheduler themselves
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405  in-process worker threads must not hold connections
 DRAMATIQ_NAMESPACE = f"aistrale-test-{os.getpid()}"

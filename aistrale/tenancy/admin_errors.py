@@ -1,9 +1,11 @@
 """A DomainError raised by a service, shown in the admin as an error of the form that sent the input.
 
 Services name the field by its Python name, and admin forms name their fields the same way, so the error
-lands on the field of that name (a nested field such as `content.0.role` on `content`); an error of the
-whole input, or of a field the form does not show, is a form-wide error.
+lands on the field of that name (a nested field such as `content.0.role` or `filter[0].column` on its
+head); an error of the whole input, or of a field the form does not show, is a form-wide error.
 """
+
+import re
 
 from django import forms
 
@@ -14,7 +16,7 @@ _REFUSED = "_aistrale_domain_error"
 
 def form_error_add(form: forms.BaseForm, error: DomainError) -> None:
     """Put the service's error on the form field it names, else on the whole form."""
-    head = (error.field or "").split(".")[0]
+    head = re.split(r"[.\[]", error.field or "")[0]
     if head in form.fields:
         form.add_error(head, error.message if error.field == head else f"{error.field}: {error.message}")
     else:

@@ -4,6 +4,7 @@
   writers change them; annotators see only what is granted to them (their queues, in feedback).
 - `ReadOnlyProjectAdmin`: the same rows, shown only (ingestion, delivery logs).
 - `ManagersWriteAdmin`: members see the rows, only the project's owners and admins change them.
+- `PartOfParentInline`: inline rows with the permissions of their parent row.
 - `ManagedProjectsAdmin`: tenancy rows (API keys, the audit log) shown only to their project's owners and admins.
 """
 
@@ -49,6 +50,27 @@ class NoEditAdminMixin:
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PartOfParentInline:
+    """InlineModelAdmin mixin for rows that are part of their parent: whoever may write the parent may write
+    them, whoever may see it sees them."""
+
+    def _parent_writable(self, request, obj) -> bool:
+        parent = self.admin_site._registry[self.parent_model]
+        return parent.has_change_permission(request, obj) if obj else parent.has_add_permission(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._parent_writable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._parent_writable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._parent_writable(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site._registry[self.parent_model].has_view_permission(request, obj)
 
 
 class ProjectScopedAdmin(GuardedModelAdmin):

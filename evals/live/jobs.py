@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from aistrale.display import money
 from aistrale.errors import DomainError
+from aistrale.operations.metrics import evaluation_spend_add
 from evals.evaluators.judge import EVALUATION_ENVIRONMENT
 from evals.evaluators.runner import evaluator_run
 from evals.live.mapping import default_mapping, mapping_check, variables_fill
@@ -367,5 +368,6 @@ def evaluation_job_run(*, job_id: int, now=None) -> EvaluationJob | None:
     with transaction.atomic():
         score_upsert_many(scores=[score])
         job.save(update_fields=[*JOB_OUTCOME_FIELDS, "latency_ms", "cost", "score_id", "judge_trace_id"])
+    evaluation_spend_add(job.cost)
     _budget_reached(job.rule, now)
     return job

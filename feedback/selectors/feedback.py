@@ -92,6 +92,12 @@ class FeedbackDay:
         return self.positive / self.rated if self.rated else None
 
 
+def feedback_positive_rate(*, scores: QuerySet[Score]) -> float | None:
+    """The positive share of the rated feedback among these scores (None: none rated)."""
+    counts = scores.aggregate(rated=Count("key", filter=RATED), positive=Count("key", filter=POSITIVE))
+    return counts["positive"] / counts["rated"] if counts["rated"] else None
+
+
 def feedback_daily(*, project, start: dt.datetime, end: dt.datetime) -> list[FeedbackDay]:
     """Volume, rated and positive feedback per UTC day with feedback, oldest first (one query)."""
     rows = (

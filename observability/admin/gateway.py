@@ -5,34 +5,19 @@ from django import forms
 from django.contrib import admin
 
 from aistrale.tenancy.admin_errors import DomainErrorsAsFormErrors
-from aistrale.tenancy.admin_scoping import ProjectScopedAdmin
+from aistrale.tenancy.admin_scoping import PartOfParentInline, ProjectScopedAdmin
 from aistrale.tenancy.models import WRITING_ROLES
 from aistrale.tenancy.selectors import project_list_for_user
 from observability.gateway.services import gateway_key_limit_set, gateway_route_delete, gateway_route_save
 from observability.models import GatewayKeyLimit, GatewayRoute, GatewayTarget
 
 
-class GatewayTargetInline(admin.TabularInline):
+class GatewayTargetInline(PartOfParentInline, admin.TabularInline):
+    """Targets are part of their route: whoever may write the route may write them."""
+
     model = GatewayTarget
     extra = 1
     fields = ("position", "connection", "model", "weight")
-
-    def _route_writable(self, request, route) -> bool:
-        """Targets are part of their route: whoever may write the route may write them."""
-        route_admin = self.admin_site._registry[GatewayRoute]
-        return route_admin.has_change_permission(request, route) if route else route_admin.has_add_permission(request)
-
-    def has_add_permission(self, request, obj=None):
-        return self._route_writable(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._route_writable(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._route_writable(request, obj)
-
-    def has_view_permission(self, request, obj=None):
-        return self.admin_site._registry[GatewayRoute].has_view_permission(request, obj)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

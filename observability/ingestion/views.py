@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from aistrale.api.base import ProjectApiView
 from aistrale.api.outage import ServiceUnavailable
 from aistrale.api.request_body import PayloadTooLarge
+from aistrale.operations.metrics import ingestion_count
 from observability.api import schema
 from observability.extensions import browser_policy
 from observability.ingestion.batch import ingest_batch
@@ -110,6 +111,7 @@ class IngestionView(ProjectApiView):
                 screen=browser_policy().screen if self.public_key_only else None,
             )
         )
+        ingestion_count(source="batch", accepted=len(result.successes), rejected=len(result.errors))
         return Response({"successes": result.successes, "errors": result.errors}, status=207)
 
 
@@ -142,6 +144,7 @@ class OtlpTracesView(ProjectApiView):
         except TooManySpans as error:
             raise PayloadTooLarge(str(error)) from None
         result = _storing(lambda: ingest_spans(project=request.auth.project, spans=spans))
+        ingestion_count(source="otlp", accepted=result.accepted, rejected=result.rejected)
         if protobuf:
             return HttpResponse(response_body(result, protobuf=True), content_type="application/x-protobuf")
         return Response(response_body(result, protobuf=False))

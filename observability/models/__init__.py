@@ -1,9 +1,27 @@
+from observability.models.alerts import (
+    AlertChannel,
+    AlertDirection,
+    AlertEvent,
+    AlertNotification,
+    AlertRule,
+    AlertState,
+    ChannelKind,
+    NoDataPolicy,
+)
 from observability.models.gateway import GatewayKeyLimit, GatewayRoute, GatewayTarget
 from observability.models.media import Media, MediaLink
 from observability.models.pricing import ModelDefinition, ModelUsageUnit, PricingTier
 from observability.models.traces import Observation, ObservationLevel, ObservationType, Session, Trace, seconds_between
 
 __all__ = [
+    "AlertChannel",
+    "AlertDirection",
+    "AlertEvent",
+    "AlertNotification",
+    "AlertRule",
+    "AlertState",
+    "ChannelKind",
+    "NoDataPolicy",
     "GatewayKeyLimit",
     "GatewayRoute",
     "GatewayTarget",

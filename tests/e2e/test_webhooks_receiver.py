@@ -1,14 +1,9 @@
 """Webhook deliveries reach a real HTTP receiver on 127.0.0.1 that verifies their HMAC signature."""
 
-import hashlib
-import hmac
 import io
-import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import orjson
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -20,60 +15,15 @@ from prompts.models import DeliveryStatus, WebhookDelivery
 from prompts.signals import prompt_label_moved, prompt_version_created
 from prompts.webhooks import webhook_deliveries_create, webhook_endpoint_create
 from tests.background import wait_for_background_work
+from tests.receiver import receivers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Receiver:
-    """An HTTP server answering each POST with the next planned status (then 200), recording what came."""
-
-    def __init__(self, statuses=()):
-        self.statuses = list(statuses)
-        self.requests: list[dict] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append({"at": time.monotonic(), "headers": dict(self.headers), "body": body})
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                reply = b'{"received": true}' if status < 300 else b"receiver is down"
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/aistrale"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def verified(self, secret: str) -> list[dict]:
-        """Each received document whose signature header matches the HMAC-SHA256 of its raw body."""
-        documents = []
-        for request in self.requests:
-            expected = "sha256=" + hmac.new(secret.encode(), request["body"], hashlib.sha256).hexdigest()
-            assert hmac.compare_digest(request["headers"]["X-Aistrale-Signature"], expected)
-            documents.append(orjson.loads(request["body"]))
-        return documents
-
-
 @pytest.fixture
 def receiver(settings):
-    settings.AISTRALE_WEBHOOK_ALLOW_PRIVATE_URLS = True
     start_inprocess_worker()
-    servers = []
-
-    def make(statuses=()):
-        servers.append(Receiver(statuses))
-        return servers[-1]
-
-    yield make
-    for server in servers:
-        server.server.shutdown()
-        server.server.server_close()
+    yield from receivers(settings)
 
 
 @pytest.fixture
