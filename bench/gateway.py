@@ -13,7 +13,8 @@ requests arrive spread out. Burst: then all clients start one stream at the same
 Every stream opens its own connection on both paths (the fake provider closes its streams' connections).
 Time to first token is the time to the first byte of the event stream; total is the time to its end.
 Prints one JSON line: for each mode, p50/p99 of both paths and the gateway's added time (gateway minus
-direct, per percentile), with the load average before and after.
+direct, per percentile), the gateway workers' CPU time per stream (user + system, every gateway stream
+counted, trace writes included: a figure the machine's other load hardly moves), and the load average.
 """
 
 import argparse
@@ -85,13 +86,13 @@ def main() -> None:
             port=options.port,
         ) as server:
             server.manage("shell", "-c", ROUTE.format(public_key=server.public_key, alias=ALIAS, url=provider_url))
-            load_before = os.getloadavg()
+            load_before, cpu_before = os.getloadavg(), server.cpu_seconds()
             samples = measure(options, server, provider_port)
-            load_after = os.getloadavg()
+            load_after, cpu = os.getloadavg(), server.cpu_seconds() - cpu_before
     finally:
         provider.terminate()
         provider.wait(timeout=10)
-    print(json.dumps(figures(options, samples, load_before, load_after)))
+    print(json.dumps(figures(options, samples, load_before, load_after, cpu)))
 
 
 def measure(options, server, provider_port: int) -> dict:
@@ -127,7 +128,7 @@ def measure(options, server, provider_port: int) -> dict:
     return json.loads(clients.stdout)
 
 
-def figures(options, samples: dict, load_before, load_after) -> dict:
+def figures(options, samples: dict, load_before, load_after, cpu: float) -> dict:
     result = {
         "figure": "gateway_stream_overhead",
         "clients": options.clients,
@@ -140,6 +141,7 @@ def figures(options, samples: dict, load_before, load_after) -> dict:
         "target_p99_added_ttft_ms": 20,
         "load_average_before": [round(value, 2) for value in load_before],
         "load_average_after": [round(value, 2) for value in load_after],
+        "gateway_cpu_ms_per_stream": round(cpu * 1000 / (options.clients * (options.rounds + 2)), 2),
     }
     for mode, by_path in samples.items():
         summaries = {
