@@ -163,7 +163,7 @@ def _events(call: Call, upstream: urllib3.BaseHTTPResponse, attempt: Attempt):
 
     def finish(error: str | None = None):
         nonlocal recorded
-        attempt.ended_at, attempt.error, attempt.events = timezone.now(), error or attempt.error, seen
+        attempt.ended_at, attempt.error, attempt.events = timezone.now(), error or attempt.error, list(seen)
         recorded = True
         call_trace_queue(call)
 
