@@ -3,16 +3,18 @@
     .venv/bin/python -m bench.gateway                         # PostgreSQL + Redis, 64 clients, 3 streams each
     .venv/bin/python -m bench.gateway --clients 16 --rounds 1 --database-url sqlite:////tmp/gw.sqlite3 --redis-url ""
 
-A fake OpenAI provider (tests/fakes/provider.py, in a process of its own) streams --tokens chunks over
---stream-seconds. gunicorn (gthread workers) serves the gateway with a route `bench-stream` to it. Each
-path (straight to the provider, then through the gateway) is measured with --clients streaming clients.
+A fake OpenAI provider (bench/gateway_load.py: one asyncio loop, in a process of its own) streams --tokens
+chunks over --stream-seconds. gunicorn (gthread workers) serves the gateway with a route `bench-stream` to it.
+The clients (one asyncio loop in a third process) measure each path, straight to the provider and through
+the gateway, side by side in one run, with --clients streaming clients.
 Steady state: each client starts stream_seconds/clients after the previous one and streams --rounds + 1
 times in a row (its first stream, the ramp-up, not counted), so --clients streams are always in flight and
 requests arrive spread out. Burst: then all clients start one stream at the same instant.
 Every stream opens its own connection on both paths (the fake provider closes its streams' connections).
 Time to first token is the time to the first byte of the event stream; total is the time to its end.
 Prints one JSON line: for each mode, p50/p99 of both paths and the gateway's added time (gateway minus
-direct, per percentile).
+direct, per percentile), the gateway workers' CPU time per stream (user + system, every gateway stream
+counted, trace writes included: a figure the machine's other load hardly moves), and the load average.
 """
 
 import argparse
@@ -21,27 +23,12 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
-import time
-
-import httpx
 
 from bench.server import ROOT, production_server
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/aistrale_gateway"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/6"
 ALIAS = "bench-stream"
-PROVIDER = """
-import sys, time
-from tests.fakes import provider
-provider._Server.request_queue_size = 1024
-tokens, seconds = int(sys.argv[1]), float(sys.argv[2])
-reply = provider.Reply(text="tok " * tokens, chunks=tokens, chunk_interval=seconds / max(tokens - 1, 1))
-fake = provider.FakeProvider(lambda request: reply).start()
-print(fake.openai_url, flush=True)
-while True:
-    time.sleep(3600)
-"""
 ROUTE = """
 from aistrale.llm.models import LlmConnection
 from aistrale.tenancy.models import ApiKey
@@ -56,62 +43,6 @@ connection = LlmConnection.objects.create(
 target = {{"connection": connection, "model": "fake"}}
 gateway_route_save(route=None, project=project, alias={alias!r}, targets=[target])
 """
-
-
-def _stream(client: httpx.Client, url: str, headers: dict, body: dict) -> tuple[float, float]:
-    began = time.perf_counter()
-    first = None
-    with client.stream("POST", url, json=body, headers={**headers, "Connection": "close"}) as response:
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}: {response.read()[:300]!r}")
-        for chunk in response.iter_raw():
-            if first is None and chunk:
-                first = time.perf_counter()
-    ended = time.perf_counter()
-    return (first - began) * 1000, (ended - began) * 1000
-
-
-def _run(clients: list[httpx.Client], work) -> list[list[tuple[float, float]]]:
-    """work(index, client) -> samples, on a thread per client; every client's samples, errors raised after."""
-    results: list = [None] * len(clients)
-
-    def run(index: int) -> None:
-        try:
-            results[index] = work(index, clients[index])
-        except Exception as error:  # noqa: BLE001  (reported after the run)
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    failed = [result for result in results if isinstance(result, Exception)]
-    if failed:
-        raise RuntimeError(f"{len(failed)} of {len(results)} clients failed, e.g. {failed[0]!r}")
-    return results
-
-
-def steady(clients, url, headers, body, *, streams: int, spread: float) -> list[tuple[float, float]]:
-    """Each client starts index/len of `spread` late, then streams `streams` times in a row; its first stream
-    (the ramp-up, connections opening) is not counted. Requests then arrive spread out, as in production."""
-
-    def work(index, client):
-        time.sleep(spread * index / len(clients))
-        return [_stream(client, url, headers, body) for _ in range(streams)][1:]
-
-    return [sample for samples in _run(clients, work) for sample in samples]
-
-
-def burst(clients, url, headers, body) -> list[tuple[float, float]]:
-    """Every client starts one stream at the same instant (a barrier)."""
-    barrier = threading.Barrier(len(clients))
-
-    def work(index, client):
-        barrier.wait()
-        return [_stream(client, url, headers, body)]
-
-    return [sample for samples in _run(clients, work) for sample in samples]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -131,12 +62,15 @@ def main() -> None:
     parser.add_argument("--stream-seconds", type=float, default=2.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=64)
+    parser.add_argument("--port", type=int, default=9350, help="the gateway's; the provider's is the next one")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", DEFAULT_REDIS_URL))
     options = parser.parse_args()
 
+    provider_port = options.port + 1
     provider = subprocess.Popen(
-        [sys.executable, "-c", PROVIDER, str(options.tokens), str(options.stream_seconds)],
+        [sys.executable, "-m", "bench.gateway_load", "provider", str(provider_port)]
+        + [str(options.tokens), str(options.stream_seconds)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -149,35 +83,52 @@ def main() -> None:
             workers=options.workers,
             threads=options.threads,
             worker_class="gthread",
+            port=options.port,
         ) as server:
             server.manage("shell", "-c", ROUTE.format(public_key=server.public_key, alias=ALIAS, url=provider_url))
-            figures = measure(options, server, provider_url)
+            load_before, cpu_before = os.getloadavg(), server.cpu_seconds()
+            samples = measure(options, server, provider_port)
+            load_after, cpu = os.getloadavg(), server.cpu_seconds() - cpu_before
     finally:
         provider.terminate()
         provider.wait(timeout=10)
-    print(json.dumps(figures))
+    print(json.dumps(figures(options, samples, load_before, load_after, cpu)))
 
 
-def measure(options, server, provider_url: str) -> dict:
+def measure(options, server, provider_port: int) -> dict:
+    """The samples of both paths, from the client process."""
     messages = [{"role": "user", "content": "stream please"}]
-    paths = {
-        "direct": (f"{provider_url}/chat/completions", {"Authorization": "Bearer sk-fake"}, "fake"),
-        "gateway": (f"{server.url}/api/v1/chat/completions", {"Authorization": f"Bearer {server.secret_key}"}, ALIAS),
+    plan = {
+        "clients": options.clients,
+        "rounds": options.rounds,
+        "spread": options.stream_seconds,
+        "paths": {
+            "direct": {
+                "port": provider_port,
+                "path": "/v1/chat/completions",
+                "authorization": "Bearer sk-fake",
+                "body": {"model": "fake", "messages": messages, "stream": True},
+            },
+            "gateway": {
+                "port": options.port,
+                "path": "/api/v1/chat/completions",
+                "authorization": f"Bearer {server.secret_key}",
+                "body": {"model": ALIAS, "messages": messages, "stream": True},
+            },
+        },
     }
-    timeout = httpx.Timeout(options.stream_seconds * 10 + 30)
-    clients = [httpx.Client(timeout=timeout) for _ in range(options.clients)]
-    figures = {"steady": {}, "burst": {}}
-    try:
-        for name, (url, headers, model) in paths.items():
-            body = {"model": model, "messages": messages, "stream": True}
-            streams = options.rounds + 1
-            figures["steady"][name] = steady(
-                clients, url, headers, body, streams=streams, spread=options.stream_seconds
-            )
-            figures["burst"][name] = burst(clients, url, headers, body)
-    finally:
-        for client in clients:
-            client.close()
+    clients = subprocess.run(
+        [sys.executable, "-m", "bench.gateway_load", "client"],
+        input=json.dumps(plan),
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return json.loads(clients.stdout)
+
+
+def figures(options, samples: dict, load_before, load_after, cpu: float) -> dict:
     result = {
         "figure": "gateway_stream_overhead",
         "clients": options.clients,
@@ -188,14 +139,17 @@ def measure(options, server, provider_url: str) -> dict:
         "threads": options.threads,
         "database": options.database_url.split(":")[0],
         "target_p99_added_ttft_ms": 20,
+        "load_average_before": [round(value, 2) for value in load_before],
+        "load_average_after": [round(value, 2) for value in load_after],
+        "gateway_cpu_ms_per_stream": round(cpu * 1000 / (options.clients * (options.rounds + 2)), 2),
     }
-    for mode, samples in figures.items():
+    for mode, by_path in samples.items():
         summaries = {
             name: {
                 "ttft_ms": summary([ttft for ttft, _ in values]),
                 "total_ms": summary([total for _, total in values]),
             }
-            for name, values in samples.items()
+            for name, values in by_path.items()
         }
         added = {
             figure: {
@@ -204,7 +158,7 @@ def measure(options, server, provider_url: str) -> dict:
             }
             for figure in ("ttft_ms", "total_ms")
         }
-        result[mode] = {**summaries, "added": added, "samples": len(samples["gateway"])}
+        result[mode] = {**summaries, "added": added, "samples": len(by_path["gateway"])}
     return result
 
 

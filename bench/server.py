@@ -29,6 +29,17 @@ class Server:
     public_key: str
     secret_key: str
     environment: dict = field(default_factory=dict, repr=False)
+    pid: int | None = None
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server's worker processes."""
+        clock = os.sysconf("SC_CLK_TCK")
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        total = 0
+        for child in children:
+            fields = Path(f"/proc/{child}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / clock
 
     def manage(self, *arguments: str) -> str:
         """Run a management command against the server's database and cache; its output."""
@@ -85,14 +96,16 @@ def production_server(
     settings_module: str = "aistrale.settings",
     worker_class: str | None = None,
     keys: tuple[str, str] = (PUBLIC_KEY, SECRET_KEY),
+    port: int | None = None,
 ):
-    """Migrate, bootstrap the key pair (the bench pair by default), run gunicorn; yields a Server, stops it on exit."""
+    """Migrate, bootstrap the key pair (the bench pair by default), run gunicorn (on `port`, a free one by
+    default); yields a Server, stops it on exit."""
     if database_url.startswith("postgres"):
         ensure_postgres_database(database_url)
     env = _environment(database_url, redis_url, settings_module, keys)
     _manage(env, "migrate", "--noinput", "-v", "0")
     _manage(env, "bootstrap")
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
@@ -110,7 +123,7 @@ def production_server(
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
-        yield Server(url=url, public_key=keys[0], secret_key=keys[1], environment=env)
+        yield Server(url=url, public_key=keys[0], secret_key=keys[1], environment=env, pid=process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)

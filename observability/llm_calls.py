@@ -13,26 +13,21 @@ BATCH_EVENTS events) in one ingestion per project. `call_traces_flush()` waits u
 Dramatiq worker calls it when it shuts down (CallTracesFlush), a web process at exit.
 """
 
-import atexit
 import contextlib
 import logging
-import queue
-import threading
-import time
 from contextvars import ContextVar
 
-from django.db import close_old_connections
 from dramatiq.middleware import Middleware
 
 from aistrale.llm.sink import CallRecord
 from aistrale.tenancy.models import Project
+from observability.batch_writer import BatchWriter
 from observability.ingestion.batch import ingest_batch
 
 logger = logging.getLogger(__name__)
 BATCH_SECONDS = 0.25
 BATCH_EVENTS = 500
 _batched: ContextVar[bool] = ContextVar("llm_call_traces_batched", default=False)
-_FLUSH = object()
 
 
 def _output(record: CallRecord):
@@ -115,7 +110,7 @@ def _store(project: Project, events: list[dict]) -> None:
 def trace_llm_call(record: CallRecord) -> None:
     """Store the call in its project (or hand it to the batch writer); refused events are logged."""
     if _batched.get():
-        _writer.put(record.target.project_id, call_events(record))
+        _writer.put((record.target.project_id, call_events(record)))
         return
     _store(Project.objects.get(pk=record.target.project_id), call_events(record))
 
@@ -130,81 +125,17 @@ def call_traces_batched():
         _batched.reset(token)
 
 
-class _BatchWriter:
-    """One thread per process storing queued call events, a batch per BATCH_SECONDS."""
-
-    def __init__(self):
-        self._queue: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def put(self, project_id, events: list[dict]) -> None:
-        self._queue.put((project_id, events))
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="llm-call-traces", daemon=True)
-                self._thread.start()
-
-    def _next_batch(self) -> tuple[list[tuple], int]:
-        """The items that came within BATCH_SECONDS of the first (a flush cuts it short), and how many were taken."""
-        items, taken, count = [], 0, 0
-        deadline = None
-        while count < BATCH_EVENTS:
-            timeout = None if deadline is None else deadline - time.monotonic()
-            if timeout is not None and timeout <= 0:
-                break
-            try:
-                item = self._queue.get(timeout=timeout)
-            except queue.Empty:
-                break
-            taken += 1
-            if item is _FLUSH:
-                break
-            items.append(item)
-            count += len(item[1])
-            deadline = deadline or time.monotonic() + BATCH_SECONDS
-        return items, taken
-
-    def _run(self) -> None:
-        while True:
-            items, taken = self._next_batch()
-            try:
-                if items:
-                    self._write(items)
-            finally:
-                for _ in range(taken):
-                    self._queue.task_done()
-
-    @staticmethod
-    def _write(items: list[tuple]) -> None:
-        by_project: dict = {}
-        for project_id, events in items:
-            by_project.setdefault(project_id, []).extend(events)
-        close_old_connections()
-        try:
-            for project in Project.objects.filter(pk__in=by_project):
-                _store(project, by_project[project.pk])
-        except Exception:
-            logger.exception("%d llm call events could not be traced", sum(map(len, by_project.values())))
-        finally:
-            close_old_connections()
-
-    def flush(self, timeout: float) -> bool:
-        """Wait until every queued event is stored; False when that took longer than `timeout` seconds."""
-        if self._thread is None:
-            return True
-        self._queue.put(_FLUSH)
-        deadline = time.monotonic() + timeout
-        with self._queue.all_tasks_done:
-            while self._queue.unfinished_tasks:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._queue.all_tasks_done.wait(left)
-        return True
+def _write(items: list[tuple]) -> None:
+    by_project: dict = {}
+    for project_id, events in items:
+        by_project.setdefault(project_id, []).extend(events)
+    for project in Project.objects.filter(pk__in=by_project):
+        _store(project, by_project[project.pk])
 
 
-_writer = _BatchWriter()
+_writer = BatchWriter(
+    name="llm-call-traces", store=_write, size=lambda item: len(item[1]), seconds=BATCH_SECONDS, limit=BATCH_EVENTS
+)
 
 
 def call_traces_flush(timeout: float = 30.0) -> bool:
@@ -217,6 +148,3 @@ class CallTracesFlush(Middleware):
 
     def after_worker_shutdown(self, broker, worker):
         call_traces_flush()
-
-
-atexit.register(call_traces_flush)

@@ -2,12 +2,12 @@
 connections, the answer passed through as the provider's bytes (streams event by event, never whole).
 
 Streams are split only at event boundaries, so the usage event the gateway asks for (and the client did
-not) can be left out; every other event goes on as received. A stream that breaks mid-way ends with an
-error event in the caller's shape, which the provider SDKs raise, and the trace records the break.
+not) can be left out; every other event goes on as received, unparsed: the trace reads the answer from the
+kept bytes in the batch writer, off the request path. A stream that breaks mid-way ends with an error event
+in the caller's shape, which the provider SDKs raise, and the trace records the break.
 """
 
 import json
-import logging
 import threading
 
 import orjson
@@ -19,12 +19,9 @@ from urllib3.exceptions import HTTPError as TransportError
 from urllib3.exceptions import NewConnectionError
 from urllib3.exceptions import TimeoutError as TransportTimeout
 
-from observability.gateway.limits import spend_add
 from observability.gateway.routing import Plan
 from observability.gateway.shapes import GatewayError
-from observability.gateway.tracing import Attempt, Call, call_record
-
-logger = logging.getLogger(__name__)
+from observability.gateway.tracing import Attempt, Call, call_trace_queue
 
 FAILOVER_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 529})
 READ_SIZE = 65536
@@ -112,15 +109,6 @@ def _open(call: Call, plan: Plan, headers) -> tuple[urllib3.BaseHTTPResponse, At
     )
 
 
-def _record(call: Call) -> None:
-    """Trace the call and count its spend; a failed write is logged, the caller already has the answer."""
-    try:
-        cost = call_record(call)
-        spend_add(public_key=call.public_key, cost=cost, now=call.started_at)
-    except Exception:
-        logger.exception("gateway trace %s could not be written", call.trace_id)
-
-
 def _headers(response, call: Call, attempt: Attempt) -> None:
     response["X-Aistrale-Trace-Id"] = call.trace_id
     response["X-Aistrale-Route"] = call.route.alias
@@ -133,7 +121,7 @@ def forward(*, call: Call, plan: Plan, headers):
     try:
         upstream, attempt = _open(call, plan, headers)
     except GatewayError:
-        _record(call)
+        call_trace_queue(call)
         raise
     if upstream.status == 200 and call.body.get("stream"):
         response = StreamingHttpResponse(_events(call, upstream, attempt), content_type="text/event-stream")
@@ -145,7 +133,7 @@ def forward(*, call: Call, plan: Plan, headers):
         content = upstream.read()
     except TransportError as error:
         attempt.error, attempt.ended_at = f"answer interrupted: {error}", timezone.now()
-        _record(call)
+        call_trace_queue(call)
         raise GatewayError(502, f"The provider's answer broke off: {error}") from error
     finally:
         upstream.release_conn()
@@ -157,7 +145,7 @@ def forward(*, call: Call, plan: Plan, headers):
             attempt.error = f"unreadable answer: {error}"
     else:
         attempt.error = _error_text(upstream.status, content)
-    _record(call)
+    call_trace_queue(call)
     response = HttpResponse(
         content, status=upstream.status, content_type=upstream.headers.get("content-type", "application/json")
     )
@@ -168,17 +156,16 @@ def forward(*, call: Call, plan: Plan, headers):
 
 
 def _events(call: Call, upstream: urllib3.BaseHTTPResponse, attempt: Attempt):
-    """The provider's events as they come; the trace is written before the last event (or the error) goes out,
-    so a client that has read the whole stream finds its trace stored."""
+    """The provider's events as they come; the call goes to the trace writer when the last one (or the error)
+    has come."""
     shape, seen, buffer, recorded = call.shape, [], b"", False
     drop_usage = shape.drops_usage_event(call.body)
 
     def finish(error: str | None = None):
         nonlocal recorded
-        attempt.ended_at, attempt.error = timezone.now(), error or attempt.error
-        attempt.answer = shape.read_events(seen)
+        attempt.ended_at, attempt.error, attempt.events = timezone.now(), error or attempt.error, list(seen)
         recorded = True
-        _record(call)
+        call_trace_queue(call)
 
     try:
         for chunk in _chunks(upstream):

@@ -83,17 +83,30 @@ class Shape:
         raise NotImplementedError
 
 
+def _loads(payload: bytes):
+    try:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return None
+
+
 def _data(event: bytes):
     """The JSON of an event's data line, None when it has none (or `[DONE]`)."""
     for line in event.split(b"\n"):
         if line.startswith(b"data:"):
             payload = line[5:].strip()
-            if payload and payload != b"[DONE]":
-                try:
-                    return orjson.loads(payload)
-                except orjson.JSONDecodeError:
-                    return None
+            return _loads(payload) if payload and payload != b"[DONE]" else None
     return None
+
+
+def _stream_data(events: list[bytes]) -> list:
+    """The JSON of every data line of a stream (`[DONE]` and unreadable ones left out), parsed in one call."""
+    payloads = [line[5:].strip() for line in b"".join(events).split(b"\n") if line.startswith(b"data:")]
+    payloads = [payload for payload in payloads if payload and payload != b"[DONE]"]
+    try:
+        return orjson.loads(b"[" + b",".join(payloads) + b"]")
+    except orjson.JSONDecodeError:
+        return [data for data in map(_loads, payloads) if data is not None]
 
 
 class OpenAIChat(Shape):
@@ -157,8 +170,7 @@ class OpenAIChat(Shape):
 
     def read_events(self, events: list[bytes]) -> Answer:
         answer, parts, tool_calls = Answer(), [], {}
-        for event in b"".join(events).split(b"\n\n"):
-            data = _data(event)
+        for data in _stream_data(events):
             if not isinstance(data, dict):
                 continue
             if data.get("error"):
@@ -250,8 +262,7 @@ class AnthropicMessages(Shape):
 
     def read_events(self, events: list[bytes]) -> Answer:
         answer, parts, input_tokens, output_tokens = Answer(), [], None, None
-        for event in b"".join(events).split(b"\n\n"):
-            data = _data(event)
+        for data in _stream_data(events):
             if not isinstance(data, dict):
                 continue
             kind = data.get("type")

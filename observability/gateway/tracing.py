@@ -1,5 +1,10 @@
 """Each gateway call as a trace with one generation per attempt (failed attempts at level ERROR), written
-through the ingestion writer so it is priced and stored like any ingested generation."""
+through the ingestion writer so it is priced and stored like any ingested generation.
+
+Calls are written off the request path: `call_trace_queue` hands a finished call to this process's batch
+writer, which stores the calls of each BATCH_SECONDS in one write per project and then counts their spend.
+`gateway_traces_flush()` waits until every call queued so far is stored (a web process calls it at exit).
+"""
 
 import logging
 import uuid
@@ -7,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from observability.batch_writer import BatchWriter
+from observability.gateway.limits import spend_add
 from observability.gateway.shapes import Answer, Shape
 from observability.ingestion.writer import RowSet, write
 from observability.models import ObservationLevel, ObservationType
@@ -14,6 +21,8 @@ from observability.models.gateway import GatewayRoute, GatewayTarget
 from observability.models.traces import DEFAULT_ENVIRONMENT
 
 logger = logging.getLogger(__name__)
+BATCH_SECONDS = 0.05
+BATCH_CALLS = 200
 
 
 @dataclass
@@ -25,6 +34,7 @@ class Attempt:
     status: int | None = None
     answer: Answer = field(default_factory=Answer)
     error: str | None = None
+    events: list[bytes] | None = None  # a stream's bytes as received, read into `answer` by the trace writer
 
 
 @dataclass
@@ -55,11 +65,13 @@ def _metadata(call: Call, attempt: Attempt, number: int) -> dict:
     }
 
 
-def call_record(call: Call) -> Decimal | None:
-    """Write the call's trace and generations; returns the cost of the call (None when unpriced)."""
+def _rows(call: Call, traces: RowSet, observations: RowSet) -> list[str]:
+    """Add the call's trace and generations to the row sets; the generations' ids."""
+    for attempt in call.attempts:
+        if attempt.events is not None:
+            attempt.answer = call.shape.read_events(attempt.events)
     last = call.attempts[-1]
     failed = last.error is not None
-    traces, observations = RowSet(), RowSet()
     traces.add(
         call.trace_id,
         {
@@ -100,7 +112,43 @@ def call_record(call: Call) -> Decimal | None:
                 "usage_details": attempt.answer.usage or None,
             },
         )
-    write(project_id=call.project_id, traces=traces, observations=observations)
+    return ids
+
+
+def _cost(observations: RowSet, ids: list[str]) -> Decimal | None:
+    """The cost of a call's generations once written (None when unpriced)."""
     costs = [observations[observation_id].values.get("total_cost") for observation_id in ids]
     priced = [Decimal(str(cost)) for cost in costs if cost is not None]
     return sum(priced, Decimal(0)) if priced else None
+
+
+def _write(calls: list[Call]) -> None:
+    """Store the calls, one write per project, then count each call's spend."""
+    by_project: dict = {}
+    for call in calls:
+        by_project.setdefault(call.project_id, []).append(call)
+    for project_id, group in by_project.items():
+        traces, observations = RowSet(), RowSet()
+        ids = [_rows(call, traces, observations) for call in group]
+        try:
+            write(project_id=project_id, traces=traces, observations=observations)
+        except Exception:
+            logger.exception("%d gateway traces of project %s could not be written", len(group), project_id)
+            continue
+        for call, call_ids in zip(group, ids, strict=True):
+            spend_add(public_key=call.public_key, cost=_cost(observations, call_ids), now=call.started_at)
+
+
+_writer = BatchWriter(
+    name="gateway-traces", store=_write, size=lambda call: 1, seconds=BATCH_SECONDS, limit=BATCH_CALLS
+)
+
+
+def call_trace_queue(call: Call) -> None:
+    """Hand a finished call to the batch writer."""
+    _writer.put(call)
+
+
+def gateway_traces_flush(timeout: float = 30.0) -> bool:
+    """Wait until every call queued so far is stored and its spend counted."""
+    return _writer.flush(timeout)

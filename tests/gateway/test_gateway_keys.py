@@ -8,6 +8,7 @@ import pytest
 from django.core import serializers
 
 from aistrale.llm.models import LlmAdapter
+from observability.gateway.tracing import gateway_traces_flush
 from observability.models import Observation, ObservationLevel, Trace
 from tests.fakes.provider import Reply
 from tests.gateway.factories import connection_to, make_route
@@ -37,6 +38,7 @@ def test_an_anthropic_provider_refusal_passes_through_in_its_shape(
         "error": {"type": "invalid_request_error", "message": "prompt is too long: 300000 tokens > 200000 maximum"},
     }
     assert second_provider.requests == []
+    assert gateway_traces_flush()
     generation = Observation.objects.get()
     assert generation.level == ObservationLevel.ERROR
     assert generation.status_message == "HTTP 400: prompt is too long: 300000 tokens > 200000 maximum"
@@ -67,5 +69,6 @@ def test_the_provider_key_is_in_no_answer_or_stored_trace(live_server, key_pair,
     for answer in answers:
         assert PROVIDER_SECRET not in answer.text
         assert not [name for name, value in answer.headers.items() if PROVIDER_SECRET in value]
+    assert gateway_traces_flush()
     stored = json.dumps(json.loads(serializers.serialize("json", [*Trace.objects.all(), *Observation.objects.all()])))
     assert Trace.objects.count() == 3 and PROVIDER_SECRET not in stored

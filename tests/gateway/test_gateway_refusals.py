@@ -12,6 +12,7 @@ import pytest
 from aistrale.llm.models import LlmAdapter
 from aistrale.tenancy.services import api_key_create, api_key_revoke
 from observability.gateway.services import gateway_key_limit_set
+from observability.gateway.tracing import gateway_traces_flush
 from observability.models import Observation
 from tests.gateway.factories import connection_to, make_route
 
@@ -160,6 +161,7 @@ def test_requests_per_minute_limit_answers_429_with_retry_after(openai_client, p
 
     assert raised.value.response.headers["retry-after"] == "50"
     assert raised.value.body["message"] == "Rate limit reached: 2 requests per minute for this key"
+    assert gateway_traces_flush()
     assert Observation.objects.count() == 2
 
 
@@ -167,6 +169,7 @@ def test_spend_per_day_limit_counts_stored_and_new_spend(anthropic_client, proje
     gateway_key_limit_set(api_key=project.api_keys.get(), requests_per_minute=None, spend_per_day=Decimal("0.00001"))
 
     anthropic_client.messages.create(model="claude-default", max_tokens=5, messages=ASK)
+    assert gateway_traces_flush()
     with pytest.raises(anthropic.RateLimitError) as raised:
         anthropic_client.messages.create(model="claude-default", max_tokens=5, messages=ASK)
 

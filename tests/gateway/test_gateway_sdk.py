@@ -6,6 +6,7 @@ import openai
 import pytest
 
 from aistrale.llm.models import LlmAdapter, LlmConnection
+from observability.gateway.tracing import gateway_traces_flush
 from observability.models import Observation, ObservationLevel, Trace
 from tests.fakes.provider import Reply
 from tests.gateway.factories import connection_to, make_route
@@ -16,6 +17,8 @@ ASK = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "h
 
 
 def generations(trace_id):
+    """The trace's generations, once the trace writer has stored every call so far."""
+    assert gateway_traces_flush()
     return list(Observation.objects.filter(trace_id=trace_id).order_by("start_time"))
 
 
@@ -32,6 +35,7 @@ def test_openai_completion_routes_the_alias_and_is_traced(openai_client, project
     [sent] = fake_provider.requests
     assert sent.body["model"] == "gpt-4o-mini" and sent.body["temperature"] == 0.2
     assert sent.headers["authorization"] == "Bearer sk-test-secret-0123456789"
+    assert gateway_traces_flush()
     trace = Trace.objects.get(id=raw.headers["x-aistrale-trace-id"])
     assert (trace.name, trace.user_id, trace.input, trace.tags) == ("gateway support-default", "u-1", ASK, ["gateway"])
     assert trace.output == {"role": "assistant", "content": "hi there"}
@@ -100,6 +104,7 @@ def test_anthropic_messages_whole_and_streamed(anthropic_client, project, fake_p
     assert whole.path == "/v1/messages" and whole.body["model"] == "claude-3-5-haiku-20241022"
     assert whole.headers["x-api-key"] == "sk-test-secret-0123456789" and whole.headers["anthropic-version"]
     assert sent_stream.body["stream"] is True
+    assert gateway_traces_flush()
     trace = Trace.objects.get(id=raw.headers["x-aistrale-trace-id"])
     assert trace.input == {"system": "be brief", "messages": [{"role": "user", "content": "hi"}]}
     [generation] = generations(trace.id)
@@ -171,6 +176,7 @@ def test_every_attempt_refused_answers_502_in_openai_shape(live_server, key_pair
 
     assert response.status_code == 502
     assert response.json()["error"]["message"].startswith("All 1 attempts failed; the last: connection failed")
+    assert gateway_traces_flush()
     [generation] = Observation.objects.all()
     assert generation.level == ObservationLevel.ERROR
 
@@ -194,6 +200,7 @@ def test_a_stream_cut_midway_reaches_the_client_and_the_trace(
 
     assert "stream broke off" in str(raised.value)
     assert "".join(received) == "aaaa bbbb "
+    assert gateway_traces_flush()
     [generation] = Observation.objects.all()
     assert generation.level == ObservationLevel.ERROR and generation.status_message.startswith("stream interrupted")
     assert generation.output == {"role": "assistant", "content": "aaaa bbbb "}
@@ -213,4 +220,5 @@ def test_a_provider_refusal_passes_through_without_failover(openai_client, proje
 
     assert raised.value.body["message"] == "temperature: must be at most 2"
     assert second_provider.requests == []
+    assert gateway_traces_flush()
     assert Observation.objects.get().status_message == "HTTP 400: temperature: must be at most 2"

@@ -93,3 +93,16 @@ def test_whole_answers_of_both_shapes():
     assert openai_answer.output == {"role": "assistant", "content": "hi"} and openai_answer.usage["total"] == 2
     assert anthropic_answer.output == {"role": "assistant", "content": [{"type": "text", "text": "yo"}]}
     assert anthropic_answer.usage == {"input": 2, "output": 3, "total": 5}
+
+
+def test_an_unreadable_event_is_skipped_and_the_rest_of_the_stream_read():
+    body = events(
+        {"model": "gpt-4o", "choices": [{"delta": {"content": "a"}}]},
+        "{not json",
+        {"choices": [{"delta": {"content": "b"}, "finish_reason": "stop"}]},
+        "[DONE]",
+    )
+
+    answer = OPENAI.read_events([body])
+
+    assert (answer.output["content"], answer.finish_reason) == ("ab", "stop")

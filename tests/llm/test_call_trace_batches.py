@@ -76,7 +76,7 @@ def test_a_call_whose_project_is_gone_is_dropped_and_the_writer_goes_on(project,
 
 
 def test_a_stopping_worker_stores_the_batched_traces_first(project, fake_provider, monkeypatch):
-    monkeypatch.setattr(llm_calls, "BATCH_SECONDS", 600)
+    monkeypatch.setattr(llm_calls._writer, "seconds", 600)
     fake_provider.script(Reply(text="last words"))
     worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
     worker.start()
