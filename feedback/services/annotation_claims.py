@@ -62,11 +62,11 @@ def annotation_item_claim(*, queue, user, now=None, exclude_keys=()) -> Annotati
         if held is not None and held.key not in exclude_keys:
             return held
         item = _claim_conditionally(queue=queue, user=user, now=now, until=until, exclude_keys=exclude_keys)
+        if item is not None:
+            item.locked_until = until
     if item is None:
         return None
-    item.queue = queue
-    if item.locked_by_id == user.pk:
-        item.locked_by = user
+    item.queue, item.locked_by = queue, user
     return item
 
 
