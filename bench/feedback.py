@@ -4,12 +4,13 @@
     .venv/bin/python -m bench.feedback --scores-per-post 10     # batches of 10 feedback scores
     .venv/bin/python -m bench.feedback --database-url sqlite:////tmp/feedback.sqlite3 --redis-url ""
 
-Starts gunicorn (default 4 sync workers), allows the page origin for the bench project, raises the
-per-key-and-address rate limit out of the way (AISTRALE_FEEDBACK_RATE_LIMIT: wrk posts from one
-address), then alternates rounds of the framework's floor view and of `wrk` (apt-get install wrk) posting
-batches of --scores-per-post score-create events (one, as the widget sends), every one a new score id, with
-`Authorization: Bearer <public key>` and an Origin header. After the rounds it counts the feedback stored:
-every accepted post must be there. Prints one JSON line per figure.
+Starts gunicorn as the Docker image does (4 workers of 2 threads: gthread; --threads 1 for sync workers),
+allows the page origin for the bench project, raises the per-key-and-address rate limit out of the way
+(AISTRALE_FEEDBACK_RATE_LIMIT: wrk posts from one address), then alternates rounds of the framework's floor
+view and of `wrk` (apt-get install wrk) posting batches of --scores-per-post score-create events (one, as
+the widget sends), every one a new score id, with `Authorization: Bearer <public key>` and an Origin header.
+After the rounds it counts the feedback stored: every accepted post must be there. Prints one JSON line per
+figure.
 """
 
 import argparse
@@ -87,6 +88,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating floor/feedback rounds")
     parser.add_argument("--scores-per-post", type=int, default=1, help="score-create events per batch")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (production: 2, gthread)")
+    parser.add_argument("--port", type=int, default=None, help="the server's port (default: a free one)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument(
         "--redis-url",
@@ -105,6 +108,8 @@ def main() -> None:
             database_url=args.database_url,
             redis_url=args.redis_url,
             workers=args.workers,
+            threads=args.threads,
+            port=args.port,
             settings_module="bench.settings",
         ) as server,
     ):
@@ -135,10 +140,12 @@ def main() -> None:
     context = {
         "concurrency": args.concurrency,
         "workers": args.workers,
+        "threads": args.threads,
         "load_generator": f"wrk -c{args.concurrency} -t{args.wrk_threads}",
         "database": args.database_url.split(":", 1)[0],
         "cache": "redis" if args.redis_url else "locmem",
         "scores_per_post": args.scores_per_post,
+        "load_average": [round(load, 2) for load in os.getloadavg()],
     }
     measured = {"requests": figure["requests"], "errors": figure["errors"], "rounds": figure["rounds"]}
     lines = [

@@ -4,17 +4,25 @@ A request authenticated by the public key alone comes from a web page: it answer
 the key's project allows, is rate-limited per key and client address, and may only create feedback scores
 on traces and observations (never on sessions or dataset runs, never with another source, never over a
 score it did not write itself); every score it stores is marked as feedback (`feedback.selectors`).
+
+`ingest` is a measured hot path (bench/feedback.py): it serves the POST whole, without DRF's view machinery,
+from the per-process key memo and origin memo, with the rate limit as the one Redis round trip, and stores
+through `feedback.ingestion`; errors keep the API's wording and shape (its exception handler).
 """
 
+import orjson
 from django.http import HttpResponse, JsonResponse
 from rest_framework import exceptions
 
-from aistrale.api.errors import ERROR_NAMES
+from aistrale.api import key_cache
+from aistrale.api.authentication import ApiKeyAuthentication, public_key_alone
+from aistrale.api.errors import ERROR_NAMES, langfuse_exception_handler
+from aistrale.api.request_body import raise_body_problem
 from aistrale.tenancy.audit import client_ip
-from evals.models import Score, ScoreSource
-from feedback.models import FEEDBACK_MARKER_KEY, FEEDBACK_MARKER_VALUE
+from feedback.ingestion import feedback_store
 from feedback.rate_limit import rate_limit_hit
 from feedback.selectors.feedback import origin_allowed, origin_allowed_anywhere
+from observability.ingestion.body import batch_events
 
 ALLOWED_HEADERS = ", ".join(
     [
@@ -27,7 +35,6 @@ ALLOWED_HEADERS = ", ".join(
     ]
 )
 PREFLIGHT_MAX_AGE = "600"
-NOT_SUBJECTS = {"sessionId": "a session", "datasetRunId": "a dataset run"}
 
 
 class OriginNotAllowed(exceptions.PermissionDenied):
@@ -45,23 +52,6 @@ def _cors_headers(response, origin: str) -> None:
     response["Vary"] = f"{vary}, Origin" if vary else "Origin"
 
 
-def _screen_body(body) -> str | None:
-    """Why a browser may not send this score body, or None."""
-    if not isinstance(body, dict):
-        return None  # the score handler names the problem
-    for key, subject in NOT_SUBJECTS.items():
-        if body.get(key):
-            return f"body.{key}: browser feedback is on a trace or an observation, not on {subject}"
-    if not body.get("traceId"):
-        return "body.traceId: browser feedback needs the trace it rates"
-    if body.get("source") not in (None, ScoreSource.API):
-        return f"body.source: browser feedback has source API, got {body.get('source')!r}"
-    metadata = body.get("metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        return "body.metadata: must be an object for browser feedback"
-    return None
-
-
 class BrowserFeedbackPolicy:
     def preflight(self, request):
         origin = _origin(request)
@@ -75,52 +65,50 @@ class BrowserFeedbackPolicy:
         response["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
         return response
 
-    def admit(self, request) -> None:
+    def ingest(self, request):
+        """Serve the POST: key, origin and rate limit first (one Redis round trip at most), then the feedback."""
         origin = _origin(request)
-        request.feedback_origin_allowed = origin is not None and origin_allowed(
-            project_id=request.auth.project_id, origin=origin
-        )
-        if origin is not None and not request.feedback_origin_allowed:
-            raise OriginNotAllowed(
-                f"Origin {origin} may not send feedback to this project: add it to the project's feedback "
-                "settings in the admin"
-            )
-        verdict = rate_limit_hit(public_key=request.auth.public_key, address=client_ip(request))
-        if not verdict.allowed:
-            raise exceptions.Throttled(
-                wait=verdict.retry_after,
-                detail="Too many feedback requests with this key from this address.",
-            )
-
-    def screen(self, *, project, event_type: str, events: list[dict]) -> dict[str, str]:
-        if event_type != "score-create":
-            return {event["id"]: f"type {event_type!r}: browsers may only send feedback scores" for event in events}
-        refused = {}
-        for event in events:
-            problem = _screen_body(event.get("body"))
-            if problem is not None:
-                refused[event["id"]] = problem
-        candidates = [event for event in events if event["id"] not in refused and isinstance(event.get("body"), dict)]
-        score_ids = {event["body"]["id"] for event in candidates if isinstance(event["body"].get("id"), str)}
-        existing = dict(
-            Score.objects.filter(project=project, id__in=score_ids).values_list("id", "metadata") if score_ids else []
-        )
-        for event in candidates:
-            body = event["body"]
-            stored = existing.get(body.get("id"), ...)
-            if stored is not ... and not _is_feedback(stored):
-                refused[event["id"]] = (
-                    "body.id: a score with this id exists and was not written by browser feedback: "
-                    "the public key only creates scores"
+        allowed = False
+        try:
+            raise_body_problem(request)
+            key = _verified_key(request)
+            allowed = origin is not None and origin_allowed(project_id=key.project_id, origin=origin)
+            if origin is not None and not allowed:
+                raise OriginNotAllowed(
+                    f"Origin {origin} may not send feedback to this project: add it to the project's feedback "
+                    "settings in the admin"
                 )
-                continue
-            body["metadata"] = {**(body.get("metadata") or {}), FEEDBACK_MARKER_KEY: FEEDBACK_MARKER_VALUE}
-        return refused
+            verdict = rate_limit_hit(public_key=key.public_key, address=client_ip(request))
+            if not verdict.allowed:
+                raise exceptions.Throttled(
+                    wait=verdict.retry_after,
+                    detail="Too many feedback requests with this key from this address.",
+                )
+            result = feedback_store(project_id=key.project_id, batch=batch_events(request))
+            body = {"successes": result.successes, "errors": result.errors}
+            response = HttpResponse(orjson.dumps(body), status=207, content_type="application/json")
+        except exceptions.APIException as error:
+            response = _error_response(error)
+        if allowed:
+            _cors_headers(response, origin)
+        return response
 
-    def decorate(self, request, response) -> None:
-        if getattr(request, "feedback_origin_allowed", False):
-            _cors_headers(response, _origin(request))
+
+def _verified_key(request):
+    """The memoized key of the request's public key (aistrale.api.key_cache); 401 when unknown or revoked."""
+    verified = key_cache.authenticate(public_key=public_key_alone(request), secret_key=None)
+    if verified is None:
+        error = exceptions.AuthenticationFailed("Invalid credentials: unknown or revoked key, or wrong secret.")
+        error.auth_header = ApiKeyAuthentication().authenticate_header(request)
+        raise error
+    return verified[0]
 
 
-def _is_feedback(metadata) -> bool:
-    return isinstance(metadata, dict) and metadata.get(FEEDBACK_MARKER_KEY) == FEEDBACK_MARKER_VALUE
+def _error_response(error: exceptions.APIException) -> HttpResponse:
+    """The error in the Langfuse body shape, as the API's exception handler words it, with its headers."""
+    answer = langfuse_exception_handler(error, {})
+    response = HttpResponse(orjson.dumps(answer.data), status=answer.status_code, content_type="application/json")
+    for header in ("Retry-After", "WWW-Authenticate"):
+        if header in answer:
+            response[header] = answer[header]
+    return response

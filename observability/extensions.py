@@ -5,7 +5,7 @@
   admits the type from requests authenticated by the public key alone (browsers); every other type is
   refused to them, per event.
 - the browser policy: `register_browser_policy(policy)` (feedback registers one); the ingestion endpoint
-  consults it for requests authenticated by the public key alone, and refuses them all when there is none.
+  hands it the requests authenticated by the public key alone, and refuses them all when there is none.
   See `BrowserPolicy` for what it answers.
 - trace score loaders: `register_score_loader(loader)`; loader(project=..., trace_ids=[...]) returns
   {trace_id: [score dicts in the public API shape]} for trace reads and the trace explorer.
@@ -42,17 +42,9 @@ class BrowserPolicy(Protocol):
     def preflight(self, request):
         """The HttpResponse to a CORS preflight (OPTIONS with an Origin header) of the endpoint."""
 
-    def admit(self, request) -> None:
-        """Raise an APIException (403 origin, 429 rate limit) when this request may not send at all."""
-
-    def screen(self, *, project, event_type: str, events: list[dict]) -> dict[str, str]:
-        """{event id: why it is refused} among events of an admitted type; may adjust the others' bodies.
-
-        Runs inside the write transaction, before the type's handler.
-        """
-
-    def decorate(self, request, response) -> None:
-        """Add the CORS headers this request's response may carry."""
+    def ingest(self, request):
+        """The HttpResponse to a POST authenticated by the public key alone: served whole by the policy (key,
+        origin, rate limit, what it may store), before the endpoint's own machinery."""
 
 
 ScoreLoader = Callable[..., dict[str, list[dict]]]

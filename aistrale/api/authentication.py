@@ -74,6 +74,16 @@ def credentials(header: bytes) -> tuple[str, str | None] | None:
     return public_key, secret_key or None
 
 
+def public_key_alone(request) -> str | None:
+    """The public key of a request authenticated by it alone (a browser), or None (secret given, or no key)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "").encode("latin-1")
+    try:
+        found = credentials(header) if header else None
+    except exceptions.AuthenticationFailed:
+        return None
+    return found[0] if found is not None and found[1] is None else None
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request):
         header = get_authorization_header(request)

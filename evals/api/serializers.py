@@ -1,5 +1,7 @@
 """The score body on the wire (CreateScoreRequest, and the body of score-create ingestion events)."""
 
+import functools
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -61,20 +63,74 @@ class ScoreCreateSerializer(serializers.Serializer):
     queueId = optional_text("queue_id")
 
 
+def _plain(field: serializers.Field, value) -> bool:
+    """Would this field take `value` unchanged? (Anything it would convert, trim or refuse: no.)"""
+    if value is None:
+        return field.allow_null
+    if isinstance(field, serializers.ChoiceField):
+        return isinstance(value, str) and value in field.choices
+    if isinstance(field, serializers.CharField):
+        return (
+            isinstance(value, str)
+            and "\x00" not in value
+            and (value.isascii() or _no_surrogates(value))
+            and bool(value.strip() or field.allow_blank)
+            and (not field.trim_whitespace or value == value.strip())
+        )
+    if isinstance(field, ScoreValueField):
+        return isinstance(value, (int, float, str)) and not isinstance(value, bool)
+    return isinstance(field, serializers.JSONField)
+
+
+def _no_surrogates(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@functools.cache
+def _score_fields() -> tuple[tuple[str, str, serializers.Field], ...]:
+    return tuple((name, field.source, field) for name, field in ScoreCreateSerializer().fields.items())
+
+
+def _plain_score_data(body) -> dict | None:
+    """The serializer's validated data of a body every field takes as it is, without running the serializer;
+    None for any other body (the serializer then parses it and names what is wrong)."""
+    if not isinstance(body, dict):
+        return None
+    data = {}
+    for name, source, field in _score_fields():
+        if name not in body:
+            if field.required:
+                return None
+            continue
+        value = body[name]
+        if not _plain(field, value):
+            return None
+        data[source] = value
+    return data
+
+
 def score_from_body(*, project, body, default_timestamp=None, allowed_sources=None, configs=None) -> Score:
     """An unsaved Score from a wire body: the serializer parses it, the service holds it to the score rules.
 
-    POST /scores and score-create ingestion events both come here, so a score is validated one way.
+    POST /scores and score-create ingestion events both come here, so a score is validated one way. A body
+    of plain values (the usual one) skips the serializer's machinery, which would take it as it is.
     Raises the serializer's ValidationError or the service's DomainError.
     """
-    serializer = ScoreCreateSerializer(data=body)
-    serializer.is_valid(raise_exception=True)
+    data = _plain_score_data(body)
+    if data is None:
+        serializer = ScoreCreateSerializer(data=body)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
     return score_build(
         project=project,
         default_timestamp=default_timestamp,
         allowed_sources=allowed_sources,
         configs=configs,
-        **serializer.validated_data,
+        **data,
     )
 
 

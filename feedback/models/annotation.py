@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from aistrale.tenancy.models import Project
 from evals.models import ScoreConfig
@@ -100,7 +101,7 @@ class AnnotationQueueItem(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["queue", "status", "key"], name="annotation_item_next"),
+            models.Index(fields=["queue", "key"], condition=Q(status="PENDING"), name="annotation_item_pending"),
             models.Index(fields=["locked_by", "locked_until"], name="annotation_item_held"),
         ]
 

@@ -7,6 +7,7 @@ win, and tries the next candidate when it lost. A hold lapses `queue.lock_second
 every function takes `now` so tests move the clock.
 """
 
+import functools
 import uuid
 from datetime import timedelta
 
@@ -53,29 +54,65 @@ def annotation_item_claim(*, queue, user, now=None, exclude_keys=()) -> Annotati
     `exclude_keys` are items the user skipped in this sitting.
     """
     now = now or timezone.now()
-    held = annotation_item_held(queue=queue, user=user, now=now)
-    if held is not None and held.key not in exclude_keys:
-        return held
     until = now + timedelta(seconds=queue.lock_seconds)
-    claim = _claim_skipping_locked if connection.features.has_select_for_update_skip_locked else _claim_conditionally
-    item = claim(queue=queue, user=user, now=now, until=until, exclude_keys=exclude_keys)
+    if connection.features.has_select_for_update_skip_locked:
+        item = _claim_skipping_locked(queue=queue, user=user, now=now, until=until, exclude_keys=exclude_keys)
+    else:
+        held = annotation_item_held(queue=queue, user=user, now=now)
+        if held is not None and held.key not in exclude_keys:
+            return held
+        item = _claim_conditionally(queue=queue, user=user, now=now, until=until, exclude_keys=exclude_keys)
+        if item is not None:
+            item.locked_until = until
     if item is None:
         return None
-    item.queue, item.locked_by, item.locked_until = queue, user, until
+    item.queue, item.locked_by = queue, user
     return item
 
 
-def _claim_skipping_locked(*, queue, user, now, until, exclude_keys) -> AnnotationQueueItem | None:
-    """One statement: UPDATE the first claimable row nobody has locked (FOR UPDATE SKIP LOCKED), RETURNING it."""
-    candidate = _claimable(queue=queue, user=user, now=now, exclude_keys=exclude_keys).values("key")[:1]
-    select_sql, params = candidate.query.sql_with_params()
+@functools.cache
+def _claim_statement() -> tuple[str, list[str]]:
+    """The PostgreSQL claim, built once: (SQL with named parameters, the attributes of the columns it returns).
+
+    `holding` is MATERIALIZED so the planner finds the user's holds by the holder index alone, whatever its
+    statistics say of the queue; the candidate comes from the partial index of pending items.
+    """
     table = AnnotationQueueItem._meta.db_table
-    claimed = AnnotationQueueItem.objects.raw(
-        f"UPDATE {table} SET locked_by_id = %s, locked_until = %s, updated_at = %s "
-        f"WHERE key = ({select_sql} FOR UPDATE SKIP LOCKED) RETURNING *",
-        [user.pk, until, now, *params],
+    annotations = ItemAnnotation._meta.db_table
+    fields = AnnotationQueueItem._meta.concrete_fields
+    listed = ", ".join(field.column for field in fields)
+    pending = "queue_id = %(queue)s AND status = %(pending)s AND key <> ALL(%(exclude)s::bigint[])"
+    sql = (
+        f"WITH holding AS MATERIALIZED (SELECT {listed} FROM {table} "
+        "WHERE locked_by_id = %(user)s AND locked_until > %(now)s), "
+        f"held AS (SELECT {listed} FROM holding WHERE {pending} LIMIT 1), "
+        f"claimed AS (UPDATE {table} SET locked_by_id = %(user)s, locked_until = %(until)s, updated_at = %(now)s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM held) AND key = (SELECT candidate.key FROM {table} candidate "
+        f"WHERE {pending} AND (candidate.locked_until IS NULL OR candidate.locked_until <= %(now)s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {annotations} annotation "
+        "WHERE annotation.item_id = candidate.key AND annotation.user_id = %(user)s) "
+        f"ORDER BY candidate.key LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING {listed}) "
+        f"SELECT {listed} FROM held UNION ALL SELECT {listed} FROM claimed"
     )
-    return next(iter(claimed), None)
+    return sql, [field.attname for field in fields]
+
+
+def _claim_skipping_locked(*, queue, user, now, until, exclude_keys) -> AnnotationQueueItem | None:
+    """One statement, one round trip: the item the user holds, else UPDATE the first claimable row nobody has
+    locked (FOR UPDATE SKIP LOCKED, by the partial index of pending items), RETURNING it."""
+    sql, names = _claim_statement()
+    parameters = {
+        "queue": queue.pk,
+        "user": user.pk,
+        "now": now,
+        "until": until,
+        "pending": AnnotationItemStatus.PENDING,
+        "exclude": list(exclude_keys),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        row = cursor.fetchone()
+    return None if row is None else AnnotationQueueItem.from_db(connection.alias, names, row)
 
 
 def _claim_conditionally(*, queue, user, now, until, exclude_keys) -> AnnotationQueueItem | None:
@@ -143,13 +180,14 @@ def annotation_item_complete(*, item: AnnotationQueueItem, user, values: dict, c
     """
     now = now or timezone.now()
     queue = item.queue
-    configs = [config for config in queue.score_configs.all() if config.id in values]
+    configs = [config for config in queue.score_configs.all() if config.id in values] if values else []
     checked = {config.id: config_value_check(config, values[config.id]) for config in configs}
     with transaction.atomic():
         item = AnnotationQueueItem.objects.select_for_update().get(key=item.key)
         if item.status == AnnotationItemStatus.COMPLETED:
             raise DomainError("this item is already complete", status=409)
-        if ItemAnnotation.objects.filter(item=item, user=user).exists():
+        annotators = set(ItemAnnotation.objects.filter(item=item).values_list("user_id", flat=True))
+        if user.pk in annotators:
             raise DomainError("you have already annotated this item", status=409)
         if item.locked_by_id not in (None, user.pk) and item.locked_until and item.locked_until > now:
             raise DomainError("another annotator holds this item now", status=409)
@@ -174,7 +212,7 @@ def annotation_item_complete(*, item: AnnotationQueueItem, user, values: dict, c
         if scores:
             score_upsert_many(scores=scores)
         ItemAnnotation.objects.create(item=item, user=user, created_at=now)
-        done = ItemAnnotation.objects.filter(item=item).count() >= queue.annotations_per_item
+        done = len(annotators) + 1 >= queue.annotations_per_item
         if done:
             item.status, item.completed_at, item.completed_by = AnnotationItemStatus.COMPLETED, now, user
         item.locked_by, item.locked_until = None, None

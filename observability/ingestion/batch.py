@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length
-from observability.extensions import accepts_public_key, ingestion_handler, public_key_event_types
+from observability.extensions import ingestion_handler
 from observability.ingestion.costs import normalize_usage, provided_costs
 from observability.ingestion.values import (
     EPOCH,
@@ -189,23 +189,9 @@ def _observation_type(event_type: str, body: dict) -> tuple[str | None, bool]:
     return TYPED[kind], action == "create"
 
 
-def _public_key_refusal(event_type: str) -> str:
-    return (
-        f"type {event_type!r} needs the secret key: a request authenticated by the public key alone "
-        f"may only send {', '.join(public_key_event_types()) or 'nothing'} events"
-    )
-
-
-def ingest_batch(*, project, batch: list, public_key_only: bool = False, screen=None) -> BatchResult:
-    """Map, merge and store every good event of the batch in one transaction; report each one.
-
-    `public_key_only` (a browser): only the types registered with public_key=True are taken, the rest
-    are each a 403; `screen(project=, event_type=, events=)` then refuses some of those too (403).
-    """
-    result = BatchResult()
-    traces, observations = RowSet(), RowSet()
-    handled: dict[str, list[dict]] = {}
-    seen: set[str] = set()
+def events_in_order(batch: list, result: BatchResult) -> list[tuple]:
+    """(timestamp, index, event id, type, body, event) of the batch's well-formed events, oldest first (so the
+    last of repeated ids wins); each malformed one is its own error in `result`."""
     accepted: list[tuple] = []
     for index, event in enumerate(batch):
         event_id = event.get("id") if isinstance(event, dict) else None
@@ -224,12 +210,21 @@ def ingest_batch(*, project, batch: list, public_key_only: bool = False, screen=
         except DomainError as error:
             result.fail(event_id, f"batch.{index}: {describe(error)}")
     accepted.sort(key=lambda item: (item[0] is None, item[0] or EPOCH, item[1]))
-    for timestamp, index, event_id, event_type, body, event in accepted:
+    return accepted
+
+
+def ingest_batch(*, project, batch: list) -> BatchResult:
+    """Map, merge and store every good event of the batch in one transaction; report each one.
+
+    Requests authenticated by the public key alone (browsers) never come here: the browser policy serves them.
+    """
+    result = BatchResult()
+    traces, observations = RowSet(), RowSet()
+    handled: dict[str, list[dict]] = {}
+    seen: set[str] = set()
+    for timestamp, index, event_id, event_type, body, event in events_in_order(batch, result):
         if event_id in seen:
             result.ok(event_id)
-            continue
-        if public_key_only and not accepts_public_key(event_type):
-            result.fail(event_id, f"batch.{index}: {_public_key_refusal(event_type)}", status=403)
             continue
         try:
             if event_type == "trace-create":
@@ -250,29 +245,16 @@ def ingest_batch(*, project, batch: list, public_key_only: bool = False, screen=
         seen.add(event_id)
         result.ok(event_id)
 
-    refused: dict[str, str] = {}
-
     def run_handlers() -> dict[str, dict[str, str]]:
-        refused.clear()
-        if screen is not None:
-            for event_type, events in handled.items():
-                refused.update(screen(project=project, event_type=event_type, events=events))
-        admitted = {
-            event_type: [event for event in events if event["id"] not in refused]
-            for event_type, events in handled.items()
-        }
         return {
             event_type: ingestion_handler(event_type)(project=project, events=events) or {}
-            for event_type, events in admitted.items()
-            if events
+            for event_type, events in handled.items()
         }
 
     rejected = write(project_id=project.pk, traces=traces, observations=observations, also=run_handlers)
     for event_type, events in handled.items():
         for event in events:
-            if event["id"] in refused:
-                result.fail(event["id"], refused[event["id"]], status=403)
-            elif event["id"] in rejected.get(event_type, {}):
+            if event["id"] in rejected.get(event_type, {}):
                 result.fail(event["id"], rejected[event_type][event["id"]])
             else:
                 result.ok(event["id"])

@@ -5,9 +5,11 @@ The raw size limit and chunked bodies are handled for every endpoint in `aistral
 
 import zlib
 
-from rest_framework.exceptions import ParseError, UnsupportedMediaType
+import orjson
+from django.conf import settings
+from rest_framework.exceptions import ParseError, UnsupportedMediaType, ValidationError
 
-from aistrale.api.request_body import body_limit, too_large
+from aistrale.api.request_body import PayloadTooLarge, body_limit, too_large
 
 
 def _gunzip(raw: bytes, limit: int) -> bytes:
@@ -50,3 +52,22 @@ def read_body(request) -> bytes:
 
 def media_type(request) -> str:
     return request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+
+
+def batch_events(request) -> list:
+    """The `batch` list of a Langfuse ingestion request's JSON body; 415, 400 or 413 naming the problem."""
+    if media_type(request) != "application/json":
+        raise UnsupportedMediaType(media_type(request) or "none", detail="Content-Type must be application/json")
+    try:
+        data = orjson.loads(read_body(request))
+    except orjson.JSONDecodeError as error:
+        raise ParseError(f"Request body is not valid JSON: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("batch"), list):
+        raise ValidationError({"batch": "is required and must be a list of events"})
+    limit = settings.AISTRALE_MAX_EVENTS_PER_BATCH
+    if len(data["batch"]) > limit:
+        raise PayloadTooLarge(
+            f"The batch carries {len(data['batch'])} events, more than the {limit} allowed per request "
+            "(AISTRALE_MAX_EVENTS_PER_BATCH): send smaller batches"
+        )
+    return data["batch"]

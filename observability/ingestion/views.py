@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from rest_framework.exceptions import ParseError, PermissionDenied, UnsupportedMediaType, ValidationError
 from rest_framework.response import Response
 
+from aistrale.api.authentication import public_key_alone
 from aistrale.api.base import ProjectApiView
 from aistrale.api.outage import ServiceUnavailable
 from aistrale.api.request_body import PayloadTooLarge
@@ -16,7 +17,7 @@ from aistrale.operations.metrics import ingestion_count
 from observability.api import schema
 from observability.extensions import browser_policy
 from observability.ingestion.batch import ingest_batch
-from observability.ingestion.body import media_type, read_body
+from observability.ingestion.body import batch_events, media_type, read_body
 from observability.ingestion.otlp import ingest_spans
 from observability.ingestion.otlp_status import status_response
 from observability.ingestion.otlp_wire import OtlpDecodeError, TooManySpans, decode_json, decode_protobuf, response_body
@@ -54,63 +55,30 @@ def _storing(store):
         raise ServiceUnavailable() from error
 
 
-def _json_body(request):
-    if media_type(request) != "application/json":
-        raise UnsupportedMediaType(media_type(request) or "none", detail="Content-Type must be application/json")
-    try:
-        return orjson.loads(read_body(request))
-    except orjson.JSONDecodeError as error:
-        raise ParseError(f"Request body is not valid JSON: {error}") from None
-
-
 @schema.ingestion
 class IngestionView(ProjectApiView):
-    """Batch ingestion. A browser (the public key alone) may send score-create events only, under the
-    registered browser policy (CORS, rate limit, what it may write); with no policy it is refused."""
+    """Batch ingestion. A browser's POST (the public key alone) is the registered browser policy's to serve
+    (score-create events only, CORS, rate limit); with no policy it is refused."""
 
     browser_safe = True
-    public_key_only = False
 
     def dispatch(self, request, *args, **kwargs):
         policy = browser_policy()
-        if request.method == "OPTIONS" and "HTTP_ORIGIN" in request.META and policy is not None:
-            return policy.preflight(request)
+        if policy is not None:
+            if request.method == "OPTIONS" and "HTTP_ORIGIN" in request.META:
+                return policy.preflight(request)
+            if request.method == "POST" and public_key_alone(request) is not None:
+                return policy.ingest(request)
         return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.public_key_only = request.auth.public_key_only
-        if self.public_key_only:
-            policy = browser_policy()
-            if policy is None:
-                raise PermissionDenied("This endpoint needs the project's secret key (Basic public:secret).")
-            policy.admit(request)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        policy = browser_policy()
-        if policy is not None and self.public_key_only:
-            policy.decorate(request, response)
-        return response
+        if request.auth.public_key_only and browser_policy() is None:
+            raise PermissionDenied("This endpoint needs the project's secret key (Basic public:secret).")
 
     def post(self, request):
-        data = _json_body(request)
-        if not isinstance(data, dict) or not isinstance(data.get("batch"), list):
-            raise ValidationError({"batch": "is required and must be a list of events"})
-        limit = settings.AISTRALE_MAX_EVENTS_PER_BATCH
-        if len(data["batch"]) > limit:
-            raise PayloadTooLarge(
-                f"The batch carries {len(data['batch'])} events, more than the {limit} allowed per request "
-                "(AISTRALE_MAX_EVENTS_PER_BATCH): send smaller batches"
-            )
-        result = _storing(
-            lambda: ingest_batch(
-                project=request.auth.project,
-                batch=data["batch"],
-                public_key_only=self.public_key_only,
-                screen=browser_policy().screen if self.public_key_only else None,
-            )
-        )
+        batch = batch_events(request)
+        result = _storing(lambda: ingest_batch(project=request.auth.project, batch=batch))
         ingestion_count(source="batch", accepted=len(result.successes), rejected=len(result.errors))
         return Response({"successes": result.successes, "errors": result.errors}, status=207)
 

@@ -186,3 +186,14 @@ def test_concurrent_annotators_never_hold_the_same_item(project, make_user):
     keys = [key for _, key in claims]
     assert len(keys) == 40 and len(set(keys)) == 40
     assert not AnnotationQueueItem.objects.filter(status="PENDING").exists()
+
+
+def test_the_claimed_item_carries_its_hold(project, annotators):
+    ana = annotators[0]
+    queue = make_queue(project, annotators=annotators, items=2, lock_seconds=60)
+
+    claimed = annotation_item_claim(queue=queue, user=ana, now=NOW)
+    again = annotation_item_claim(queue=queue, user=ana, now=NOW + timedelta(seconds=30))
+
+    assert (claimed.locked_by, claimed.locked_until) == (ana, NOW + timedelta(seconds=60))
+    assert (again.key, again.locked_by, again.locked_until) == (claimed.key, ana, NOW + timedelta(seconds=60))

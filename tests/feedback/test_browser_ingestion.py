@@ -198,3 +198,50 @@ def test_a_type_another_app_opens_to_browsers_is_still_refused_by_the_feedback_p
     assert (error["id"], error["status"]) == ("e-note", 403)
     assert "browsers may only send feedback scores" in error["message"]
     assert calls == []
+
+
+def test_a_score_id_repeated_in_one_batch_stores_the_latest_event(public_key, project, allowed):
+    older = score_event(id="twice", value=1, comment="first")
+    newer = score_event(id="twice", value=0, comment="second")
+    older["timestamp"], newer["timestamp"] = "2026-01-01T00:00:02Z", "2026-01-01T00:00:03Z"
+
+    response = post_batch(browser_client(public_key), newer, older)
+
+    assert response.json()["errors"] == []
+    assert {success["id"] for success in response.json()["successes"]} == {older["id"], newer["id"]}
+    stored = Score.objects.get(project=project, id="twice")
+    assert (stored.value, stored.comment) == (0, "second")
+
+
+def test_a_body_the_serializer_would_convert_is_converted_as_the_scores_endpoint_does(public_key, project, allowed):
+    event = score_event(id=42, name="  thumbs  ", timestamp="2026-02-03T04:05:06Z")
+
+    response = post_batch(browser_client(public_key), event)
+
+    assert response.json()["errors"] == []
+    stored = Score.objects.get(project=project, id="42")
+    assert (stored.name, stored.timestamp.isoformat()) == ("thumbs", "2026-02-03T04:05:06+00:00")
+
+
+def test_a_batch_past_one_statements_parameters_is_stored_whole(public_key, project, allowed, monkeypatch):
+    from feedback import ingestion
+
+    monkeypatch.setattr(ingestion, "MAX_PARAMETERS", 100)  # five scores per statement
+    events = [score_event(value=index % 2) for index in range(12)]
+
+    response = post_batch(browser_client(public_key), *events)
+
+    assert response.json()["errors"] == []
+    assert Score.objects.filter(project=project).count() == len(events)
+
+
+def test_in_a_mixed_batch_only_the_score_over_another_sources_is_refused(public_key, project, allowed, api_client):
+    assert api_client.post(SCORES_URL, score_body(id="server-score", value=0.9), format="json").status_code == 200
+    theirs, mine = score_event(id="server-score", value=0), score_event(id="fresh", value=1)
+
+    response = post_batch(browser_client(public_key), theirs, mine)
+
+    assert response.json()["successes"] == [{"id": mine["id"], "status": 201}]
+    assert [error["id"] for error in response.json()["errors"]] == [theirs["id"]]
+    assert Score.objects.get(project=project, id="server-score").value == 0.9
+    assert Score.objects.get(project=project, id="fresh").value == 1

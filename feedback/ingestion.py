@@ -1,0 +1,130 @@
+"""Storing browser feedback: the score-create events of a batch sent with the public key alone.
+
+A measured hot path (bench/feedback.py), hand-tuned like the OTLP writer: plain score bodies are mapped
+without running the DRF serializer (`evals.api.serializers.scores_from_bodies`, which still holds each
+score to the score rules and its config's), and the scores are stored in one INSERT ... ON CONFLICT
+that replaces a score only where browser feedback wrote it; RETURNING names the scores stored, so a
+score another source wrote is never overwritten, and that event is refused, without a read before.
+The policy's rules: only score-create, on a trace or an observation, source API, marked as feedback.
+"""
+
+import contextlib
+import functools
+
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+from aistrale.api.outage import ServiceUnavailable
+from aistrale.tenancy.models import Project
+from evals.api.serializers import scores_from_bodies
+from evals.models import Score, ScoreSource
+from evals.services import PUBLIC_SOURCES
+from evals.services.scores import UPDATE_FIELDS
+from feedback.models import FEEDBACK_MARKER_KEY, FEEDBACK_MARKER_VALUE
+from observability.extensions import accepts_public_key
+from observability.ingestion.batch import BatchResult, events_in_order
+from observability.ingestion.writer import is_transient
+
+FEEDBACK_TYPE = "score-create"
+NOT_SUBJECTS = {"sessionId": "a session", "datasetRunId": "a dataset run"}
+MAX_PARAMETERS = 30_000
+NOT_YOURS = (
+    "body.id: a score with this id exists and was not written by browser feedback: the public key only creates scores"
+)
+
+
+def _refusal(event_type: str) -> str:
+    return (
+        f"type {event_type!r} needs the secret key: browsers may only send feedback scores (a request "
+        f"authenticated by the public key alone may only send {FEEDBACK_TYPE} events)"
+    )
+
+
+def _screen_body(body: dict) -> str | None:
+    """Why a browser may not send this score body, or None."""
+    for key, subject in NOT_SUBJECTS.items():
+        if body.get(key):
+            return f"body.{key}: browser feedback is on a trace or an observation, not on {subject}"
+    if not body.get("traceId"):
+        return "body.traceId: browser feedback needs the trace it rates"
+    if body.get("source") not in (None, ScoreSource.API):
+        return f"body.source: browser feedback has source API, got {body.get('source')!r}"
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        return "body.metadata: must be an object for browser feedback"
+    return None
+
+
+def feedback_store(*, project_id, batch: list) -> BatchResult:
+    """Store the batch's feedback scores in the key's project; every other event is its own 403 or 400."""
+    result = BatchResult()
+    candidates = []
+    for timestamp, _, event_id, event_type, body, _ in events_in_order(batch, result):
+        if event_type != FEEDBACK_TYPE or not accepts_public_key(event_type):
+            result.fail(event_id, _refusal(event_type), status=403)
+            continue
+        problem = _screen_body(body)
+        if problem is not None:
+            result.fail(event_id, problem, status=403)
+            continue
+        body["metadata"] = {**(body.get("metadata") or {}), FEEDBACK_MARKER_KEY: FEEDBACK_MARKER_VALUE}
+        candidates.append((event_id, body, timestamp))
+    # A reference by key: the scores' rows and the config lookup need only the project's id.
+    project = Project(pk=project_id)
+    scores, errors = scores_from_bodies(project=project, bodies=candidates, allowed_sources=PUBLIC_SOURCES)
+    built = iter(scores)
+    score_ids = {event_id: next(built).id for event_id, _, _ in candidates if event_id not in errors}
+    stored = _insert(scores) if scores else set()
+    for event_id, _, _ in candidates:
+        if event_id in errors:
+            result.fail(event_id, errors[event_id])
+        elif score_ids[event_id] not in stored:
+            result.fail(event_id, NOT_YOURS, status=403)
+        else:
+            result.ok(event_id)
+    return result
+
+
+@functools.cache
+def _statement(vendor: str) -> tuple[str, str, list]:
+    """(INSERT head, ON CONFLICT tail, the model fields in column order) of the feedback score insert."""
+    table = Score._meta.db_table
+    fields = [field for field in Score._meta.concrete_fields if not field.primary_key]
+    by_name = {field.name: field for field in fields}
+    replaced = ", ".join(f"{by_name[name].column} = excluded.{by_name[name].column}" for name in UPDATE_FIELDS)
+    if vendor == "postgresql":
+        marker = f"{table}.metadata ->> '{FEEDBACK_MARKER_KEY}' = '{FEEDBACK_MARKER_VALUE}'"
+    else:
+        marker = f"json_extract({table}.metadata, '$.{FEEDBACK_MARKER_KEY}') = '{FEEDBACK_MARKER_VALUE}'"
+    head = f"INSERT INTO {table} ({', '.join(field.column for field in fields)}) VALUES "
+    tail = f" ON CONFLICT (project_id, id) DO UPDATE SET {replaced} WHERE {marker} RETURNING id"
+    return head, tail, fields
+
+
+def _insert(scores: list[Score]) -> set[str]:
+    """Insert or replace (where feedback wrote them) these scores; the ids stored. The last of a repeated id wins."""
+    head, tail, fields = _statement(connection.vendor)
+    now = timezone.now()
+    latest = {score.id: score for score in scores}
+    rows = []
+    for score in latest.values():
+        score.created_at = score.updated_at = now
+        rows.append([field.get_db_prep_save(getattr(score, field.attname), connection) for field in fields])
+    per_statement = MAX_PARAMETERS // len(fields)
+    row_sql = f"({', '.join(['%s'] * len(fields))})"
+    stored: set[str] = set()
+    try:
+        # One statement is atomic by itself (and a transaction's two round trips cheaper); several share one.
+        atomic = transaction.atomic() if len(rows) > per_statement else contextlib.nullcontext()
+        with atomic, connection.cursor() as cursor:
+            for start in range(0, len(rows), per_statement):
+                chunk = rows[start : start + per_statement]
+                cursor.execute(
+                    head + ", ".join([row_sql] * len(chunk)) + tail, [value for row in chunk for value in row]
+                )
+                stored.update(found for (found,) in cursor.fetchall())
+    except OperationalError as error:
+        if not is_transient(error):
+            raise
+        raise ServiceUnavailable() from error
+    return stored
