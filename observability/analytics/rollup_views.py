@@ -20,6 +20,7 @@ from observability.analytics.rollups import HOUR, hour_floor, rollups_refresh
 from observability.analytics.tracing import day, month
 from observability.analytics.views import Dimension, Measure, ViewSpec
 from observability.models import ObservationHour, RollupDirtyHour, TraceTotals
+from observability.models.rollups import GRAINS
 
 ROLLED_GRANULARITIES = (None, "hour", "day", "week", "month")
 
@@ -152,16 +153,17 @@ def _whole_hours(parsed) -> bool:
     return all(offset % HOUR == timedelta(0) for offset in offsets)
 
 
-def _rolled(parsed, rollup: ViewSpec, project):
-    """`parsed` on the rollup view, its conditions bound to the rollup's columns, its hours refreshed."""
+def _rolled(parsed, rollup: ViewSpec, project, **narrowing):
+    """`parsed` on the rollup view (its rows narrowed), its conditions bound to the rollup's columns, its
+    marked hours refreshed."""
     conditions = []
     for condition in parsed.conditions:
         rolled = copy.copy(condition)
         rolled.column = rollup.filters[condition.name]
         conditions.append(rolled)
-    if any(condition.column.through is not None for condition in parsed.conditions):
+    if narrowing:
         rows = rollup.rows
-        rollup = dataclasses.replace(rollup, rows=lambda project: rows(project).filter(has_trace=True))
+        rollup = dataclasses.replace(rollup, rows=lambda project: rows(project).filter(**narrowing))
     marked = RollupDirtyHour.objects.filter(project=project, hour__gt=parsed.start - HOUR, hour__lte=parsed.end)
     if marked.exists():
         rollups_refresh(project_id=project.pk, start=parsed.start, end=parsed.end)
@@ -173,11 +175,27 @@ def traces_rollup(parsed, project):
     return _rolled(parsed, TRACE_TOTALS, project) if _answerable(parsed, TRACE_TOTALS) else None
 
 
+def _through_trace(parsed) -> bool:
+    """Whether a condition reads the observation's trace (raw rows without a stored trace never meet it)."""
+    return any(condition.column.through is not None for condition in parsed.conditions)
+
+
+def _grain(parsed) -> int:
+    """The narrowest grain holding every column the query groups or filters by."""
+    needed = {OBSERVATION_HOUR.filters[condition.name].path for condition in parsed.conditions}
+    needed.update(
+        dimension.expression
+        for dimension in (OBSERVATION_HOUR.dimensions[name] for name in parsed.dimensions)
+        if isinstance(dimension.expression, str)
+    )
+    if _through_trace(parsed):
+        needed.add("has_trace")
+    return min((len(columns), grain) for grain, columns in GRAINS.items() if needed <= set(columns))[1]
+
+
 def observations_rollup(parsed, project):
     """The observations query on hourly rollups, when they answer it."""
     if not _answerable(parsed, OBSERVATION_HOUR) or not _whole_hours(parsed):
         return None
-    return _rolled(parsed, OBSERVATION_HOUR, project)
-
-
-__all__ = ["observations_rollup", "traces_rollup"]
+    narrowing = {"grain": _grain(parsed)} | ({"has_trace": True} if _through_trace(parsed) else {})
+    return _rolled(parsed, OBSERVATION_HOUR, project, **narrowing)

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast, Trunc
 from observability.analytics.sql import MillisecondsBetween
 from observability.analytics.tracing import trace_alias_totals, trace_field
 from observability.models import Observation, ObservationHour, RollupDirtyHour, Trace, TraceTotals
+from observability.models.rollups import GRAINS
 
 HOUR = timedelta(hours=1)
 LOCK_NAMESPACE = 0x524F4C4C  # "ROLL": the advisory-lock space of rollup refreshes
@@ -52,36 +53,36 @@ def rollups_mark(*, project_id, trace_ids, observation_ids, times=()) -> None:
 def _observation_hour_rows(project_id, hour: datetime) -> list[ObservationHour]:
     latency = MillisecondsBetween(F("end_time"), F("start_time"))
     cost = Cast("total_cost", FloatField())
-    groups = (
-        Observation.objects.filter(project_id=project_id, start_time__gte=hour, start_time__lt=hour + HOUR)
-        .order_by()
-        .values(
-            "environment",
-            "type",
-            "level",
-            "model",
-            "prompt_name",
-            "prompt_version",
-            has_trace=Exists(Trace.objects.filter(project=OuterRef("project"), id=OuterRef("trace_id"))),
-            trace_name=trace_field("name"),
-            release=trace_field("release"),
+    trace_side = {
+        "has_trace": Exists(Trace.objects.filter(project=OuterRef("project"), id=OuterRef("trace_id"))),
+        "trace_name": trace_field("name"),
+        "release": trace_field("release"),
+    }
+    observations = Observation.objects.filter(project_id=project_id, start_time__gte=hour, start_time__lt=hour + HOUR)
+    found = []
+    for grain, columns in GRAINS.items():
+        groups = (
+            observations.order_by()
+            .values(
+                *(c for c in columns if c not in trace_side), **{c: trace_side[c] for c in columns if c in trace_side}
+            )
+            .annotate(
+                rows=Count("pk"),
+                input_tokens=Sum("input_tokens"),
+                output_tokens=Sum("output_tokens"),
+                total_tokens=Sum("total_tokens"),
+                cost_sum=Sum(cost),
+                cost_count=Count("total_cost"),
+                cost_min=Min(cost),
+                cost_max=Max(cost),
+                latency_sum=Sum(latency),
+                latency_count=Count(latency),
+                latency_min=Min(latency),
+                latency_max=Max(latency),
+            )
         )
-        .annotate(
-            rows=Count("pk"),
-            input_tokens=Sum("input_tokens"),
-            output_tokens=Sum("output_tokens"),
-            total_tokens=Sum("total_tokens"),
-            cost_sum=Sum(cost),
-            cost_count=Count("total_cost"),
-            cost_min=Min(cost),
-            cost_max=Max(cost),
-            latency_sum=Sum(latency),
-            latency_count=Count(latency),
-            latency_min=Min(latency),
-            latency_max=Max(latency),
-        )
-    )
-    return [ObservationHour(project_id=project_id, hour=hour, **group) for group in groups]
+        found.extend(ObservationHour(project_id=project_id, hour=hour, grain=grain, **group) for group in groups)
+    return found
 
 
 TRACE_COLUMNS = ("timestamp", "name", "user_id", "session_id", "release", "version", "environment", "tags")
@@ -95,7 +96,7 @@ def _trace_totals_rows(project_id, hour: datetime) -> list[TraceTotals]:
         *TRACE_COLUMNS,
         trace_id=F("id"),
         observations=F("m_observations"),
-        latency=MillisecondsBetween(F("m_end"), F("m_start")),
+        latency=F("m_latency"),
         input_tokens=F("m_input_tokens"),
         output_tokens=F("m_output_tokens"),
         total_tokens=F("m_tokens"),

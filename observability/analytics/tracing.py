@@ -50,8 +50,9 @@ def _per_trace(aggregate, output_field=None):
 def trace_alias_totals(traces: QuerySet) -> QuerySet:
     """Alias per trace the aggregates of its observations the trace measures read (only those used reach SQL)."""
     return traces.alias(
-        m_start=_per_trace(Min("start_time")),
-        m_end=_per_trace(Max(Coalesce("end_time", "start_time"))),
+        m_latency=_per_trace(
+            MillisecondsBetween(Max(Coalesce("end_time", "start_time")), Min("start_time")), FloatField()
+        ),
         m_observations=Coalesce(_per_trace(Count("key")), 0),
         m_input_tokens=Coalesce(_per_trace(Sum("input_tokens")), 0),
         m_output_tokens=Coalesce(_per_trace(Sum("output_tokens")), 0),
@@ -83,7 +84,7 @@ TRACE_MEASURES = {
     "observationsCount": _total("m_observations", integer=True),
     "uniqueUserIds": Measure(fixed=Count("user_id", distinct=True)),
     "uniqueSessionIds": Measure(fixed=Count("session_id", distinct=True)),
-    "latency": Measure(MillisecondsBetween(F("m_end"), F("m_start")), prepare=trace_alias_totals),
+    "latency": _total("m_latency"),
     "inputTokens": _total("m_input_tokens", integer=True),
     "outputTokens": _total("m_output_tokens", integer=True),
     "totalTokens": _total("m_tokens", integer=True),

@@ -22,18 +22,32 @@ class RollupDirtyHour(models.Model):
         return f"{self.project_id} {self.hour:%Y-%m-%d %H}h"
 
 
+OBSERVATION_COLUMNS = ("environment", "type", "level", "model", "prompt_name", "prompt_version")
+GRAINS = {
+    1: ("environment", "type", "level", "model"),
+    2: ("environment", "type", "model", "prompt_name", "prompt_version"),
+    3: ("environment", "type", "has_trace", "trace_name", "release"),
+    4: (*OBSERVATION_COLUMNS, "has_trace", "trace_name", "release"),
+}
+
+
 class ObservationHour(models.Model):
-    """The observations that started in one UTC hour, grouped by their low-cardinality columns."""
+    """The observations that started in one UTC hour, grouped by the columns of one grain (GRAINS).
+
+    Each hour is stored once per grain; a grain's rows leave the columns outside it NULL. The narrow
+    grains keep the common dashboard queries to a few rows per hour; the full grain answers the rest.
+    """
 
     key = models.BigAutoField(primary_key=True)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     hour = models.DateTimeField()
-    has_trace = models.BooleanField()
+    grain = models.PositiveSmallIntegerField()
+    has_trace = models.BooleanField(null=True)
     trace_name = models.CharField(max_length=1000, null=True)
     release = models.CharField(max_length=1000, null=True)
-    environment = models.CharField(max_length=255)
-    type = models.CharField(max_length=16)
-    level = models.CharField(max_length=8)
+    environment = models.CharField(max_length=255, null=True)
+    type = models.CharField(max_length=16, null=True)
+    level = models.CharField(max_length=8, null=True)
     model = models.CharField(max_length=1000, null=True)
     prompt_name = models.CharField(max_length=1000, null=True)
     prompt_version = models.IntegerField(null=True)
@@ -51,7 +65,7 @@ class ObservationHour(models.Model):
     latency_max = models.FloatField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["project", "hour"], name="rollup_obs_project_hour")]
+        indexes = [models.Index(fields=["project", "grain", "hour"], name="rollup_obs_project_grain_hour")]
 
     def __str__(self):
         return f"{self.hour:%Y-%m-%d %H}h {self.model or self.type}: {self.rows}"

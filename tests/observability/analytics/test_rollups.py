@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import call_command
 
+from observability.actors import refresh_rollups
 from observability.analytics.query import metrics_query, query_parse, query_run
 from observability.models import ObservationHour, RollupDirtyHour, TraceTotals
+from observability.models.rollups import GRAINS
 from observability.services.traces import trace_delete_many
 from tests.observability.factories import (
     OTLP_URL,
@@ -220,8 +222,33 @@ def test_the_refresh_command_rebuilds_every_marked_hour(project, ingested):
     assert RollupDirtyHour.objects.filter(project=project).exists()
     call_command("rollups_refresh")
     assert not RollupDirtyHour.objects.exists()
-    assert sum(ObservationHour.objects.filter(project=project).values_list("rows", flat=True)) == 12 * 2 + 2
+    for grain in GRAINS:
+        rows = ObservationHour.objects.filter(project=project, grain=grain).values_list("rows", flat=True)
+        assert sum(rows) == 12 * 2 + 2
     assert_rollups_agree(project)
+
+
+def test_the_refresh_actor_rebuilds_every_marked_hour(project, ingested):
+    refresh_rollups.fn()
+    assert not RollupDirtyHour.objects.exists()
+    assert TraceTotals.objects.filter(project=project).count() == 13
+
+
+@pytest.mark.parametrize(
+    ("dimensions", "filters", "grain"),
+    [
+        (["providedModelName"], GENERATIONS, 1),
+        (["promptName", "promptVersion"], [], 2),
+        (["traceName"], [], 3),
+        ([], CHAT, 3),
+        (["level", "release"], [], 4),
+    ],
+)
+def test_the_narrowest_grain_holding_the_query_answers_it(project, ingested, dimensions, filters, grain):
+    query = {**HOURS, "view": "observations", "metrics": metric("count", "count"), "filters": filters}
+    parsed = query_parse({**query, "dimensions": [{"field": name} for name in dimensions]})
+    rows = parsed.spec.rollup(parsed, project).spec.rows(project)
+    assert set(rows.values_list("grain", flat=True)) == {grain}
 
 
 @pytest.mark.parametrize(
