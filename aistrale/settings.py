@@ -230,6 +230,7 @@ AISTRALE_WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("AISTRALE_WEBHOOK_ALLOW_PRIVATE_U
 # Periodic jobs (aistrale.periodic) and alert rules (observability.alerts).
 AISTRALE_PERIODIC = env_bool("AISTRALE_PERIODIC", True)
 AISTRALE_ALERTS_EVALUATE_SECONDS = float(os.environ.get("AISTRALE_ALERTS_EVALUATE_SECONDS", "60"))
+AISTRALE_ROLLUPS_REFRESH_SECONDS = float(os.environ.get("AISTRALE_ROLLUPS_REFRESH_SECONDS", "60"))
 
 # The operations /metrics endpoint: a bearer token, or client networks (CIDRs) allowed without one.
 AISTRALE_METRICS_TOKEN = os.environ.get("AISTRALE_METRICS_TOKEN", "")

@@ -1,4 +1,4 @@
-"""Dramatiq actors of observability: the periodic evaluation of alert rules and alert notification delivery."""
+"""Dramatiq actors of observability: alert rule evaluation and notification delivery, the rollup refresh."""
 
 import logging
 from functools import partial
@@ -9,12 +9,14 @@ from django.db import transaction
 import aistrale.tasks  # noqa: F401  (declares the broker before the actors)
 from observability.alerts.evaluation import alert_rule_evaluate, alert_rules_enabled
 from observability.alerts.notifications import alert_notification_attempt
+from observability.analytics.rollups import rollups_refresh_all
 from observability.models import AlertEvent, AlertRule
 from prompts.models import DeliveryStatus
 from prompts.webhooks import webhook_setting
 
 logger = logging.getLogger(__name__)
 QUEUE = "alerts"
+ROLLUPS_QUEUE = "rollups"
 
 
 @dramatiq.actor(queue_name=QUEUE, max_retries=0)
@@ -56,3 +58,9 @@ def evaluate_alert_rules() -> None:
             alert_rule_evaluate_and_notify(rule=rule)
         except Exception:
             logger.exception("alert rule %s (%s) could not be evaluated", rule.pk, rule.name)
+
+
+@dramatiq.actor(queue_name=ROLLUPS_QUEUE, max_retries=0)
+def refresh_rollups() -> None:
+    """Rebuild every marked hour (the periodic job)."""
+    rollups_refresh_all()

@@ -37,8 +37,9 @@ class ObservabilityConfig(AppConfig):
         from django.conf import settings
 
         from aistrale.periodic import register_periodic
-        from observability.actors import evaluate_alert_rules
+        from observability.actors import evaluate_alert_rules, refresh_rollups
         from observability.alerts.metrics import register_tracing_alert_metrics
 
         register_tracing_alert_metrics()
         register_periodic("alerts.evaluate", settings.AISTRALE_ALERTS_EVALUATE_SECONDS, evaluate_alert_rules)
+        register_periodic("rollups.refresh", settings.AISTRALE_ROLLUPS_REFRESH_SECONDS, refresh_rollups)

@@ -15,11 +15,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
-from django.db.models import Avg, Count, F, FloatField, Max, Min, QuerySet, Sum
+from django.db.models import Avg, BigIntegerField, Count, F, FloatField, Max, Min, QuerySet, Sum
 from django.db.models.functions import Cast, Trunc
 
 from aistrale.api.json_filter import Condition, JsonFilter, Search, datetime_value
 from aistrale.errors import DomainError
+from observability.analytics.buckets import buckets_fill
 from observability.analytics.histogram import histograms_attach
 from observability.analytics.sql import Percentile, totals
 from observability.analytics.views import Measure, ViewSpec, view_get
@@ -196,8 +197,13 @@ def _granularity(granularity: str | None, span: timedelta) -> str | None:
 
 def aggregate_expression(measure: Measure, aggregation: str):
     """The SQL aggregate computing `aggregation` of `measure` over a group's rows."""
+    if measure.by_aggregation is not None:
+        return measure.by_aggregation[aggregation]
     if measure.fixed is not None:
         return measure.fixed
+    if measure.integer and aggregation in ("sum", "min", "max"):
+        aggregate = {"sum": Sum, "min": Min, "max": Max}[aggregation](measure.expression)
+        return Cast(aggregate, BigIntegerField())
     value = Cast(measure.expression, FloatField()) if isinstance(measure.expression, str) else measure.expression
     if aggregation == "count":
         return Count(value)
@@ -271,6 +277,8 @@ def query_run(parsed: Query, *, project) -> list[dict]:
     else:
         found = [totals(rows, **aggregates)]
     histograms_attach(parsed, rows, found, group)
+    if parsed.granularity and not parsed.dimensions:
+        found = buckets_fill(parsed, found, aliases)
     return [_present(parsed, row) for row in found]
 
 
@@ -287,8 +295,12 @@ def _present(parsed: Query, row: dict) -> dict:
 
 
 def metrics_query(*, project, query: dict, v2: bool = False) -> list[dict]:
-    """Run one Langfuse metrics query object on this project; a DomainError names the bad part of an invalid one."""
-    return query_run(query_parse(query, v2=v2), project=project)
+    """Run one Langfuse metrics query object on this project; a DomainError names the bad part of an invalid one.
+
+    The view's rollup answers it when it gives the raw answer; raw rows do otherwise."""
+    parsed = query_parse(query, v2=v2)
+    rolled = parsed.spec.rollup(parsed, project) if parsed.spec.rollup else None
+    return query_run(rolled or parsed, project=project)
 
 
 def query_decode(raw: str | None) -> dict:

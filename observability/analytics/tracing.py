@@ -50,8 +50,9 @@ def _per_trace(aggregate, output_field=None):
 def trace_alias_totals(traces: QuerySet) -> QuerySet:
     """Alias per trace the aggregates of its observations the trace measures read (only those used reach SQL)."""
     return traces.alias(
-        m_start=_per_trace(Min("start_time")),
-        m_end=_per_trace(Max(Coalesce("end_time", "start_time"))),
+        m_latency=_per_trace(
+            MillisecondsBetween(Max(Coalesce("end_time", "start_time")), Min("start_time")), FloatField()
+        ),
         m_observations=Coalesce(_per_trace(Count("key")), 0),
         m_input_tokens=Coalesce(_per_trace(Sum("input_tokens")), 0),
         m_output_tokens=Coalesce(_per_trace(Sum("output_tokens")), 0),
@@ -62,8 +63,8 @@ def trace_alias_totals(traces: QuerySet) -> QuerySet:
     )
 
 
-def _total(alias: str) -> Measure:
-    return Measure(alias, prepare=trace_alias_totals)
+def _total(alias: str, *, integer: bool = False) -> Measure:
+    return Measure(alias, prepare=trace_alias_totals, integer=integer)
 
 
 TRACE_DIMENSIONS = {
@@ -80,20 +81,21 @@ TRACE_DIMENSIONS = {
 }
 TRACE_MEASURES = {
     "count": Measure(fixed=Count("pk")),
-    "observationsCount": _total("m_observations"),
+    "observationsCount": _total("m_observations", integer=True),
     "uniqueUserIds": Measure(fixed=Count("user_id", distinct=True)),
     "uniqueSessionIds": Measure(fixed=Count("session_id", distinct=True)),
-    "latency": Measure(MillisecondsBetween(F("m_end"), F("m_start")), prepare=trace_alias_totals),
-    "inputTokens": _total("m_input_tokens"),
-    "outputTokens": _total("m_output_tokens"),
-    "totalTokens": _total("m_tokens"),
+    "latency": _total("m_latency"),
+    "inputTokens": _total("m_input_tokens", integer=True),
+    "outputTokens": _total("m_output_tokens", integer=True),
+    "totalTokens": _total("m_tokens", integer=True),
     "inputCost": _total("m_input_cost"),
     "outputCost": _total("m_output_cost"),
     "totalCost": _total("m_cost"),
 }
 
 
-def _trace_field(field: str, output_field=None):
+def trace_field(field: str, output_field=None):
+    """The value of a column of the observation's trace (NULL when the trace is not stored)."""
     traces = Trace.objects.filter(project=OuterRef("project"), id=OuterRef("trace_id"))
     return Subquery(traces.values(field)[:1], output_field=output_field)
 
@@ -110,19 +112,19 @@ def _per_second(tokens: str):
 OBSERVATION_DIMENSIONS = {
     "id": Dimension("id", high_cardinality=True),
     "traceId": Dimension("trace_id", high_cardinality=True),
-    "userId": Dimension(_trace_field("user_id"), high_cardinality=True),
-    "sessionId": Dimension(_trace_field("session_id"), high_cardinality=True),
+    "userId": Dimension(trace_field("user_id"), high_cardinality=True),
+    "sessionId": Dimension(trace_field("session_id"), high_cardinality=True),
     "parentObservationId": Dimension("parent_observation_id", high_cardinality=True),
     "environment": Dimension("environment"),
     "type": Dimension("type"),
     "name": Dimension("name"),
     "level": Dimension("level"),
     "version": Dimension("version"),
-    "tags": Dimension(_trace_field("tags", JSONField())),
-    "release": Dimension(_trace_field("release")),
-    "traceName": Dimension(_trace_field("name")),
-    "traceRelease": Dimension(_trace_field("release")),
-    "traceVersion": Dimension(_trace_field("version")),
+    "tags": Dimension(trace_field("tags", JSONField())),
+    "release": Dimension(trace_field("release")),
+    "traceName": Dimension(trace_field("name")),
+    "traceRelease": Dimension(trace_field("release")),
+    "traceVersion": Dimension(trace_field("version")),
     "providedModelName": Dimension("model"),
     "promptName": Dimension("prompt_name"),
     "promptVersion": Dimension("prompt_version"),
@@ -137,9 +139,9 @@ OBSERVATION_MEASURES = {
     "latency": Measure(MillisecondsBetween(F("end_time"), F("start_time"))),
     "streamingLatency": Measure(MillisecondsBetween(F("end_time"), F("completion_start_time"))),
     "timeToFirstToken": Measure(MillisecondsBetween(F("completion_start_time"), F("start_time"))),
-    "inputTokens": Measure("input_tokens"),
-    "outputTokens": Measure("output_tokens"),
-    "totalTokens": Measure("total_tokens"),
+    "inputTokens": Measure("input_tokens", integer=True),
+    "outputTokens": Measure("output_tokens", integer=True),
+    "totalTokens": Measure("total_tokens", integer=True),
     "outputTokensPerSecond": Measure(_per_second("output_tokens")),
     "tokensPerSecond": Measure(_per_second("total_tokens")),
     "inputCost": Measure(_cost_part("input")),
@@ -156,6 +158,8 @@ OBSERVATION_FILTERS = {
 
 
 def register_tracing_views() -> None:
+    from observability.analytics.rollup_views import observations_rollup, traces_rollup
+
     register_view(
         "traces",
         ViewSpec(
@@ -165,6 +169,7 @@ def register_tracing_views() -> None:
             measures=dict(TRACE_MEASURES),
             filters=dict(TRACE_FILTER_COLUMNS),
             v2=False,
+            rollup=traces_rollup,
         ),
     )
     register_view(
@@ -175,5 +180,6 @@ def register_tracing_views() -> None:
             dimensions=dict(OBSERVATION_DIMENSIONS),
             measures=dict(OBSERVATION_MEASURES),
             filters=dict(OBSERVATION_FILTERS),
+            rollup=observations_rollup,
         ),
     )

@@ -31,16 +31,25 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Measure:
-    """A per-row number the aggregations apply to, or (`fixed`) an aggregate that is the same whatever is asked."""
+    """A per-row number the aggregations apply to, or (`fixed`) an aggregate that is the same whatever is asked.
+
+    `integer` measures (tokens, counts) sum, min and max to integers. A rollup view's measures give the
+    aggregate of each aggregation it can answer (`by_aggregation`); the others are answered from raw rows.
+    """
 
     expression: str | Expression | None = None
     fixed: Expression | None = None
     prepare: Prepare | None = None
+    integer: bool = False
+    by_aggregation: dict[str, Expression] | None = None
 
 
 @dataclass
 class ViewSpec:
-    """One view: `rows(project)` gives its project's rows, `time_column` what the time range and buckets use."""
+    """One view: `rows(project)` gives its project's rows, `time_column` what the time range and buckets use.
+
+    `rollup(query, project)` gives an equivalent query on a rollup view when one can answer it, else None.
+    """
 
     rows: Callable[..., QuerySet]
     time_column: str
@@ -48,6 +57,7 @@ class ViewSpec:
     measures: dict[str, Measure]
     filters: dict[str, Column]
     v2: bool = True
+    rollup: Callable | None = None
 
 
 _VIEWS: dict[str, ViewSpec] = {}

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
+from observability.analytics.rollups import rollups_mark
 from observability.extensions import trace_writes_notify
 from observability.ingestion.costs import calculate_cost, price_table, token_totals
 from observability.ingestion.rows import Row, RowSet
@@ -124,6 +125,12 @@ def write(*, project_id, traces: RowSet, observations: RowSet, also: Callable[[]
     for attempt in range(WRITE_ATTEMPTS):
         try:
             with transaction.atomic():
+                rollups_mark(
+                    project_id=project_id,
+                    trace_ids=traces,
+                    observation_ids=observations,
+                    times=_times(traces, observations),
+                )
                 upsert(Trace, TRACE_UPSERT_COLUMNS, project_id, traces, now)
                 returned = upsert(
                     Observation, OBSERVATION_UPSERT_COLUMNS, project_id, observations, now, COST_RETURNING
@@ -147,6 +154,15 @@ def write(*, project_id, traces: RowSet, observations: RowSet, also: Callable[[]
                 raise
     trace_writes_notify(project_id=project_id, trace_ids=list(traces), observation_ids=list(observations))
     return result
+
+
+def _times(traces: RowSet, observations: RowSet) -> list:
+    """The timestamps a write may store: where its traces and observations will sit in time."""
+    times = []
+    for rows, column in ((traces, "timestamp"), (observations, "start_time")):
+        for row in rows.values():
+            times.extend((row.values.get(column), row.fallback.get(column)))
+    return times
 
 
 def is_transient(error: OperationalError) -> bool:

@@ -11,6 +11,7 @@ from observability.models.alerts import (
 from observability.models.gateway import GatewayKeyLimit, GatewayRoute, GatewayTarget
 from observability.models.media import Media, MediaLink
 from observability.models.pricing import ModelDefinition, ModelUsageUnit, PricingTier
+from observability.models.rollups import ObservationHour, RollupDirtyHour, TraceTotals
 from observability.models.traces import Observation, ObservationLevel, ObservationType, Session, Trace, seconds_between
 
 __all__ = [
@@ -30,10 +31,13 @@ __all__ = [
     "ModelDefinition",
     "ModelUsageUnit",
     "Observation",
+    "ObservationHour",
     "ObservationLevel",
     "ObservationType",
     "PricingTier",
+    "RollupDirtyHour",
     "Session",
     "Trace",
+    "TraceTotals",
     "seconds_between",
 ]

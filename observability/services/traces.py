@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from aistrale.tenancy.services import audit_record
+from observability.analytics.rollups import rollups_mark
 from observability.extensions import trace_deletion_handlers
 from observability.media.services import media_unlink_traces
 from observability.models import Observation, Trace
@@ -16,6 +17,7 @@ def trace_delete_many(*, project, trace_ids: list[str]) -> list[str]:
     existing = list(Trace.objects.filter(project=project, id__in=set(trace_ids)).values_list("id", flat=True))
     if not existing:
         return []
+    rollups_mark(project_id=project.pk, trace_ids=existing, observation_ids=[])
     Observation.objects.filter(project=project, trace_id__in=existing).delete()
     Trace.objects.filter(project=project, id__in=existing).delete()
     media_unlink_traces(project=project, trace_ids=existing)

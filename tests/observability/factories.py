@@ -12,6 +12,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
+from observability.analytics.rollups import rollups_mark
 from observability.models import Observation, Trace
 
 T0 = datetime(2025, 1, 15, 12, 0, 0, 123456, tzinfo=UTC)
@@ -25,14 +26,20 @@ OTLP_START = 1_763_892_000_123_456_789
 
 
 def make_trace(project, trace_id, *, at=T0, **fields) -> Trace:
-    return Trace.objects.create(project=project, id=trace_id, timestamp=at, **fields)
+    """A stored trace, its hour marked for the rollups as ingestion marks it."""
+    trace = Trace.objects.create(project=project, id=trace_id, timestamp=at, **fields)
+    rollups_mark(project_id=project.pk, trace_ids=[trace_id], observation_ids=[], times=[at])
+    return trace
 
 
 def make_observation(project, observation_id, trace_id, *, start=T0, duration=1.0, **fields) -> Observation:
+    """A stored observation, its hours marked for the rollups as ingestion marks them."""
     end = start + timedelta(seconds=duration) if duration is not None else None
-    return Observation.objects.create(
+    observation = Observation.objects.create(
         project=project, id=observation_id, trace_id=trace_id, start_time=start, end_time=end, **fields
     )
+    rollups_mark(project_id=project.pk, trace_ids=[trace_id] if trace_id else [], observation_ids=[], times=[start])
+    return observation
 
 
 def make_llm_trace(project, trace_id, *, at=T0, **fields) -> Trace:
