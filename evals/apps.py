@@ -39,3 +39,6 @@ class EvalsConfig(AppConfig):
         from evals.analytics import register_score_views
 
         register_score_views()
+        from evals.dashboards import register_score_charts
+
+        register_score_charts()

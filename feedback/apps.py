@@ -21,3 +21,7 @@ class FeedbackConfig(AppConfig):
         register_prompt_page_panel("prompt", prompt_comments_panel)
         for changelist in ("trace", "observation", "session"):
             extensions.register_admin_action(changelist, add_to_annotation_queue)
+
+        from feedback.dashboards import register_feedback_dashboard
+
+        register_feedback_dashboard()

@@ -33,3 +33,6 @@ class ObservabilityConfig(AppConfig):
         from observability.analytics.tracing import register_tracing_views
 
         register_tracing_views()
+        from observability.dashboards.tracing_charts import register_tracing_charts
+
+        register_tracing_charts()

@@ -1,9 +1,11 @@
+from observability.models.dashboards import Dashboard
 from observability.models.gateway import GatewayKeyLimit, GatewayRoute, GatewayTarget
 from observability.models.media import Media, MediaLink
 from observability.models.pricing import ModelDefinition, ModelUsageUnit, PricingTier
 from observability.models.traces import Observation, ObservationLevel, ObservationType, Session, Trace, seconds_between
 
 __all__ = [
+    "Dashboard",
     "GatewayKeyLimit",
     "GatewayRoute",
     "GatewayTarget",
