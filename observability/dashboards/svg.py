@@ -86,7 +86,7 @@ def chart_svg(*, x_values: list[str], series: dict[str, dict[str, tuple]], unit:
                 continue
             value, link = points[x]
             y = TOP + plot_height * (1 - value / top)
-            tooltip = f"{name} · {x}: {value_text(value, unit)}"
+            tooltip = f"{x} · {name}: {value_text(value, unit)}"
             if lines:
                 coordinates.append(f"{centers[x]:.1f},{y:.1f}")
                 shape = f'<circle class="point" cx="{centers[x]:.1f}" cy="{y:.1f}" r="4" fill="{color}"'
