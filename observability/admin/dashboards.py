@@ -22,7 +22,9 @@ from observability.dashboards.page import filters_from_params, params_from_filte
 from observability.models import Dashboard
 
 
-class DashboardForm(forms.ModelForm):
+class DashboardFormBase(forms.ModelForm):
+    """The dashboard's fields, the charts it shows, and (declared below) one input per dashboard filter."""
+
     charts = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False)
 
     class Meta:
@@ -32,8 +34,6 @@ class DashboardForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["charts"].choices = [(chart.key, chart.title) for chart in chart_list()]
-        for parameter, text in FORM_FIELDS:
-            self.fields[parameter] = forms.CharField(label=f"Filter: {text.lower()}", required=False)
         if self.instance.pk:
             self.initial["charts"] = selectors.dashboard_chart_keys(self.instance)
             self.initial.update(params_from_filters(self.instance.filters))
@@ -49,11 +49,18 @@ class DashboardForm(forms.ModelForm):
         return cleaned
 
 
+DashboardForm = type(
+    "DashboardForm",
+    (DashboardFormBase,),
+    {parameter: forms.CharField(label=text, required=False) for parameter, text in FORM_FIELDS},
+)
+
+
 @admin.register(Dashboard)
 class DashboardAdmin(DomainErrorsAsFormErrors, ProjectScopedAdmin):
     form = DashboardForm
     list_display = ("name", "project", "owner", "shared", "chart_count", "updated_at", "open_link")
-    list_select_related = ("project", "owner")
+    list_select_related = ("project__organization", "owner")
     search_fields = ("name", "description")
     change_list_template = "observability/admin/dashboard_change_list.html"
 
@@ -69,7 +76,7 @@ class DashboardAdmin(DomainErrorsAsFormErrors, ProjectScopedAdmin):
         return ("project",) if obj else ()
 
     def get_queryset(self, request):
-        return selectors.dashboard_list_for_user(request.user).select_related("project", "owner")
+        return selectors.dashboard_list_for_user(request.user).select_related("project__organization", "owner")
 
     def has_view_permission(self, request, obj=None):
         if obj is None or not self.has_module_permission(request):

@@ -7,8 +7,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from aistrale.api.base import ProjectApiView
 from aistrale.api.pagination import LangfusePagination
+from aistrale.api.public_errors import PublicApiErrorView
 from aistrale.api.schema import PAGE_PARAMETERS, page_of
 from observability.dashboards import selectors, services
 
@@ -104,7 +104,7 @@ def _dashboard_or_404(request, dashboard_id):
         responses={200: DashboardBody},
     ),
 )
-class DashboardsView(ProjectApiView):
+class DashboardsView(PublicApiErrorView):
     def get(self, request):
         paginator = LangfusePagination()
         page = paginator.paginate_queryset(selectors.dashboard_list(project=request.auth.project), request, self)
@@ -123,7 +123,7 @@ class DashboardsView(ProjectApiView):
     ),
     delete=extend_schema(operation_id="unstable_dashboards_delete", responses={200: DeletedBody}),
 )
-class DashboardDetailView(ProjectApiView):
+class DashboardDetailView(PublicApiErrorView):
     def get(self, request, dashboard_id):
         return Response(selectors.dashboard_public(_dashboard_or_404(request, dashboard_id)))
 
@@ -144,7 +144,7 @@ class DashboardDetailView(ProjectApiView):
         responses={200: PlacementBody},
     )
 )
-class PlacementsView(ProjectApiView):
+class PlacementsView(PublicApiErrorView):
     def post(self, request, dashboard_id):
         dashboard = _dashboard_or_404(request, dashboard_id)
         fields = _validated(PlacementCreateSerializer, request.data)
@@ -159,7 +159,7 @@ class PlacementsView(ProjectApiView):
     ),
     delete=extend_schema(operation_id="unstable_dashboards_deletePlacement", responses={200: DeletedBody}),
 )
-class PlacementDetailView(ProjectApiView):
+class PlacementDetailView(PublicApiErrorView):
     def patch(self, request, dashboard_id, placement_id):
         dashboard = _dashboard_or_404(request, dashboard_id)
         position = _validated(PlacementUpdateSerializer, request.data)

@@ -45,5 +45,8 @@ def dashboard_public(dashboard: Dashboard) -> dict:
         "name": dashboard.name,
         "description": dashboard.description,
         "definition": {"widgets": dashboard.definition},
-        "filters": dashboard.filters,
+        "filters": [
+            {part: item.get(part) for part in ("column", "operator", "type", "value", "key")}
+            for item in dashboard.filters
+        ],
     }
