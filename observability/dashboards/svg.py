@@ -1,6 +1,8 @@
 """Server-side SVG charts: lines over days, grouped bars over categories; axes, a legend, a <title> tooltip on
 every point, and each point a link (when it has one) to the traces behind it."""
 
+import math
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -27,8 +29,11 @@ def value_text(value, unit: str) -> str:
 
 
 def _scale_top(values: list[float]) -> float:
+    """The axis top: TICKS round steps (1, 2, 2.5 or 5 times a power of ten) covering the largest value."""
     peak = max((value for value in values if value is not None), default=0) or 1.0
-    return peak * 1.1
+    magnitude = 10 ** math.floor(math.log10(peak / TICKS))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude * TICKS >= peak)
+    return step * TICKS
 
 
 def _axes(top: float, unit: str, x_labels: list[tuple[float, str]]) -> list[str]:
