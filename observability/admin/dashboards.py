@@ -114,7 +114,8 @@ class DashboardAdmin(DomainErrorsAsFormErrors, ProjectScopedAdmin):
             "shared": form.cleaned_data.get("shared", False),
         }
         if change:
-            services.dashboard_update(dashboard=obj, **fields)
+            stored = Dashboard.objects.get(pk=obj.pk)  # the form already changed `obj`; audit from the stored row
+            services.dashboard_update(dashboard=stored, **fields)
         else:
             created = services.dashboard_create(project=form.cleaned_data["project"], owner=request.user, **fields)
             obj.pk = created.pk

@@ -106,6 +106,9 @@ def test_project_managers_and_grantees_change_others_dashboards(member_client, p
     assert response.status_code == 302
     dashboard.refresh_from_db()
     assert dashboard.name == "Renamed" and dashboard.filters == []
+    audit = AuditEvent.objects.filter(action="dashboard.updated", object_id=dashboard.pk).latest("pk")
+    assert (audit.before["name"], audit.after["name"]) == ("Costs", "Renamed")
+    assert (audit.before["charts"], audit.after["charts"]) == (["cost_by_model", "trace_volume"], ["trace_volume"])
     assign_perm("observability.change_dashboard", colleague, dashboard)
     client = logged_in(colleague)
     assert client.post(change_url(dashboard), {"name": "Again", "charts": []}).status_code == 302
