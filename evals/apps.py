@@ -43,3 +43,7 @@ class EvalsConfig(AppConfig):
         from evals.alert_metrics import register_evals_alert_metrics
 
         register_evals_alert_metrics()
+
+        from evals.dashboards import register_score_charts
+
+        register_score_charts()

@@ -25,3 +25,7 @@ class FeedbackConfig(AppConfig):
         from feedback.alert_metrics import register_feedback_alert_metrics
 
         register_feedback_alert_metrics()
+
+        from feedback.dashboards import register_feedback_dashboard
+
+        register_feedback_dashboard()

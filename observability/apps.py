@@ -43,3 +43,7 @@ class ObservabilityConfig(AppConfig):
         register_tracing_alert_metrics()
         register_periodic("alerts.evaluate", settings.AISTRALE_ALERTS_EVALUATE_SECONDS, evaluate_alert_rules)
         register_periodic("rollups.refresh", settings.AISTRALE_ROLLUPS_REFRESH_SECONDS, refresh_rollups)
+
+        from observability.dashboards.tracing_charts import register_tracing_charts
+
+        register_tracing_charts()

@@ -205,6 +205,12 @@ def trace_filter_by_model(queryset: QuerySet[Trace], model: str) -> QuerySet[Tra
     return queryset.filter(Exists(_trace_observations().filter(model=model)))
 
 
+def trace_filter_by_prompt(queryset: QuerySet[Trace], *, name: str | None = None, version: int | None = None):
+    """Traces holding an observation linked to this prompt (name, version, or both)."""
+    match = {key: value for key, value in (("prompt_name", name), ("prompt_version", version)) if value is not None}
+    return queryset.filter(Exists(_trace_observations().filter(**match)))
+
+
 def trace_observation_list(*, trace: Trace) -> list[Observation]:
     return list(
         Observation.objects.filter(project_id=trace.project_id, trace_id=trace.id).order_by("start_time", "key")

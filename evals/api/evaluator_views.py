@@ -7,10 +7,10 @@ in the evaluators API's PublicApiError body ({message, code, details.issues}) be
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from aistrale.api.public_errors import PublicApiErrorView
 from aistrale.errors import DomainError
 from evals import selectors
 from evals.api import evaluator_schema as schema
-from evals.api.evaluation_errors import EvaluationApiView
 from evals.api.evaluator_serializers import (
     DEFINITION_FIELDS,
     PUBLIC_TYPE,
@@ -31,7 +31,7 @@ from evals.services.evaluators import (
 WIRE_FIELDS = {"model_provider": "model_config.provider", "model": "model_config.model"}
 
 
-class EvaluatorApiView(EvaluationApiView):
+class EvaluatorApiView(PublicApiErrorView):
     def handle_exception(self, exc):
         if isinstance(exc, DomainError) and exc.field in WIRE_FIELDS:
             exc = DomainError(exc.message, field=WIRE_FIELDS[exc.field], status=exc.status)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -118,3 +119,30 @@ class ModelFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return selectors.trace_filter_by_model(queryset, self.value()) if self.value() else queryset
+
+
+class PromptFilter(InputFilter):
+    """Traces using a prompt of this name (in any of their observations)."""
+
+    title = "prompt"
+    parameter_name = "prompt"
+
+    def queryset(self, request, queryset):
+        return selectors.trace_filter_by_prompt(queryset, name=self.value()) if self.value() else queryset
+
+
+class PromptVersionFilter(InputFilter):
+    """Traces using this version of a prompt (with the prompt filter: on the same observation)."""
+
+    title = "prompt version"
+    parameter_name = "prompt_version"
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            version = int(self.value())
+        except ValueError:
+            raise IncorrectLookupParameters(f"prompt_version must be an integer, got {self.value()!r}") from None
+        name = request.GET.get(PromptFilter.parameter_name) or None
+        return selectors.trace_filter_by_prompt(queryset, name=name, version=version)

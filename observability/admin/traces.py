@@ -27,6 +27,8 @@ from observability.admin.list_filters import (
     FieldInputFilter,
     LevelFilter,
     ModelFilter,
+    PromptFilter,
+    PromptVersionFilter,
     TagFilter,
     TimeRangeFilter,
     field_filter,
@@ -73,6 +75,8 @@ class TraceAdmin(RegisteredActionsMixin, ReadOnlyProjectAdmin):
         field_filter(DistinctValueFilter, "release", "release"),
         LevelFilter,
         ModelFilter,
+        PromptFilter,
+        PromptVersionFilter,
     )
     search_fields = ("=id", "name", "=user_id", "=session_id")
     date_hierarchy = "timestamp"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from observability.api import metrics, views
+from observability.api import dashboards, metrics, views
 
 urlpatterns = [
     path("traces", views.TraceListView.as_view()),
@@ -15,4 +15,11 @@ urlpatterns = [
     path("metrics", metrics.MetricsView.as_view()),
     path("metrics/daily", metrics.DailyMetricsView.as_view()),
     path("v2/metrics", metrics.MetricsV2View.as_view()),
+    path("unstable/dashboards", dashboards.DashboardsView.as_view()),
+    path("unstable/dashboards/<str:dashboard_id>", dashboards.DashboardDetailView.as_view()),
+    path("unstable/dashboards/<str:dashboard_id>/placements", dashboards.PlacementsView.as_view()),
+    path(
+        "unstable/dashboards/<str:dashboard_id>/placements/<str:placement_id>",
+        dashboards.PlacementDetailView.as_view(),
+    ),
 ]

@@ -8,6 +8,7 @@ from observability.models.alerts import (
     ChannelKind,
     NoDataPolicy,
 )
+from observability.models.dashboards import Dashboard
 from observability.models.gateway import GatewayKeyLimit, GatewayRoute, GatewayTarget
 from observability.models.media import Media, MediaLink
 from observability.models.pricing import ModelDefinition, ModelUsageUnit, PricingTier
@@ -23,6 +24,7 @@ __all__ = [
     "AlertState",
     "ChannelKind",
     "NoDataPolicy",
+    "Dashboard",
     "GatewayKeyLimit",
     "GatewayRoute",
     "GatewayTarget",

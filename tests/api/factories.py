@@ -40,6 +40,7 @@ class ShapeData:
     dataset_id: str = ""
     dataset_item_id: str = "shape-item"
     run_name: str = "shape-run"
+    dashboard_id: str = ""
 
 
 def _event(index: int, event_type: str, body: dict) -> dict:
@@ -241,8 +242,18 @@ def shape_data(client, project) -> ShapeData:
         "/api/public/dataset-run-items",
         {"runName": "shape-run", "datasetItemId": "shape-item", "traceId": TRACE, "metadata": {"m": 1}},
     )
+    dashboard = _post(
+        client,
+        "/api/public/unstable/dashboards",
+        {
+            "name": "shapes",
+            "definition": {"widgets": [{"type": "preset", "presetId": "trace_volume"}]},
+            "filters": [{"column": "environment", "operator": "=", "value": "default", "type": "string"}],
+        },
+    )
     return ShapeData(
         project_id=project.id,
+        dashboard_id=dashboard["id"],
         dataset_id=dataset["id"],
         model_id=model["id"],
         score_ids=tuple(score["id"] for score in SCORES),

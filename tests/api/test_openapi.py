@@ -27,6 +27,12 @@ from evals.api.rules.serializers import (
 )
 from evals.api.serializers import ScoreCreateSerializer
 from feedback.api.serializers import CommentCreateSerializer, CommentQuerySerializer
+from observability.api.dashboards import (
+    DashboardCreateSerializer,
+    DashboardUpdateSerializer,
+    PlacementCreateSerializer,
+    PlacementUpdateSerializer,
+)
 from observability.api.serializers import (
     ModelCreateSerializer,
     ObservationV2QuerySerializer,
@@ -91,6 +97,10 @@ REQUEST_BODIES = {
     ("post", "/api/public/v2/evaluation-rules"): EvaluationRuleCreateSerializer,
     ("patch", "/api/public/v2/evaluation-rules/{rule_id}"): EvaluationRuleUpdateSerializer,
     ("post", "/api/public/v2/evaluation-rules/{rule_id}/backfill"): BackfillSerializer,
+    ("post", "/api/public/unstable/dashboards"): DashboardCreateSerializer,
+    ("patch", "/api/public/unstable/dashboards/{dashboard_id}"): DashboardUpdateSerializer,
+    ("post", "/api/public/unstable/dashboards/{dashboard_id}/placements"): PlacementCreateSerializer,
+    ("patch", "/api/public/unstable/dashboards/{dashboard_id}/placements/{placement_id}"): PlacementUpdateSerializer,
 }
 QUERIES = {
     ("get", "/api/public/v2/prompts"): PromptListQuerySerializer,

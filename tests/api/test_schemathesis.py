@@ -184,6 +184,7 @@ def seeded_key(db, key_pair):
         **seeded_llm_connection(client, auth),
         **seeded_evaluator(client, auth),
         **seeded_dataset(client, auth),
+        **seeded_dashboard(client, auth),
     }
 
 
@@ -272,6 +273,25 @@ def seeded_dataset(client, auth) -> dict:
         "run_name": "fuzz-run",
         "runName": "fuzz-run",
         "dataset_item_id": "fuzz-item",
+    }
+
+
+def seeded_dashboard(client, auth) -> dict:
+    """A dashboard with one placement: their ids."""
+    body = {"name": "fuzz-dashboard", "definition": {"widgets": [{"id": "fuzz-tile", "presetId": "trace_volume"}]}}
+    response = client.post(
+        "/api/public/unstable/dashboards",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=auth["Authorization"],
+    )
+    assert response.status_code == 200, response.content
+    dashboard_id = response.json()["id"]
+    return {
+        "dashboard_id": dashboard_id,
+        "dashboardId": dashboard_id,
+        "placement_id": "fuzz-tile",
+        "placementId": "fuzz-tile",
     }
 
 

@@ -7,7 +7,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from aistrale.api.pagination import LangfusePagination, positive_int_param
-from evals.api.evaluation_errors import EvaluationApiView
+from aistrale.api.public_errors import PublicApiErrorView
 from evals.api.rules import schema
 from evals.api.rules.serializers import (
     BackfillSerializer,
@@ -45,7 +45,7 @@ def _rule_or_404(request, rule_id):
 
 
 @schema.rules
-class EvaluationRulesView(EvaluationApiView):
+class EvaluationRulesView(PublicApiErrorView):
     def get(self, request):
         limit = positive_int_param(request, "limit", 50, MAX_RULES_PER_PAGE)
         rules = selectors.evaluation_rule_list(project=request.auth.project)
@@ -65,7 +65,7 @@ class EvaluationRulesView(EvaluationApiView):
 
 
 @schema.rule_detail
-class EvaluationRuleDetailView(EvaluationApiView):
+class EvaluationRuleDetailView(PublicApiErrorView):
     def get(self, request, rule_id):
         return Response(selectors.evaluation_rule_public(_rule_or_404(request, rule_id)))
 
@@ -80,7 +80,7 @@ class EvaluationRuleDetailView(EvaluationApiView):
 
 
 @schema.rule_jobs
-class EvaluationRuleJobsView(EvaluationApiView):
+class EvaluationRuleJobsView(PublicApiErrorView):
     def get(self, request, rule_id):
         rule = _rule_or_404(request, rule_id)
         query = validated(JobListQuerySerializer, request.query_params)
@@ -93,13 +93,13 @@ class EvaluationRuleJobsView(EvaluationApiView):
 
 
 @schema.rule_calibration
-class EvaluationRuleCalibrationView(EvaluationApiView):
+class EvaluationRuleCalibrationView(PublicApiErrorView):
     def get(self, request, rule_id):
         return Response({"data": evaluation_rule_calibration(rule=_rule_or_404(request, rule_id))})
 
 
 @schema.rule_backfill
-class EvaluationRuleBackfillView(EvaluationApiView):
+class EvaluationRuleBackfillView(PublicApiErrorView):
     def post(self, request, rule_id):
         rule = _rule_or_404(request, rule_id)
         window = validated(BackfillSerializer, request.data)

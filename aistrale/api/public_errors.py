@@ -1,5 +1,6 @@
-"""The error body of the SDK 5.x evaluators and evaluation-rules clients (langfuse/api/evaluation_errors):
-the Langfuse {message, error} body plus a machine-readable `code` and `details.issues` naming each field."""
+"""The PublicApiError body of the SDK 5.x evaluators, evaluation-rules and unstable clients (langfuse/api/
+evaluation_errors, langfuse/api/unstable/errors): the Langfuse {message, error} body plus a machine-readable
+`code` and `details.issues` naming each field."""
 
 from aistrale.api.base import ProjectApiView
 from aistrale.api.errors import langfuse_exception_handler
@@ -29,8 +30,8 @@ def _issues(details, path: tuple = ()) -> list[dict]:
     return [{"code": "invalid_value", "message": str(details), "path": list(path)}]
 
 
-def evaluation_exception_handler(exc, context):
-    """Langfuse's error body with the evaluation APIs' `code` and validation `issues` added."""
+def public_api_exception_handler(exc, context):
+    """Langfuse's error body with the PublicApiError `code` and validation `issues` added."""
     response = langfuse_exception_handler(exc, context)
     if response is None:
         return None
@@ -45,8 +46,8 @@ def evaluation_exception_handler(exc, context):
     return response
 
 
-class EvaluationApiView(ProjectApiView):
+class PublicApiErrorView(ProjectApiView):
     """A key-authenticated endpoint answering errors as PublicApiError."""
 
     def get_exception_handler(self):
-        return evaluation_exception_handler
+        return public_api_exception_handler
