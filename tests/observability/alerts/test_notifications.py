@@ -55,8 +55,10 @@ def test_webhook_gets_one_signed_document_per_state_change(project, receiver):
     alert_rule_evaluate_and_notify(rule=rule)
     notifications = settled()
 
-    warning, critical = server.verified(secret)
+    documents = {document["id"]: document for document in server.verified(secret)}
     assert [n.status for n in notifications] == [DeliveryStatus.SUCCEEDED] * 2
+    assert set(documents) == {n.pk for n in notifications}
+    warning, critical = (documents[n.pk] for n in notifications)
     assert warning["event"] == critical["event"] == "alert.firing"
     assert (warning["id"], warning["projectId"]) == (notifications[0].pk, project.pk)
     assert warning["data"] | {"windowStart": None, "windowEnd": None, "at": None} == {
@@ -76,8 +78,8 @@ def test_webhook_gets_one_signed_document_per_state_change(project, receiver):
         "at": None,
     }
     assert (critical["data"]["previousState"], critical["data"]["state"]) == ("warning", "critical")
-    headers = server.requests[0]["headers"]
-    assert (headers["X-Aistrale-Event"], headers["X-Aistrale-Delivery"]) == ("alert.firing", notifications[0].pk)
+    headers = {request["headers"]["X-Aistrale-Delivery"]: request["headers"] for request in server.requests}
+    assert [headers[n.pk]["X-Aistrale-Event"] for n in notifications] == ["alert.firing"] * 2
     assert {n.channel_id for n in notifications} == {channel.pk}
 
 
