@@ -1,0 +1,76 @@
+"""Project-scoped reads of observability data, a module per concept; every name is importable from here."""
+
+from observability.selectors.export import trace_iter_with_observations
+from observability.selectors.observations import (
+    InvalidCursor,
+    observation_filter_by_session,
+    observation_filter_by_user,
+    observation_get,
+    observation_list,
+    observation_page,
+    prompt_version_ids,
+)
+from observability.selectors.pricing import model_definition_get, model_definition_list, pricing_tier_default_prices
+from observability.selectors.prompt_versions import prompt_version_insights, prompt_version_stats
+from observability.selectors.sessions import session_annotate_trace_count, session_get, session_list, session_trace_list
+from observability.selectors.traces import (
+    TRACE_ORDER_FIELDS,
+    TraceMetrics,
+    observation_tree,
+    trace_alias_costs,
+    trace_alias_level_counts,
+    trace_annotate_metrics,
+    trace_annotate_previews,
+    trace_filter_by_level,
+    trace_filter_by_model,
+    trace_filter_by_tags,
+    trace_get,
+    trace_key_find,
+    trace_list,
+    trace_map_by_id,
+    trace_metrics,
+    trace_observation_ids,
+    trace_observation_list,
+    trace_order,
+)
+from observability.selectors.users import user_list, user_usage_stats
+
+__all__ = [
+    "InvalidCursor",
+    "TRACE_ORDER_FIELDS",
+    "TraceMetrics",
+    "model_definition_get",
+    "model_definition_list",
+    "observation_filter_by_session",
+    "observation_filter_by_user",
+    "observation_get",
+    "observation_list",
+    "observation_page",
+    "observation_tree",
+    "pricing_tier_default_prices",
+    "prompt_version_ids",
+    "prompt_version_insights",
+    "prompt_version_stats",
+    "session_annotate_trace_count",
+    "session_get",
+    "session_list",
+    "session_trace_list",
+    "trace_alias_costs",
+    "trace_alias_level_counts",
+    "trace_annotate_metrics",
+    "trace_annotate_previews",
+    "trace_filter_by_level",
+    "trace_filter_by_model",
+    "trace_filter_by_tags",
+    "trace_get",
+    "trace_iter_with_observations",
+    "trace_key_find",
+    "trace_list",
+    "trace_map_by_id",
+    "trace_metrics",
+    "trace_observation_ids",
+    "trace_observation_list",
+    "trace_order",
+    "user_list",
+    "user_usage_stats",
+]
