@@ -131,7 +131,6 @@ def _load(project_id: str, traces: int, per_trace: int, chunk: int = 50_000) -> 
     with raw.cursor() as cursor:
         for table in ("observability_trace", "observability_observation", "observability_session"):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
-    raw.autocommit = False
     return figures
 
 

@@ -85,14 +85,16 @@ def production_server(
     settings_module: str = "aistrale.settings",
     worker_class: str | None = None,
     keys: tuple[str, str] = (PUBLIC_KEY, SECRET_KEY),
+    port: int | None = None,
 ):
-    """Migrate, bootstrap the key pair (the bench pair by default), run gunicorn; yields a Server, stops it on exit."""
+    """Migrate, bootstrap the key pair (the bench pair by default), run gunicorn on `port` (a free one by default);
+    yields a Server, stops it on exit."""
     if database_url.startswith("postgres"):
         ensure_postgres_database(database_url)
     env = _environment(database_url, redis_url, settings_module, keys)
     _manage(env, "migrate", "--noinput", "-v", "0")
     _manage(env, "bootstrap")
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
