@@ -12,7 +12,13 @@ from observability.selectors.observations import (
 )
 from observability.selectors.pricing import model_definition_get, model_definition_list, pricing_tier_default_prices
 from observability.selectors.prompt_versions import prompt_version_insights, prompt_version_stats
-from observability.selectors.sessions import session_annotate_trace_count, session_get, session_list, session_trace_list
+from observability.selectors.sessions import (
+    SessionRows,
+    session_annotate_trace_count,
+    session_get,
+    session_trace_list,
+    session_traces,
+)
 from observability.selectors.traces import (
     TRACE_ORDER_FIELDS,
     TraceMetrics,
@@ -32,10 +38,12 @@ from observability.selectors.traces import (
     trace_observation_ids,
     trace_observation_list,
     trace_order,
+    trace_time_buckets,
 )
 from observability.selectors.users import user_list, user_usage_stats
 
 __all__ = [
+    "SessionRows",
     "InvalidCursor",
     "TRACE_ORDER_FIELDS",
     "TraceMetrics",
@@ -53,8 +61,8 @@ __all__ = [
     "prompt_version_stats",
     "session_annotate_trace_count",
     "session_get",
-    "session_list",
     "session_trace_list",
+    "session_traces",
     "trace_alias_costs",
     "trace_alias_level_counts",
     "trace_annotate_metrics",
@@ -70,6 +78,7 @@ __all__ = [
     "trace_metrics",
     "trace_observation_ids",
     "trace_observation_list",
+    "trace_time_buckets",
     "trace_order",
     "user_list",
     "user_usage_stats",

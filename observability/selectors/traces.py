@@ -5,7 +5,7 @@ GROUP BY query, or as correlated subqueries where a changelist sorts by them.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Substr
+from django.utils import timezone
 
 from aistrale.api.json_filter import JsonListContains
 from observability.models import Observation, ObservationLevel, Trace, seconds_between
@@ -232,3 +233,49 @@ def trace_annotate_previews(queryset: QuerySet[Trace], *, chars: int) -> QuerySe
 def trace_key_find(traces: QuerySet[Trace], *, project_id: str, trace_id: str):
     """The primary key of the project's trace with this id among these traces, or None."""
     return traces.filter(project_id=project_id, id=trace_id).values_list("key", flat=True).first()
+
+
+_BUCKET_KINDS = ("year", "month", "day")
+MAX_PROBED_BUCKETS = 100
+
+
+def _bucket_start(moment: datetime, kind: str) -> datetime:
+    moment = timezone.localtime(moment)
+    start = datetime(moment.year, 1 if kind == "year" else moment.month, 1 if kind != "day" else moment.day)
+    return timezone.make_aware(start)
+
+
+def _bucket_next(start: datetime, kind: str) -> datetime:
+    if kind == "day":
+        following = start.replace(tzinfo=None) + timedelta(days=1)
+    elif kind == "month":
+        following = start.replace(tzinfo=None, year=start.year + start.month // 12, month=start.month % 12 + 1)
+    else:
+        following = start.replace(tzinfo=None, year=start.year + 1)
+    return timezone.make_aware(following)
+
+
+def trace_time_buckets(queryset: QuerySet[Trace], *, field: str, kind: str) -> list[datetime]:
+    """What `queryset.datetimes(field, kind)` returns (bucket starts in the current time zone that hold rows), found
+    by one EXISTS probe per bucket between the first and the last row instead of truncating every row (which reads
+    them all); past MAX_PROBED_BUCKETS buckets, by `datetimes` itself."""
+    if kind not in _BUCKET_KINDS:
+        raise ValueError(f"kind must be one of {_BUCKET_KINDS}, got {kind!r}")
+    queryset = queryset.order_by()
+    span = queryset.aggregate(first=Min(field), last=Max(field))
+    if span["first"] is None:
+        return []
+    bounds, start, last = [], _bucket_start(span["first"], kind), span["last"]
+    while start <= last:
+        if len(bounds) == MAX_PROBED_BUCKETS:
+            return list(queryset.datetimes(field, kind))
+        following = _bucket_next(start, kind)
+        bounds.append((start, following))
+        start = following
+    probes = {
+        f"bucket_{index}": Exists(queryset.filter(**{f"{field}__gte": begin, f"{field}__lt": end}))
+        for index, (begin, end) in enumerate(bounds)
+    }
+    found = queryset.annotate(**probes).values(*probes)[:1]
+    held = found[0] if found else {}
+    return [begin for index, (begin, _) in enumerate(bounds) if held.get(f"bucket_{index}")]
