@@ -10,6 +10,7 @@ from observability import selectors
 from observability.models import Trace
 from tests.observability.factories import make_trace
 from tests.observability.test_admin_explorer import CHANGELIST, listed
+from tests.query_counts import assert_queries_constant, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +74,12 @@ def test_wide_spans_fall_back_to_datetimes(project):
     rows = Trace.objects.filter(project=project)
     buckets = selectors.trace_time_buckets(rows, field="timestamp", kind="year")
     assert buckets == list(rows.datetimes("timestamp", "year"))
+
+
+def test_drill_down_query_count_does_not_grow_with_rows_or_days(member_client, project):
+    def add_trace(index):
+        make_trace(project, f"t{index}", at=datetime(2024, 3, 1 + index % 28, 12, index % 60, tzinfo=UTC))
+
+    url = f"{CHANGELIST}?timestamp__year=2024&timestamp__month=3"
+    assert assert_queries_constant(lambda: member_client.get(url), rows_of(add_trace)) <= 50
+    assert len(hierarchy_links(member_client.get(url))) > 1
