@@ -258,7 +258,7 @@ def _bucket_next(start: datetime, kind: str) -> datetime:
 def trace_time_buckets(queryset: QuerySet[Trace], *, field: str, kind: str) -> list[datetime]:
     """What `queryset.datetimes(field, kind)` returns (bucket starts in the current time zone that hold rows), found
     by one EXISTS probe per bucket between the first and the last row instead of truncating every row (which reads
-    them all); past MAX_PROBED_BUCKETS buckets, by `datetimes` itself."""
+    them all); past MAX_PROBED_BUCKETS buckets or at the end of the calendar, by `datetimes` itself."""
     if kind not in _BUCKET_KINDS:
         raise ValueError(f"kind must be one of {_BUCKET_KINDS}, got {kind!r}")
     queryset = queryset.order_by()
@@ -267,9 +267,12 @@ def trace_time_buckets(queryset: QuerySet[Trace], *, field: str, kind: str) -> l
         return []
     bounds, start, last = [], _bucket_start(span["first"], kind), span["last"]
     while start <= last:
-        if len(bounds) == MAX_PROBED_BUCKETS:
+        try:
+            following = _bucket_next(start, kind)
+        except (OverflowError, ValueError):  # the bucket after year 9999's last
+            following = None
+        if following is None or len(bounds) == MAX_PROBED_BUCKETS:
             return list(queryset.datetimes(field, kind))
-        following = _bucket_next(start, kind)
         bounds.append((start, following))
         start = following
     probes = {

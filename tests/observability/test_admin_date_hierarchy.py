@@ -68,12 +68,14 @@ def test_no_rows_no_buckets(project):
     assert selectors.trace_time_buckets(Trace.objects.filter(project=project), field="timestamp", kind="day") == []
 
 
-def test_wide_spans_fall_back_to_datetimes(project):
-    for year in (1900, 2025):
-        make_trace(project, f"y{year}", at=datetime(year, 6, 1, tzinfo=UTC))
+@pytest.mark.parametrize("years", [(1900, 2025), (9999,)])
+def test_wide_spans_and_the_calendar_end_fall_back_to_datetimes(project, years):
+    for year in years:
+        make_trace(project, f"y{year}", at=datetime(year, 12, 31, 12, tzinfo=UTC))
     rows = Trace.objects.filter(project=project)
-    buckets = selectors.trace_time_buckets(rows, field="timestamp", kind="year")
-    assert buckets == list(rows.datetimes("timestamp", "year"))
+    for kind in ("year", "month", "day"):
+        buckets = selectors.trace_time_buckets(rows, field="timestamp", kind=kind)
+        assert buckets == list(rows.datetimes("timestamp", kind))
 
 
 def test_drill_down_query_count_does_not_grow_with_rows_or_days(member_client, project):
