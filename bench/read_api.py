@@ -34,7 +34,7 @@ PAGE_TARGET_MS = 500
 
 TRACE_COLUMNS = (
     "id, name, timestamp, user_id, session_id, release, version, environment, input, output, metadata, tags,"
-    " public, bookmarked, created_at, updated_at, project_id"
+    " public, bookmarked, derived_fields, created_at, updated_at, project_id"
 )
 OBSERVATION_COLUMNS = (
     "id, trace_id, parent_observation_id, type, name, start_time, end_time, completion_start_time, input, output,"
@@ -88,7 +88,7 @@ def _load(project_id: str, traces: int, per_trace: int, chunk: int = 50_000) -> 
             tags = json.dumps([TAGS[index % len(TAGS)], TAGS[(index // 7) % len(TAGS)]])
             trace_rows.write(
                 f"{_trace_id(index)}\t{NAMES[index % len(NAMES)]}\t{stamp}\tu{index % USERS:05d}\t{session}\t\\N\t\\N"
-                f'\tdefault\t{{"q": "question {index}"}}\t{{"a": "answer"}}\t{{}}\t{tags}\tf\tf\t{stamp}\t{stamp}'
+                f'\tdefault\t{{"q": "question {index}"}}\t{{"a": "answer"}}\t{{}}\t{tags}\tf\tf\t0\t{stamp}\t{stamp}'
                 f"\t{project_id}\n"
             )
             for position in range(per_trace):
@@ -131,7 +131,6 @@ def _load(project_id: str, traces: int, per_trace: int, chunk: int = 50_000) -> 
     with raw.cursor() as cursor:
         for table in ("observability_trace", "observability_observation", "observability_session"):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
-    raw.autocommit = False
     return figures
 
 

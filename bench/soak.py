@@ -59,7 +59,7 @@ def soak_ingest(args) -> int:
     traces_per_round = args.spans_per_round // SPANS_PER_TRACE
     rounds = max(2, args.spans // args.spans_per_round)
     context = {"spans": rounds * traces_per_round * SPANS_PER_TRACE, "workers": args.workers, "rounds": rounds}
-    with production_server(database_url=args.database_url, workers=args.workers) as server:
+    with production_server(database_url=args.database_url, workers=args.workers, port=args.port) as server:
         auth = "Basic " + base64.b64encode(f"{server.public_key}:{server.secret_key}".encode()).decode()
         workers = _gunicorn_workers(server.url.removeprefix("http://"))
         samples, failures, started = [], 0, time.perf_counter()
@@ -152,6 +152,7 @@ def main(argv=None) -> int:
     ingest.add_argument("--spans-per-request", type=int, default=100)
     ingest.add_argument("--clients", type=int, default=8)
     ingest.add_argument("--workers", type=int, default=2)
+    ingest.add_argument("--port", type=int, help="port to serve on (a free one by default)")
     ingest.add_argument("--database-url", default=os.environ.get("BENCH_SOAK_DATABASE_URL", DEFAULT_DATABASE_URL))
     export = commands.add_parser("export")
     export.add_argument("--database-url", default=os.environ.get("BENCH_READ_DATABASE_URL", READ_DATABASE_URL))

@@ -229,9 +229,17 @@ class ObservationV2Filter(ObservationFilter):
 
 
 class SessionFilter(django_filters.FilterSet):
+    """Filters the traces sessions are read from (environment), then the sessions by their first trace's time."""
+
     fromTimestamp = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     toTimestamp = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     environment = StringListFilter(field_name="environment", lookup_expr="in")
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        if data["environment"]:
+            queryset = queryset.filter(environment__in=data["environment"])
+        return selectors.SessionRows(queryset, start=data["fromTimestamp"], end=data["toTimestamp"])
 
 
 class DailyMetricsFilter(django_filters.FilterSet):

@@ -166,7 +166,7 @@ class SessionListView(ProjectListApiView):
     filterset_class = SessionFilter
 
     def get_queryset(self):
-        return selectors.session_list(project=self.request.auth.project)
+        return selectors.session_traces(project=self.request.auth.project)
 
     def list(self, request, *args, **kwargs):
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -101,6 +101,8 @@ class Trace(models.Model):
             models.Index(fields=["project", "name", "-timestamp"], name="trace_project_name"),
             models.Index(fields=["project", "environment", "-timestamp"], name="trace_project_env"),
             models.Index(fields=["-timestamp", "-key"], name="trace_time_key"),
+            models.Index(fields=["environment"], name="trace_env"),
+            models.Index(fields=["release"], name="trace_release", condition=models.Q(release__isnull=False)),
         ]
 
     def __str__(self):
