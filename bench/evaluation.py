@@ -6,12 +6,13 @@ answering in 200 ms.
 
 Migrates that database, starts the local fake provider (tests/fakes/provider.py, every answer delayed by
 --latency seconds) and `dramatiq aistrale.worker` with the README's concurrency (--processes 2 --threads 4),
-waits until every worker process says it is ready, warms them up with three jobs per thread, then writes
---targets traces matching an enabled rule (settle delay 0), WRITE_BATCH traces per write as ingestion requests
-do, and waits until every job has succeeded. Prints one JSON line per figure: judged targets per minute, the
-bound that concurrency allows (processes x threads x 60 / latency), the share of it reached, the mean
-time one job run takes (the judge's latency plus this server's own work) and the worker processes' CPU time
-per judged target (less sensitive to a shared machine's load than the rate), with the machine's load average.
+waits until every worker process polls the queue (a broker id each in Redis's heartbeats), warms them up with
+three jobs per thread, then writes --targets traces matching an enabled rule (settle delay 0), WRITE_BATCH
+traces per write as ingestion requests do, and waits until every job has succeeded. Prints one JSON line per
+figure: judged targets per minute, the bound that concurrency allows (processes x threads x 60 / latency), the
+share of it reached, the mean time one job run takes (the judge's latency plus this server's own work) and the
+worker processes' CPU time per judged target (less sensitive to a shared machine's load than the rate), with
+the machine's load average.
 The bench project's rules, jobs and traces are replaced.
 """
 
@@ -27,7 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-only-secret-key"
 WRITE_BATCH = 500
-READY = b"Worker process is ready for action."
 
 
 def _environment(database_url: str, redis_url: str) -> dict:
@@ -113,12 +113,13 @@ def _write_traces(project, prefix: str, count: int) -> None:
         live_writes_handle(project_id=project.pk, trace_ids=batch, observation_ids=[])
 
 
-def _wait_ready(worker_log, processes: int, timeout: float) -> None:
-    """Wait until each worker process logged that it is ready (Django, actors and provider SDKs loaded)."""
+def _wait_ready(processes: int, since_ms: int, timeout: float) -> None:
+    """Wait until each worker process (its own broker id) polled Redis: Django, actors and provider SDKs loaded."""
+    from aistrale.tasks import broker
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        worker_log.seek(0)
-        if worker_log.read().count(READY) >= processes:
+        if broker.client.zcount(f"{broker.namespace}:__heartbeats__", since_ms, "+inf") >= processes:
             return
         time.sleep(0.2)
     raise RuntimeError(f"the worker processes were not ready in {timeout}s")
@@ -180,6 +181,7 @@ def main() -> None:
         tempfile.TemporaryFile() as worker_log,
     ):
         project = _rule(provider)
+        since_ms = int(time.time() * 1000)
         worker = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "dramatiq"),
@@ -197,7 +199,7 @@ def main() -> None:
             stderr=worker_log,
         )
         try:
-            _wait_ready(worker_log, args.processes, timeout=300)
+            _wait_ready(args.processes, since_ms, timeout=300)
             warm_up = 3 * args.processes * args.threads
             _write_traces(project, "warm-up", warm_up)
             _wait_done(project, warm_up, timeout=120)
