@@ -1,4 +1,5 @@
-"""Dramatiq worker entry point: `dramatiq aistrale.worker` loads Django and every app's actors."""
+"""Dramatiq worker entry point: `dramatiq aistrale.worker` loads Django, every app's actors and the provider SDKs
+(so a process's first jobs do not wait on their imports)."""
 
 import importlib
 import os
@@ -10,6 +11,7 @@ django.setup()
 
 from django.apps import apps  # noqa: E402
 
+from aistrale.llm.calls import adapters_preload  # noqa: E402
 from aistrale.tasks import broker  # noqa: E402, F401
 
 for app_config in apps.get_app_configs():
@@ -18,3 +20,5 @@ for app_config in apps.get_app_configs():
     except ModuleNotFoundError as error:
         if error.name != f"{app_config.name}.actors":
             raise
+
+adapters_preload()

@@ -6,10 +6,13 @@ answering in 200 ms.
 
 Migrates that database, starts the local fake provider (tests/fakes/provider.py, every answer delayed by
 --latency seconds) and `dramatiq aistrale.worker` with the README's concurrency (--processes 2 --threads 4),
-warms the workers up with one job, then writes --targets traces matching an enabled rule (settle delay 0)
-and waits until every job has succeeded. Prints one JSON line per figure: judged targets per minute, the
-bound that concurrency allows (processes x threads x 60 / latency), the share of it reached, and the mean
-time one job run takes (the judge's latency plus this server's own work), with the machine's load average.
+waits until every worker process polls the queue (a broker id each in Redis's heartbeats), warms them up with
+three jobs per thread, then writes --targets traces matching an enabled rule (settle delay 0), WRITE_BATCH
+traces per write as ingestion requests do, and waits until every job has succeeded. Prints one JSON line per
+figure: judged targets per minute, the bound that concurrency allows (processes x threads x 60 / latency), the
+share of it reached, the mean time one job run takes (the judge's latency plus this server's own work) and the
+worker processes' CPU time per judged target (less sensitive to a shared machine's load than the rate), with
+the machine's load average.
 The bench project's rules, jobs and traces are replaced.
 """
 
@@ -24,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-only-secret-key"
+WRITE_BATCH = 500
 
 
 def _environment(database_url: str, redis_url: str) -> dict:
@@ -100,14 +104,40 @@ def _write_traces(project, prefix: str, count: int) -> None:
     from evals.live.jobs import live_writes_handle
     from observability.models import Trace
 
-    now = timezone.now()
     ids = [f"{prefix}-{index}" for index in range(count)]
-    Trace.objects.bulk_create(
-        [Trace(project=project, id=trace_id, timestamp=now, input={"q": trace_id}, output="a") for trace_id in ids],
-        batch_size=1000,
-    )
-    for start in range(0, count, 500):
-        live_writes_handle(project_id=project.pk, trace_ids=ids[start : start + 500], observation_ids=[])
+    for start in range(0, count, WRITE_BATCH):
+        batch, now = ids[start : start + WRITE_BATCH], timezone.now()
+        Trace.objects.bulk_create(
+            [Trace(project=project, id=id_, timestamp=now, input={"q": id_}, output="a") for id_ in batch]
+        )
+        live_writes_handle(project_id=project.pk, trace_ids=batch, observation_ids=[])
+
+
+def _wait_ready(processes: int, since_ms: int, timeout: float) -> None:
+    """Wait until each worker process (its own broker id) polled Redis: Django, actors and provider SDKs loaded."""
+    from aistrale.tasks import broker
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if broker.client.zcount(f"{broker.namespace}:__heartbeats__", since_ms, "+inf") >= processes:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"the worker processes were not ready in {timeout}s")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the process and its descendants still running, from /proc."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        pending.extend(int(child) for child in children)
+    return total
 
 
 def _wait_done(project, expected: int, timeout: float) -> float:
@@ -151,6 +181,7 @@ def main() -> None:
         tempfile.TemporaryFile() as worker_log,
     ):
         project = _rule(provider)
+        since_ms = int(time.time() * 1000)
         worker = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "dramatiq"),
@@ -168,11 +199,14 @@ def main() -> None:
             stderr=worker_log,
         )
         try:
-            _write_traces(project, "warm-up", args.processes * args.threads)
-            _wait_done(project, args.processes * args.threads, timeout=120)
-            started = time.monotonic()
+            _wait_ready(args.processes, since_ms, timeout=300)
+            warm_up = 3 * args.processes * args.threads
+            _write_traces(project, "warm-up", warm_up)
+            _wait_done(project, warm_up, timeout=120)
+            started, cpu_before = time.monotonic(), _cpu_seconds(worker.pid)
             _write_traces(project, "bench", args.targets)
-            finished = _wait_done(project, args.processes * args.threads + args.targets, timeout=600)
+            finished = _wait_done(project, warm_up + args.targets, timeout=600)
+            cpu_ms = (_cpu_seconds(worker.pid) - cpu_before) * 1000 / args.targets
         except RuntimeError:
             worker_log.seek(0)
             sys.stderr.write(worker_log.read()[-5000:].decode(errors="replace"))
@@ -201,6 +235,7 @@ def main() -> None:
     print(json.dumps({"figure": "concurrency_bound_per_minute", "value": round(bound, 1), **common}))
     print(json.dumps({"figure": "share_of_bound", "value": round(per_minute / bound, 3), "target": 0.9, **common}))
     print(json.dumps({"figure": "mean_job_run_ms", "value": round(job_ms, 1), **common}))
+    print(json.dumps({"figure": "worker_cpu_ms_per_target", "value": round(cpu_ms, 2), **common}))
 
 
 if __name__ == "__main__":

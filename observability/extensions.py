@@ -22,11 +22,14 @@
   observation's metadata as well.
 - trace write handlers: `register_trace_write_handler(handler)`; both ingestion paths (Langfuse batch and OTLP)
   call handler(project_id=..., trace_ids=[...], observation_ids=[...]) with the ids a request wrote, once its
-  write transaction is over. A handler that fails is logged; the stored data stands.
+  write transaction is over. A handler that fails is logged; the stored data stands. Writes made inside
+  `trace_writes_unannounced()` (the platform's own provider-call traces, see llm_calls) are not announced.
 """
 
+import contextlib
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -167,8 +170,23 @@ def register_trace_write_handler(handler: Callable[..., object]) -> None:
         _trace_write_handlers.append(handler)
 
 
+_unannounced: ContextVar[bool] = ContextVar("trace_writes_unannounced", default=False)
+
+
+@contextlib.contextmanager
+def trace_writes_unannounced():
+    """Trace writes made inside are not told to the trace write handlers."""
+    token = _unannounced.set(True)
+    try:
+        yield
+    finally:
+        _unannounced.reset(token)
+
+
 def trace_writes_notify(*, project_id, trace_ids: list[str], observation_ids: list[str]) -> None:
     """Tell every trace write handler which traces and observations a request wrote."""
+    if _unannounced.get():
+        return
     for handler in _trace_write_handlers:
         try:
             handler(project_id=project_id, trace_ids=trace_ids, observation_ids=observation_ids)

@@ -9,8 +9,10 @@ key is written.
 
 Inside `call_traces_batched()` (the evaluation worker's job runs) a call is not written on the caller's path:
 its events go to this process's batch writer, a thread that stores what arrived within BATCH_SECONDS (at most
-BATCH_EVENTS events) in one ingestion per project. `call_traces_flush()` waits until all of it is stored; the
-Dramatiq worker calls it when it shuts down (CallTracesFlush), a web process at exit.
+BATCH_EVENTS events) in one ingestion per project, not announced to the trace write handlers (a judge's trace is
+never a live-evaluation target, so the handler would only spend queries on it). `call_traces_flush()` waits
+until all of it is stored; the Dramatiq worker calls it when it shuts down (CallTracesFlush), a web process
+at exit.
 """
 
 import contextlib
@@ -22,6 +24,7 @@ from dramatiq.middleware import Middleware
 from aistrale.llm.sink import CallRecord
 from aistrale.tenancy.models import Project
 from observability.batch_writer import BatchWriter
+from observability.extensions import trace_writes_unannounced
 from observability.ingestion.batch import ingest_batch
 
 logger = logging.getLogger(__name__)
@@ -129,8 +132,9 @@ def _write(items: list[tuple]) -> None:
     by_project: dict = {}
     for project_id, events in items:
         by_project.setdefault(project_id, []).extend(events)
-    for project in Project.objects.filter(pk__in=by_project):
-        _store(project, by_project[project.pk])
+    with trace_writes_unannounced():
+        for project in Project.objects.filter(pk__in=by_project):
+            _store(project, by_project[project.pk])
 
 
 _writer = BatchWriter(

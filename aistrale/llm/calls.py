@@ -4,7 +4,8 @@
 then read `.result`); `embed(connection=, model=, texts=, trace=)` -> Embeddings. The SDKs retry 429s, 5xx
 and timeouts with exponential backoff (settings.LLM_MAX_RETRIES, LLM_TIMEOUT_SECONDS); what still fails is
 raised as a typed LlmError. Every call, failed or not, is reported to the call sinks (see sink.py).
-The adapters, and with them the provider SDKs (over a second of imports), load on a connection's first call.
+The adapters, and with them the provider SDKs (over a second of imports), load on a connection's first call
+(a Dramatiq worker loads them at boot: `adapters_preload`).
 """
 
 import functools
@@ -46,6 +47,13 @@ def _client(key: int, updated_at, adapter: str, api_key: str, base_url: str | No
         return module.client(**options)
     azure = (json.loads(config) or {}) if adapter == LlmAdapter.AZURE else None
     return module.client(**options, azure=azure)
+
+
+def adapters_preload() -> None:
+    """Import every adapter and its SDK now (a worker process at boot), so no job waits on a first import."""
+    for module in set(ADAPTERS.values()):
+        importlib.import_module(module)
+    import anthropic  # noqa: F401  (provider_errors maps both SDKs' errors)
 
 
 def adapter_of(connection: LlmConnection):

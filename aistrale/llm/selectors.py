@@ -24,6 +24,19 @@ def llm_connection_get(*, project, provider: str) -> LlmConnection:
     return connection
 
 
+_memo: dict = {}
+
+
+def llm_connection_as_of(*, project, provider: str, updated_at) -> LlmConnection:
+    """The connection named `provider` as of `updated_at` (read by the caller's own query, e.g. a subquery),
+    memoised per process: loaded again only when it changed since; a DomainError when it is gone (None)."""
+    connection = _memo.get((project, provider))
+    if connection is None or updated_at is None or connection.updated_at != updated_at:
+        connection = llm_connection_get(project=project, provider=provider)
+        _memo[project, provider] = connection
+    return connection
+
+
 def llm_connection_by_id(*, project, connection_id: str) -> LlmConnection:
     connection = LlmConnection.objects.filter(project=project, id=connection_id).first()
     if connection is None:

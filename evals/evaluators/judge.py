@@ -3,7 +3,7 @@
 from aistrale.errors import DomainError
 from aistrale.llm import calls
 from aistrale.llm.models import LlmConnection
-from aistrale.llm.selectors import llm_connection_get
+from aistrale.llm.selectors import llm_connection_as_of, llm_connection_get
 from aistrale.llm.sink import CallTrace
 from aistrale.llm.types import LlmRequest
 from evals.evaluators.variables import fill_messages
@@ -57,7 +57,12 @@ def _score_value(definition: dict, score) -> tuple[float, str | None]:
 
 
 def connection_of(version: EvaluatorVersion) -> LlmConnection:
+    """The version's connection; memoised when the caller read its `connection_updated_at` with the version."""
     try:
+        if hasattr(version, "connection_updated_at"):
+            return llm_connection_as_of(
+                project=version.project_id, provider=version.model_provider, updated_at=version.connection_updated_at
+            )
         return llm_connection_get(project=version.project_id, provider=version.model_provider)
     except DomainError as error:
         raise DomainError(

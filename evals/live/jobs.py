@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from aistrale.display import money
 from aistrale.errors import DomainError
+from aistrale.llm.models import LlmConnection
 from aistrale.operations.metrics import evaluation_spend_add
 from evals.evaluators.judge import EVALUATION_ENVIRONMENT
 from evals.evaluators.runner import evaluator_run
@@ -312,20 +313,28 @@ def evaluation_job_run(*, job_id: int, now=None) -> EvaluationJob | None:
 
     A message that finds its job running (a duplicate, or one Dramatiq redelivered after a worker died) comes
     back when the job would be stale: if it is still running then, its worker died and the job is claimed
-    again, as its next attempt.
+    again, as its next attempt. The job's query also reads its judge connection's `updated_at`, so the judge
+    reuses this process's copy of the connection until it changes.
     """
     now = now or timezone.now()
     assignment = EvaluationRuleEvaluator.objects.filter(
         rule=OuterRef("rule"), evaluator=OuterRef("evaluator_version__evaluator")
     ).order_by("position")
+    connection = LlmConnection.objects.filter(
+        project=OuterRef("project"), provider=OuterRef("evaluator_version__model_provider")
+    )
     job = (
         EvaluationJob.objects.select_related("rule", "project", "evaluator_version__evaluator")
-        .annotate(assignment_mapping=Subquery(assignment.values("variable_mapping")[:1]))
+        .annotate(
+            assignment_mapping=Subquery(assignment.values("variable_mapping")[:1]),
+            connection_updated_at=Subquery(connection.values("updated_at")[:1]),
+        )
         .filter(pk=job_id, due_at__lte=now, status__in=[JobStatus.PENDING, JobStatus.RUNNING])
         .first()
     )
     if job is None:
         return None
+    job.evaluator_version.connection_updated_at = job.connection_updated_at
     if job.status == JobStatus.RUNNING and job.started_at > now - _stale_after():
         jobs_enqueue([(job.pk, job.started_at + _stale_after())], now)
         return None

@@ -195,9 +195,11 @@ def score_build(
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def score_upsert_many(*, scores: list[Score]) -> None:
-    """Insert or replace scores by (project, id) in one statement; the last of a repeated id wins."""
+    """Insert or replace scores by (project, id) in one statement; the last of a repeated id wins.
+
+    Inside a caller's transaction it joins it (no savepoint: an error rolls back the caller's whole block)."""
     latest = {(score.project_id, score.id): score for score in scores}
     now = timezone.now()
     for score in latest.values():

@@ -210,16 +210,24 @@ def _load(project_id) -> PriceTable:
 
 _tables: dict = {}
 _lock = threading.Lock()
+_load_lock = threading.Lock()
+
+
+def _fresh(entry, version) -> bool:
+    return entry is not None and entry[0] == version and time.monotonic() - entry[1] <= CACHE_SECONDS
 
 
 def price_table(project_id) -> PriceTable:
+    """The project's price table, loaded at most once at a time per process (threads missing it wait for it)."""
     version = cache.get(VERSION_KEY, 0)
     entry = _tables.get(project_id)
-    now = time.monotonic()
-    if entry is None or entry[0] != version or now - entry[1] > CACHE_SECONDS:
-        entry = (version, now, _load(project_id))
-        with _lock:
-            _tables[project_id] = entry
+    if not _fresh(entry, version):
+        with _load_lock:
+            entry = _tables.get(project_id)
+            if not _fresh(entry, version):
+                entry = (version, time.monotonic(), _load(project_id))
+                with _lock:
+                    _tables[project_id] = entry
     return entry[2]
 
 

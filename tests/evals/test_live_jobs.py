@@ -9,6 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from aistrale.llm.models import LlmConnection
+from aistrale.llm.services import llm_connection_upsert
 from evals.live.jobs import evaluation_job_run, evaluation_rule_backfill, live_writes_handle, sampled
 from evals.models import EvaluationJob, JobStatus, Score
 from observability.models import Trace
@@ -309,3 +311,43 @@ def test_the_judges_own_trace_is_stored_without_looking_for_rules(project, judge
     assert Trace.objects.filter(project=project, id=job.judge_trace_id, environment="aistrale-evaluation").exists()
     assert not [q["sql"] for q in captured.captured_queries if 'FROM "evals_evaluationrule" ' in q["sql"]]
     assert EvaluationJob.objects.count() == 1
+
+
+def test_jobs_reuse_the_judge_connection_until_it_changes(project, judge, fake_provider):
+    for trace_id in ("t1", "t2", "t3"):
+        make_trace(project, trace_id, input={"question": "2+2?"}, output="4")
+    make_rule(project, judge)
+    write(project, "t1", "t2", "t3", now=T0)
+    first, second, third = EvaluationJob.objects.order_by("pk").values_list("pk", flat=True)
+    evaluation_job_run(job_id=first, now=T0)
+
+    with CaptureQueriesContext(connection) as captured:
+        evaluation_job_run(job_id=second, now=T0)
+    llm_connection_upsert(
+        project=project,
+        provider=judge.model_provider,
+        adapter="openai",
+        secret_key=None,
+        base_url=fake_provider.openai_url,
+        extra_headers={"X-Edited": "yes"},
+    )
+    job = evaluation_job_run(job_id=third, now=T0)
+
+    assert not [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "llm_llmconnection".')]
+    assert [request.headers.get("x-edited") for request in fake_provider.requests] == [None, None, "yes"]
+    assert job.status == JobStatus.SUCCEEDED
+
+
+def test_a_job_whose_judge_connection_was_deleted_fails_naming_it(project, judge):
+    make_trace(project, "t1")
+    make_trace(project, "t2")
+    make_rule(project, judge)
+    write(project, "t1", "t2", now=T0)
+    first, second = EvaluationJob.objects.order_by("pk").values_list("pk", flat=True)
+    evaluation_job_run(job_id=first, now=T0)
+
+    LlmConnection.objects.filter(project=project).delete()
+    job = evaluation_job_run(job_id=second, now=T0)
+
+    assert job.status == JobStatus.PENDING
+    assert "which is missing" in job.error

@@ -62,7 +62,10 @@ def test_calls_outside_the_batch_are_written_at_once(project, fake_provider):
     assert Trace.objects.filter(project=project, id=result.trace_id).exists()
 
 
-def test_a_call_whose_project_is_gone_is_dropped_and_the_writer_goes_on(project, other_project, fake_provider):
+def test_a_call_whose_project_is_gone_is_dropped_and_the_writer_goes_on(
+    project, other_project, fake_provider, monkeypatch
+):
+    monkeypatch.setattr(llm_calls._writer, "seconds", 600)  # one batch, cut by the flush: the project goes first
     gone, kept = make_connection(other_project, fake_provider), make_connection(project, fake_provider)
     fake_provider.script(Reply(text="lost"), Reply(text="kept"))
 
