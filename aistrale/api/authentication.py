@@ -7,7 +7,6 @@ everywhere but on views marked `browser_safe`, and those views decide what it ma
 
 import base64
 import binascii
-import copy
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
@@ -22,7 +21,7 @@ from aistrale.tenancy.models import ApiKey, Project
 class ProjectKeyAuth:
     """What a request authenticated as: one project, the key's role, and whether the secret was shown.
 
-    A key served from the per-process memo carries a copy of its memoized project; the key row is loaded on first use.
+    A key served from the per-process memo carries no rows; the project (or key row) is loaded on first use.
     """
 
     def __init__(self, *, key: VerifiedKey, secret_verified: bool, api_key: ApiKey | None = None):
@@ -51,7 +50,7 @@ class ProjectKeyAuth:
 
     @cached_property
     def project(self) -> Project:
-        return copy.copy(self.key.project)
+        return Project.objects.get(pk=self.key.project_id)
 
     @cached_property
     def api_key(self) -> ApiKey:

@@ -1,17 +1,17 @@
-"""Verified API keys memoized per process with their project, re-validated against a token on every request.
+"""Verified API keys memoized per process, re-validated against a generation token on every request.
 
-Every ApiKey write (create, revoke, role change, delete) and every write of its project replaces the
-key's generation token (aistrale.tenancy.signals), now and again after commit. A worker serves a
-memoized key only while the token it read *before* loading the key from the database is still current
-(aistrale.generation_tokens: in Redis, or a row of the database without Redis), so a revoked key is
-refused on the very next request in every worker. The secret is checked on every request either way.
+Every ApiKey write (create, revoke, role change, delete) replaces the key's token (aistrale.tenancy.signals),
+now and again after commit. A worker serves a memoized key only while the token it read *before*
+loading the key from the database is still current (aistrale.generation_tokens: in Redis, or a row of
+the database without Redis), so a revoked key is refused on the very next request in every worker.
+The secret is checked on every request either way.
 """
 
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from aistrale.generation_tokens import redis_key, token_current, tokens_read
-from aistrale.tenancy.models import ApiKey, Project
+from aistrale.generation_tokens import redis_key, token_current, tokens_read, tokens_shared
+from aistrale.tenancy.models import ApiKey
 from aistrale.tenancy.services import api_key_authenticate, api_key_secret_hash
 from aistrale.tenancy.signals import key_token_name
 
@@ -28,7 +28,6 @@ class VerifiedKey:
     role: str
     token_key: str
     token: bytes | None
-    project: Project = field(compare=False, repr=False)
 
     def accepts(self, secret_key: str | None) -> bool:
         """Constant-time check of the secret; None (public key alone) is for the caller to judge."""
@@ -52,17 +51,19 @@ def _verified(api_key: ApiKey, token_key: str, token: bytes | None) -> VerifiedK
         role=api_key.role,
         token_key=token_key,
         token=token,
-        project=api_key.project,
     )
 
 
 def authenticate(*, public_key: str, secret_key: str | None) -> tuple[VerifiedKey, ApiKey | None] | None:
     """The active key for this pair, with its row when the database was asked; None if refused.
 
-    A memoized key costs one token read: none when Redis tracks it or SQLite saw no commit, else one
-    primary-key query.
+    Without Redis the key, its project and its token come in one query (as cheap as the memo would be)
+    and the memo is refreshed for the memoized prompt fetch, which checks it in its own token read.
     """
     name = key_token_name(public_key)
+    if not tokens_shared():
+        api_key = api_key_authenticate(public_key=public_key, secret_key=secret_key, token_key=redis_key(name))
+        return None if api_key is None else (_memorize(api_key, redis_key(name), api_key.token.encode()), api_key)
     known = memoized(public_key=public_key, secret_key=secret_key)
     [read] = tokens_read([name])
     if known is not None and read == known.token:

@@ -7,12 +7,14 @@ import secrets
 import uuid
 
 from django.db import transaction
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aistrale.errors import DomainError
 from aistrale.limits import column_length, text_check
 from aistrale.tenancy.audit import current_audit_context
-from aistrale.tenancy.models import ApiKey, AuditEvent, Membership, Organization, Project, Role
+from aistrale.tenancy.models import ApiKey, AuditEvent, GenerationToken, Membership, Organization, Project, Role
 
 PUBLIC_KEY_PREFIX = "pk-lf-"
 SECRET_KEY_PREFIX = "sk-lf-"
@@ -186,9 +188,16 @@ def api_key_update(*, api_key: ApiKey, role: str | None = None, note: str | None
     return api_key
 
 
-def api_key_authenticate(*, public_key: str, secret_key: str | None) -> ApiKey | None:
-    """The active key for this pair (secret None: public key alone), or None."""
-    api_key = ApiKey.objects.select_related("project").filter(public_key=public_key, revoked_at__isnull=True).first()
+def api_key_authenticate(*, public_key: str, secret_key: str | None, token_key: str | None = None) -> ApiKey | None:
+    """The active key for this pair (secret None: public key alone), or None.
+
+    With `token_key`, the key's generation token row read in the same query, as `api_key.token` ("" if none).
+    """
+    keys = ApiKey.objects.select_related("project").filter(public_key=public_key, revoked_at__isnull=True)
+    if token_key is not None:
+        token = GenerationToken.objects.filter(name=token_key).values("value")[:1]
+        keys = keys.annotate(token=Coalesce(Subquery(token), Value("")))
+    api_key = keys.first()
     if api_key is None:
         return None
     if secret_key is not None and not api_key_secret_matches(api_key, secret_key):

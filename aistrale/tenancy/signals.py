@@ -103,12 +103,3 @@ def key_token_name(public_key: str) -> str:
 def _retire_memoized_key(sender, instance: ApiKey, **kwargs):
     """Revocation, role change or deletion is refused or seen on the next request in every worker."""
     token_bump(key_token_name(instance.public_key))
-
-
-@receiver(post_save, sender=Project)
-def _retire_memoized_project(sender, instance: Project, created: bool, **kwargs):
-    """A memoized key carries its project: a project change retires the memo of each of its keys."""
-    if created:
-        return
-    for public_key in ApiKey.objects.filter(project=instance).values_list("public_key", flat=True):
-        token_bump(key_token_name(public_key))

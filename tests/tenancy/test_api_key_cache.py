@@ -103,9 +103,3 @@ def test_a_warm_key_loads_its_project_on_use(api_client, project, django_assert_
     with django_assert_num_queries(2):
         [body] = api_client.get("/api/public/projects").json()["data"]
     assert (body["id"], body["name"]) == (project.pk, "Chatbot")
-
-
-def test_a_project_change_is_seen_on_the_next_call(warm, project):
-    project.name = "Renamed"
-    project.save()
-    assert authenticate(*warm).project.name == "Renamed"
