@@ -8,6 +8,9 @@ else in the database (tenancy.GenerationToken), so every worker sees every write
 In the database a read of the tokens a fetch depends on is one primary-key query, and a write
 replaces its row inside the writer's transaction: a reader sees the new token exactly when it can
 see the data the write committed. A token never written reads as b"" (rows are never deleted).
+On SQLite each thread keeps the tokens it read while `PRAGMA data_version` on its connection (which
+moves whenever another connection commits; a microsecond, no query) holds, so a repeated read costs no
+query; its own token writes forget them.
 
 In Redis a write replaces the token now and again after commit, under the cache's key prefix.
 
@@ -44,14 +47,69 @@ def tokens_shared() -> bool:
     return isinstance(caches["default"], RedisCache)
 
 
-def _database_mget(keys: list[str]) -> list[bytes]:
+class DatabaseTokens:
+    """One thread's token values read from the database, kept while its SQLite connection's data_version holds."""
+
+    def __init__(self):
+        self.values: dict[str, bytes] = {}
+        self.marker: tuple | None = None
+
+    def forget(self) -> None:
+        self.values = {}
+        self.marker = None
+
+
+def _database_tokens() -> DatabaseTokens:
+    tokens = getattr(_local, "database_tokens", None)
+    if tokens is None:
+        tokens = _local.database_tokens = DatabaseTokens()
+    return tokens
+
+
+def _change_marker() -> tuple | None:
+    """What changes whenever another connection commits: SQLite's data_version on this thread's connection.
+
+    None (read the rows every time) on other databases and inside a transaction, whose own uncommitted
+    writes must never be remembered.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return None
+    connection.ensure_connection()
+    raw = connection.connection
+    (version,) = raw.execute("PRAGMA data_version").fetchone()
+    return (raw, version)
+
+
+def _database_select(keys: list[str]) -> dict[str, bytes]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT name, value FROM {TABLE} WHERE name IN ({', '.join(['%s'] * len(keys))})", keys)
         found = dict(cursor.fetchall())
-    return [found[key].encode() if key in found else UNWRITTEN for key in keys]
+    return {key: found[key].encode() if key in found else UNWRITTEN for key in keys}
+
+
+def _database_mget(keys: list[str]) -> list[bytes]:
+    """The rows' tokens: from this thread's memory while SQLite reports no commit by another connection.
+
+    The marker is read before the rows, so a commit racing the read only makes the next read re-check.
+    This thread's own token writes forget its memory (its data_version does not move for them).
+    """
+    marker = _change_marker()
+    tokens = _database_tokens()
+    if marker is None or marker != tokens.marker:
+        tokens.forget()
+    values = tokens.values
+    missing = [key for key in keys if key not in values]
+    found = _database_select(missing) if missing else {}
+    if marker is not None and missing:
+        if len(values) >= MAX_TRACKED_TOKENS:
+            values.clear()
+        values.update(found)
+        tokens.marker = marker
+    return [values[key] if key in values else found[key] for key in keys]
 
 
 def _database_write(key: str) -> None:
+    _database_tokens().forget()
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {TABLE} (name, value) VALUES (%s, %s)"

@@ -32,6 +32,7 @@ from aistrale.operations.metrics import evaluation_spend_add
 from evals.evaluators.judge import EVALUATION_ENVIRONMENT
 from evals.evaluators.runner import evaluator_run
 from evals.live.mapping import default_mapping, mapping_check, variables_fill
+from evals.live.rules_memo import enabled_rules_memoized
 from evals.live.services import FILTERS, rule_filter
 from evals.models import (
     EvaluationJob,
@@ -116,11 +117,14 @@ def _latest_versions(evaluator_keys: set) -> dict:
 
 
 def _enabled_rules(project_id) -> list[EvaluationRule]:
-    return list(
-        EvaluationRule.objects.filter(project_id=project_id, enabled=True).prefetch_related(
-            Prefetch("assignments", queryset=EvaluationRuleEvaluator.objects.order_by("position"))
+    def load() -> list[EvaluationRule]:
+        return list(
+            EvaluationRule.objects.filter(project_id=project_id, enabled=True).prefetch_related(
+                Prefetch("assignments", queryset=EvaluationRuleEvaluator.objects.order_by("position"))
+            )
         )
-    )
+
+    return enabled_rules_memoized(project_id, load)
 
 
 def _matching_targets(rule: EvaluationRule, queryset) -> list[tuple[str, str]]:

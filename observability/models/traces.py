@@ -63,7 +63,7 @@ class DerivedField(enum.IntFlag):
 
 class Trace(models.Model):
     key = models.BigAutoField(primary_key=True)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
     id = models.CharField(max_length=255)
     name = models.CharField(max_length=1000, null=True, blank=True)
     timestamp = models.DateTimeField()
@@ -111,7 +111,7 @@ class Trace(models.Model):
 
 class Observation(models.Model):
     key = models.BigAutoField(primary_key=True)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
     id = models.CharField(max_length=255)
     trace_id = models.CharField(max_length=255, null=True, blank=True)
     parent_observation_id = models.CharField(max_length=255, null=True, blank=True)
@@ -162,7 +162,7 @@ class Observation(models.Model):
 
 class Session(models.Model):
     key = models.BigAutoField(primary_key=True)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
     id = models.CharField(max_length=1000)
     environment = models.CharField(max_length=255, default=DEFAULT_ENVIRONMENT)
     public = models.BooleanField(default=False)

@@ -52,3 +52,10 @@ def test_ingested_traces_get_pending_jobs_of_matching_rules(api_client, project,
     post_batch(api_client, ingestion_event("e1", "trace-create", {"id": "t1", "input": {"question": "q"}}))
     [job] = EvaluationJob.objects.all()
     assert (job.trace_id, job.status) == ("t1", "pending")
+
+
+def test_a_rule_created_after_writes_without_rules_judges_the_next_write(api_client, project, fake_provider):
+    post_batch(api_client, ingestion_event("e1", "trace-create", {"id": "t1", "input": {"question": "q"}}))
+    make_rule(project, make_judge(project, fake_provider), settle_delay_seconds=60)
+    post_batch(api_client, ingestion_event("e2", "trace-create", {"id": "t2", "input": {"question": "q"}}))
+    assert list(EvaluationJob.objects.values_list("trace_id", flat=True)) == ["t2"]
