@@ -47,7 +47,7 @@ def _project(model_name: str) -> migrations.AlterField:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("observability", "0008_gateway_routes"),
+        ("observability", "0012_read_indexes_2"),
         ("tenancy", "0002_generation_tokens"),
     ]
 
