@@ -64,7 +64,7 @@ def test_service_errors_show_on_the_form(member_client, project, judge):
     errors = response.context["adminform"].form.errors
     assert errors["__all__"] == ["evaluator_assignments: an enabled rule needs at least one evaluator"]
     response = member_client.post(ADD, form(project, judge, filter='[{"type": "string", "column": "nope"}]'))
-    assert response.context["adminform"].form.errors["__all__"] == ["filter[0]: needs operator (strings)"]
+    assert response.context["adminform"].form.errors["filter"] == ["filter[0]: needs operator (strings)"]
     assert not EvaluationRule.objects.exists()
 
 
