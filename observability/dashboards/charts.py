@@ -106,8 +106,9 @@ def chart_query(chart: Chart, *, filters: list[dict], start: datetime, end: date
 
 
 def chart_rows(chart: Chart, *, project, filters: list[dict], start: datetime, end: datetime) -> list[dict]:
-    """The chart's metrics rows: one metrics query."""
-    return metrics_query(project=project, query=chart_query(chart, filters=filters, start=start, end=end))
+    """The chart's metrics rows: one metrics query, the days without data left out."""
+    query = chart_query(chart, filters=filters, start=start, end=end)
+    return metrics_query(project=project, query=query, fill_empty=False)
 
 
 def label(value) -> str:
