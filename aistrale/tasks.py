@@ -10,6 +10,7 @@ import threading
 import dramatiq
 from django.conf import settings
 from django.db import close_old_connections
+from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
@@ -17,6 +18,18 @@ from aistrale.operations.metrics import JobMetricsMiddleware
 from aistrale.periodic import PeriodicMiddleware
 
 WORKER_THREADS = 4
+IDLE_POLL_MS = 100
+
+
+class PollingRedisBroker(RedisBroker):
+    """A Redis broker whose consumers poll an idle queue at least every IDLE_POLL_MS.
+
+    A consumer that has prefetched its share sleeps between polls with a backoff growing to the worker
+    timeout (1 s by default), acknowledging nothing meanwhile; its threads then run dry while messages wait.
+    """
+
+    def consume(self, queue_name, prefetch=1, timeout=IDLE_POLL_MS):
+        return super().consume(queue_name, prefetch, min(timeout, IDLE_POLL_MS))
 
 
 class DjangoConnectionsMiddleware(Middleware):
@@ -44,9 +57,8 @@ _worker_lock = threading.Lock()
 
 def _make_broker() -> dramatiq.Broker:
     if settings.REDIS_URL:
-        from dramatiq.brokers.redis import RedisBroker
-
-        broker = RedisBroker(url=settings.REDIS_URL, namespace=getattr(settings, "DRAMATIQ_NAMESPACE", "aistrale"))
+        namespace = getattr(settings, "DRAMATIQ_NAMESPACE", "aistrale")
+        broker = PollingRedisBroker(url=settings.REDIS_URL, namespace=namespace)
     else:
         broker = StubBroker()
         broker.emit_after("process_boot")
@@ -62,7 +74,7 @@ def start_inprocess_worker() -> dramatiq.Worker:
     global _worker
     with _worker_lock:
         if _worker is None:
-            _worker = dramatiq.Worker(broker, worker_threads=WORKER_THREADS, worker_timeout=100)
+            _worker = dramatiq.Worker(broker, worker_threads=WORKER_THREADS, worker_timeout=IDLE_POLL_MS)
             _worker.start()
         return _worker
 

@@ -6,10 +6,11 @@ import sys
 from pathlib import Path
 
 import dramatiq
+import pytest
 from django.conf import settings
 from dramatiq.brokers.stub import StubBroker
 
-from aistrale.tasks import broker, start_inprocess_worker
+from aistrale.tasks import IDLE_POLL_MS, broker, start_inprocess_worker
 from tests.background import wait_for_background_work
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,15 @@ def test_broker_matches_the_configuration():
         assert isinstance(broker, RedisBroker)
     else:
         assert isinstance(broker, StubBroker)
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the Redis broker's consumers")
+def test_idle_consumers_poll_at_least_every_idle_poll_interval():
+    consumer = broker.consume("aistrale-test-queue", prefetch=8, timeout=1000)
+    try:
+        assert consumer.timeout == IDLE_POLL_MS < 1000
+    finally:
+        consumer.close()
 
 
 def test_sent_messages_are_processed():

@@ -21,16 +21,16 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import F, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aistrale.display import money
 from aistrale.errors import DomainError
-from aistrale.llm.models import LlmConnection
 from aistrale.operations.metrics import evaluation_spend_add
 from evals.evaluators.judge import EVALUATION_ENVIRONMENT
 from evals.evaluators.runner import evaluator_run
+from evals.live.job_read import due_job_read
 from evals.live.mapping import default_mapping, mapping_check, variables_fill
 from evals.live.rules_memo import enabled_rules_memoized
 from evals.live.services import FILTERS, rule_filter
@@ -321,24 +321,9 @@ def evaluation_job_run(*, job_id: int, now=None) -> EvaluationJob | None:
     reuses this process's copy of the connection until it changes.
     """
     now = now or timezone.now()
-    assignment = EvaluationRuleEvaluator.objects.filter(
-        rule=OuterRef("rule"), evaluator=OuterRef("evaluator_version__evaluator")
-    ).order_by("position")
-    connection = LlmConnection.objects.filter(
-        project=OuterRef("project"), provider=OuterRef("evaluator_version__model_provider")
-    )
-    job = (
-        EvaluationJob.objects.select_related("rule", "project", "evaluator_version__evaluator")
-        .annotate(
-            assignment_mapping=Subquery(assignment.values("variable_mapping")[:1]),
-            connection_updated_at=Subquery(connection.values("updated_at")[:1]),
-        )
-        .filter(pk=job_id, due_at__lte=now, status__in=[JobStatus.PENDING, JobStatus.RUNNING])
-        .first()
-    )
+    job = due_job_read(job_id=job_id, now=now, statuses=(JobStatus.PENDING, JobStatus.RUNNING))
     if job is None:
         return None
-    job.evaluator_version.connection_updated_at = job.connection_updated_at
     if job.status == JobStatus.RUNNING and job.started_at > now - _stale_after():
         jobs_enqueue([(job.pk, job.started_at + _stale_after())], now)
         return None

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_actor_runs_on_the_configured_broker():
-    expected = "RedisBroker" if settings.REDIS_URL else "StubBroker"
+    expected = "PollingRedisBroker" if settings.REDIS_URL else "StubBroker"
     assert type(broker).__name__ == expected
     assert run_evaluation_job.queue_name == QUEUE and QUEUE in broker.get_declared_queues()
 
