@@ -1,6 +1,6 @@
 """/api/public/unstable/dashboards (the SDK 5.x unstable dashboards client): CRUD of a project's shared
-dashboards and their grid placements. Placements show registered charts ("preset" placements); this server
-has no stand-alone dashboard widgets, so "widget" placements are refused with a 400."""
+dashboards and their grid placements. Placements show registered charts ("preset" placements) or the
+project's dashboard widgets ("widget" placements)."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -14,9 +14,10 @@ from observability.dashboards import selectors, services
 
 
 class PlacementBody(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["preset"])
+    type = serializers.ChoiceField(choices=["preset", "widget"])
     id = serializers.CharField()
-    presetId = serializers.CharField(help_text="The chart shown: a key of the dashboard chart registry")
+    presetId = serializers.CharField(required=False, help_text="A preset's chart: a key of the chart registry")
+    widgetId = serializers.CharField(required=False, help_text="A widget placement's dashboard widget")
     x = serializers.IntegerField()
     y = serializers.IntegerField()
     width = serializers.IntegerField()
@@ -75,7 +76,7 @@ class PlacementUpdateSerializer(serializers.Serializer):
 
 
 class PlacementCreateSerializer(PlacementUpdateSerializer):
-    type = serializers.ChoiceField(choices=["preset", "widget"], help_text="Only preset placements are served")
+    type = serializers.ChoiceField(choices=["preset", "widget"])
     id = serializers.CharField(required=False, allow_null=True, help_text="Server-generated when omitted")
     presetId = serializers.CharField(required=False)
     widgetId = serializers.CharField(required=False)
