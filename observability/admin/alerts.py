@@ -168,7 +168,9 @@ class AlertRuleAdmin(DomainErrorsAsFormErrors, ManagersWriteAdmin):
             self.message_user(request, f"{rule.name}: still {rule.get_state_display()} (value {value}).")
         else:
             change = f"{event.get_previous_state_display()} → {event.get_state_display()}"
-            self.message_user(request, f"{rule.name}: {change} (value {value}); notifications sent.")
+            channels = event.notifications.count()
+            notified = f"{channels} notification(s) queued" if channels else "no active channel to notify"
+            self.message_user(request, f"{rule.name}: {change} (value {value}); {notified}.")
 
     @admin.action(description="Evaluate now", permissions=["change"])
     def evaluate_now(self, request, queryset):

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from aistrale.tenancy.models import Role
-from observability.models import AlertEvent
+from observability.alerts.services import alert_channel_create
+from observability.models import AlertEvent, AlertNotification
 from tests.observability.alerts.factories import make_rule, spend
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +15,7 @@ RULES = "/admin/observability/alertrule/"
 
 def test_the_change_page_evaluates_its_rule_and_shows_state_and_value(client, owner, project):
     rule = make_rule(project)
+    alert_channel_create(rule=rule, kind="email", target="ops@example.com")
     other = make_rule(project, name="other")
     spend(project, 7.5, at=timezone.now())
     client.force_login(owner)
@@ -22,11 +24,12 @@ def test_the_change_page_evaluates_its_rule_and_shows_state_and_value(client, ow
     response = client.post(f"{RULES}{rule.pk}/evaluate/", follow=True)
     assert response.redirect_chain == [(f"{RULES}{rule.pk}/change/", 302)]
     shown = [str(message) for message in response.context["messages"]]
-    assert shown == ["spend: OK → Critical (value 7.5); notifications sent."]
+    assert shown == ["spend: OK → Critical (value 7.5); 1 notification(s) queued."]
     assert "<td>OK → Critical</td><td>7.5</td><td>5</td>" in response.content.decode()
     response = client.post(f"{RULES}{rule.pk}/evaluate/", follow=True)
     assert [str(message) for message in response.context["messages"]] == ["spend: still Critical (value 7.5)."]
     assert list(AlertEvent.objects.values_list("rule_id", "state")) == [(rule.pk, "critical")]
+    assert AlertNotification.objects.filter(event__rule=rule).count() == 1
     other.refresh_from_db()
     assert other.last_evaluated_at is None
 
@@ -36,7 +39,7 @@ def test_no_data_shows_as_such(client, owner, project):
     client.force_login(owner)
     response = client.post(f"{RULES}{rule.pk}/evaluate/", follow=True)
     assert [str(message) for message in response.context["messages"]] == [
-        "spend: OK → No data (value no data); notifications sent."
+        "spend: OK → No data (value no data); no active channel to notify."
     ]
 
 
