@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from aistrale.api.pagination import LangfusePagination
 from aistrale.api.public_errors import PublicApiErrorView
 from aistrale.api.schema import PAGE_PARAMETERS, page_of
-from observability.api.dashboards import DeletedBody
+from observability.api.dashboards import DeletedBody, validated
 from observability.dashboards import widget_selectors, widgets
 
 
@@ -57,12 +57,6 @@ class WidgetUpdateSerializer(serializers.Serializer):
     chartConfig = _json("A changed chartType without it resets the config", source="chart_config")
 
 
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _widget_or_404(request, widget_id):
     widget = widget_selectors.widget_get(project=request.auth.project, widget_id=widget_id)
     if widget is None:
@@ -85,7 +79,7 @@ class WidgetsView(PublicApiErrorView):
         return paginator.get_paginated_response([widget_selectors.widget_public(widget) for widget in page])
 
     def post(self, request):
-        fields = _validated(WidgetCreateSerializer, request.data)
+        fields = validated(WidgetCreateSerializer, request.data)
         widget = widgets.widget_create(project=request.auth.project, **fields)
         return Response(widget_selectors.widget_public(widget))
 
@@ -103,7 +97,7 @@ class WidgetDetailView(PublicApiErrorView):
 
     def patch(self, request, widget_id):
         widget = _widget_or_404(request, widget_id)
-        widgets.widget_update(widget=widget, **_validated(WidgetUpdateSerializer, request.data))
+        widgets.widget_update(widget=widget, **validated(WidgetUpdateSerializer, request.data))
         return Response(widget_selectors.widget_public(_widget_or_404(request, widget_id)))
 
     def delete(self, request, widget_id):

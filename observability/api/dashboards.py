@@ -82,7 +82,7 @@ class PlacementCreateSerializer(PlacementUpdateSerializer):
     widgetId = serializers.CharField(required=False)
 
 
-def _validated(serializer_class, data) -> dict:
+def validated(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
@@ -112,7 +112,7 @@ class DashboardsView(PublicApiErrorView):
         return paginator.get_paginated_response([selectors.dashboard_public(dashboard) for dashboard in page])
 
     def post(self, request):
-        fields = _validated(DashboardCreateSerializer, request.data)
+        fields = validated(DashboardCreateSerializer, request.data)
         dashboard = services.dashboard_create(project=request.auth.project, **fields)
         return Response(selectors.dashboard_public(dashboard))
 
@@ -130,7 +130,7 @@ class DashboardDetailView(PublicApiErrorView):
 
     def patch(self, request, dashboard_id):
         dashboard = _dashboard_or_404(request, dashboard_id)
-        services.dashboard_update(dashboard=dashboard, **_validated(DashboardUpdateSerializer, request.data))
+        services.dashboard_update(dashboard=dashboard, **validated(DashboardUpdateSerializer, request.data))
         return Response(selectors.dashboard_public(_dashboard_or_404(request, dashboard_id)))
 
     def delete(self, request, dashboard_id):
@@ -148,7 +148,7 @@ class DashboardDetailView(PublicApiErrorView):
 class PlacementsView(PublicApiErrorView):
     def post(self, request, dashboard_id):
         dashboard = _dashboard_or_404(request, dashboard_id)
-        fields = _validated(PlacementCreateSerializer, request.data)
+        fields = validated(PlacementCreateSerializer, request.data)
         return Response(services.placement_add(dashboard=dashboard, placement=dict(fields)))
 
 
@@ -163,7 +163,7 @@ class PlacementsView(PublicApiErrorView):
 class PlacementDetailView(PublicApiErrorView):
     def patch(self, request, dashboard_id, placement_id):
         dashboard = _dashboard_or_404(request, dashboard_id)
-        position = _validated(PlacementUpdateSerializer, request.data)
+        position = validated(PlacementUpdateSerializer, request.data)
         placement = services.placement_update(dashboard=dashboard, placement_id=placement_id, **position)
         if placement is None:
             raise NotFound(f"Placement {placement_id!r} not found on this dashboard")

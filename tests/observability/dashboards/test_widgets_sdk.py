@@ -2,7 +2,6 @@
 widgets placed on dashboards both ways, and bad inputs answered as the client's typed errors."""
 
 import pytest
-from langfuse import Langfuse
 from langfuse.api.unstable.errors import BadRequestError, ConflictError, NotFoundError
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -14,13 +13,6 @@ COST_BY_MODEL = {
     "filters": [{"column": "type", "operator": "=", "value": "GENERATION", "type": "string"}],
     "chart_type": "VERTICAL_BAR",
 }
-
-
-@pytest.fixture
-def langfuse(live_server, key_pair):
-    client = Langfuse(public_key=key_pair[0], secret_key=key_pair[1], base_url=live_server.url, tracing_enabled=False)
-    yield client
-    client.shutdown()
 
 
 def test_sdk_manages_widgets(langfuse):
