@@ -11,7 +11,7 @@ from aistrale.limits import column_length, text_check
 from aistrale.tenancy.ids import new_id
 from aistrale.tenancy.services import audit_record
 from observability.dashboards.charts import chart_get, chart_list, dashboard_filters_check
-from observability.dashboards.widget_selectors import WIDGET_KEY_PREFIX, placement_chart_key, widget_get
+from observability.dashboards.widget_selectors import WIDGET_KEY_PREFIX, placement_chart_key, widget_locked
 from observability.models import Dashboard
 
 GRID_COLUMNS = 12
@@ -42,10 +42,11 @@ def _position_check(placement: dict, *, field: str) -> dict:
 
 
 def _shown(raw: dict, *, at: str, project) -> dict:
-    """The chart part of a placement: a registered chart, or a widget of this project."""
+    """The chart part of a placement: a registered chart, or a widget of this project (locked until the placement
+    is saved, so a concurrent delete of the widget sees it)."""
     if raw.get("type", "preset") == "widget":
         widget_id = raw.get("widgetId")
-        if not isinstance(widget_id, str) or widget_get(project=project, widget_id=widget_id) is None:
+        if not isinstance(widget_id, str) or widget_locked(project=project, widget_id=widget_id) is None:
             message = f"must be the id of a dashboard widget of this project, got {widget_id!r}"
             raise DomainError(message, field=f"{at}widgetId")
         return {"type": "widget", "widgetId": widget_id}

@@ -22,6 +22,11 @@ def widget_get(*, project, widget_id: str) -> DashboardWidget | None:
     return widget_list(project=project).filter(id=widget_id).first()
 
 
+def widget_locked(*, project, widget_id: str) -> DashboardWidget | None:
+    """The widget with its row locked until the current transaction ends."""
+    return widget_list(project=project).select_for_update().filter(id=widget_id).first()
+
+
 def widget_public(widget: DashboardWidget) -> dict:
     """The Langfuse unstable DashboardWidget body."""
     return {

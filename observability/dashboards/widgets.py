@@ -16,7 +16,7 @@ from aistrale.limits import column_length, text_check
 from aistrale.tenancy.services import audit_record
 from observability.analytics.query import AGGREGATIONS, MAX_BINS, MAX_ROW_LIMIT
 from observability.analytics.views import ViewSpec, view_get
-from observability.dashboards.widget_selectors import widget_dashboards
+from observability.dashboards.widget_selectors import widget_dashboards, widget_locked
 from observability.models import DashboardWidget
 
 VIEWS = ("observations", "scores-numeric", "scores-boolean", "scores-categorical")
@@ -214,7 +214,9 @@ def widget_update(*, widget: DashboardWidget, **fields) -> DashboardWidget:
 
 @transaction.atomic
 def widget_delete(*, widget: DashboardWidget) -> None:
-    """Delete a widget no dashboard places; a 409 naming the dashboards that still do."""
+    """Delete a widget no dashboard places; a 409 naming the dashboards that still do. The widget's row lock
+    orders this against a placement being added (which locks it too)."""
+    widget_locked(project=widget.project, widget_id=widget.pk)
     placing = widget_dashboards(widget)
     if placing:
         names = ", ".join(repr(dashboard.name) for dashboard in placing)

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from aistrale.errors import DomainError
 from aistrale.tenancy.models import AuditEvent
 from observability.dashboards import services, widgets
 from observability.models import Dashboard
@@ -24,6 +25,11 @@ COST = {
     "chartType": "VERTICAL_BAR",
 }
 RELEASE_R1 = [{"column": "release", "operator": "=", "value": "r1", "type": "string"}]
+
+
+def _snake(body: dict) -> dict:
+    """A wire body as the service's keyword arguments."""
+    return {("chart_type" if key == "chartType" else key): value for key, value in body.items()}
 
 
 def posted(client, body) -> dict:
@@ -118,9 +124,7 @@ def _csv(response) -> dict[str, float]:
 
 
 def test_widgets_are_charts_of_a_saved_dashboard_under_its_filters(member_client, project, data):
-    cost = widgets.widget_create(
-        project=project, **{key: value for key, value in COST.items() if key != "chartType"}, chart_type="VERTICAL_BAR"
-    )
+    cost = widgets.widget_create(project=project, **_snake(COST))
     thumbs = _thumbs(project)
     dashboard = services.dashboard_create(
         project=project,
@@ -156,3 +160,29 @@ def test_the_admin_form_offers_the_projects_widgets(member_client, member, proje
         "error_rate",
         f"widget-{thumbs.pk}",
     ]
+
+
+def test_the_widget_list_makes_a_fixed_number_of_queries(api_client, project):
+    from tests.query_counts import assert_queries_constant, rows_of
+
+    def make(index):
+        widgets.widget_create(project=project, **(_snake(COST) | {"name": f"w{index}"}))
+
+    assert_queries_constant(lambda: api_client.get(BASE, {"limit": 50}), rows_of(make))
+
+
+def test_a_placement_of_a_deleted_widget_is_refused_and_a_placed_one_kept(api_client, project):
+    widget = widgets.widget_create(project=project, **_snake(COST))
+    dashboard = services.dashboard_create(project=project, name="d")
+    services.placement_add(dashboard=dashboard, placement={"type": "widget", "widgetId": widget.pk, "id": "tile"})
+    with pytest.raises(DomainError) as placed:
+        widgets.widget_delete(widget=widget)
+    assert (placed.value.status, placed.value.message) == (
+        409,
+        "is placed on the dashboards 'd'; remove those placements first",
+    )
+    services.placement_delete(dashboard=dashboard, placement_id="tile")
+    widgets.widget_delete(widget=widget)
+    with pytest.raises(DomainError) as gone:
+        services.placement_add(dashboard=dashboard, placement={"type": "widget", "widgetId": widget.pk})
+    assert gone.value.field == "widgetId"
