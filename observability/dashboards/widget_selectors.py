@@ -69,19 +69,32 @@ def _dashboard_filter_columns(view: str) -> dict[str, str]:
     )
 
 
+def _explorer_parameters(view: str, dimensions: tuple[str, ...]) -> dict[str, str]:
+    """The trace-explorer parameter of each dimension that a registered chart of the view drills by."""
+    return {
+        dimension: parameter
+        for chart in chart_list()
+        if chart.view == view
+        for dimension, parameter in chart.explorer.items()
+        if dimension in dimensions
+    }
+
+
 def widget_chart(widget: DashboardWidget) -> Chart:
     """The widget as a dashboard chart: its metrics query, day buckets for the time-series chart types."""
     metrics = tuple((metric["measure"], metric["agg"]) for metric in widget.metrics)
+    dimensions = tuple(dimension["field"] for dimension in widget.dimensions)
     return Chart(
         key=f"{WIDGET_KEY_PREFIX}{widget.pk}",
         title=widget.name,
         view=widget.view,
         metrics=metrics,
         filters=_dashboard_filter_columns(widget.view),
-        dimensions=tuple(dimension["field"] for dimension in widget.dimensions),
+        dimensions=dimensions,
         daily=widget.chart_type in TIME_SERIES,
         where=tuple(widget.filters),
         limit=widget.chart_config.get("row_limit") or MAX_ROWS,
         unit="count" if metrics[0][1] == "count" else CHART_UNITS.get(metrics[0][0], "count"),
         labels={alias(measure, agg): f"{agg} {measure}" for measure, agg in metrics},
+        explorer=_explorer_parameters(widget.view, dimensions),
     )
