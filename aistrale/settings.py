@@ -290,6 +290,7 @@ SPECTACULAR_SETTINGS = {
         "EvaluatorChatMessageRole": ["system", "user", "assistant"],
         "PublicEvaluatorType": ["llm_as_judge"],
         "EvaluationJobStatus": "evals.models.rules.JobStatus",
+        "DashboardPlacementType": ["preset", "widget"],
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -3,7 +3,9 @@ state changes with the notifications each one sent."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from aistrale.errors import DomainError
@@ -88,6 +90,7 @@ class AlertRuleAdmin(DomainErrorsAsFormErrors, ManagersWriteAdmin):
     readonly_fields = ("state", "last_value", "last_evaluated_at", "state_changed_at", "history", "created_at")
     inlines = (AlertChannelInline,)
     actions = ["evaluate_now"]
+    change_form_template = "observability/admin/alertrule_change_form.html"
 
     @admin.display(description="warning / critical")
     def thresholds(self, rule):
@@ -153,20 +156,43 @@ class AlertRuleAdmin(DomainErrorsAsFormErrors, ManagersWriteAdmin):
         for rule in queryset:
             alert_rule_delete(rule=rule)
 
+    def _report_evaluation(self, request, rule: AlertRule) -> None:
+        """Evaluate the rule, send what a state change notifies, and show the state and value as a message."""
+        try:
+            event = alert_rule_evaluate_and_notify(rule=rule)
+        except DomainError as error:
+            self.message_user(request, f"{rule.name}: {error.message}", messages.ERROR)
+            return
+        value = "no data" if rule.last_value is None else f"{rule.last_value:.6g}"
+        if event is None:
+            self.message_user(request, f"{rule.name}: still {rule.get_state_display()} (value {value}).")
+        else:
+            change = f"{event.get_previous_state_display()} → {event.get_state_display()}"
+            channels = event.notifications.count()
+            notified = f"{channels} notification(s) queued" if channels else "no active channel to notify"
+            self.message_user(request, f"{rule.name}: {change} (value {value}); {notified}.")
+
     @admin.action(description="Evaluate now", permissions=["change"])
     def evaluate_now(self, request, queryset):
         for rule in queryset.filter(project__in=managed_projects(request.user)).select_related("project"):
-            try:
-                event = alert_rule_evaluate_and_notify(rule=rule)
-            except DomainError as error:
-                self.message_user(request, f"{rule.name}: {error.message}", messages.ERROR)
-                continue
-            value = "no data" if rule.last_value is None else f"{rule.last_value:.6g}"
-            if event is None:
-                self.message_user(request, f"{rule.name}: still {rule.get_state_display()} (value {value}).")
-            else:
-                change = f"{event.get_previous_state_display()} → {event.get_state_display()}"
-                self.message_user(request, f"{rule.name}: {change} (value {value}); notifications sent.")
+            self._report_evaluation(request, rule)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/evaluate/", view(self.evaluate_view), name="observability_alertrule_evaluate"),
+            *super().get_urls(),
+        ]
+
+    def evaluate_view(self, request, object_id):
+        """The change page's "Evaluate now" button: evaluate this rule, then back to its page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        rule = self.get_queryset(request).select_related("project").filter(pk=unquote(object_id)).first()
+        if rule is None or not self.has_change_permission(request, rule):
+            raise Http404("No alert rule you manage has this id.")
+        self._report_evaluation(request, rule)
+        return HttpResponseRedirect(reverse("admin:observability_alertrule_change", args=[rule.pk]))
 
 
 class AlertNotificationInline(PartOfParentInline, admin.TabularInline):

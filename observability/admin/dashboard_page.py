@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from aistrale.errors import DomainError
 from aistrale.tenancy.models import READING_ROLES
 from aistrale.tenancy.selectors import project_list_for_user
-from observability.dashboards.charts import chart_get, chart_list, chart_points, chart_rows
+from observability.dashboards.charts import chart_list, chart_points, chart_rows
 from observability.dashboards.page import (
     FILTER_PARAMETERS,
     chart_csv,
@@ -21,7 +21,7 @@ from observability.dashboards.page import (
     params_from_filters,
     range_from_params,
 )
-from observability.dashboards.selectors import dashboard_chart_keys
+from observability.dashboards.selectors import dashboard_charts
 
 FORM_FIELDS = (
     ("environment", "Environment"),
@@ -59,7 +59,7 @@ def dashboard_page_view(model_admin, request, dashboard=None):
     else:
         project, projects = dashboard.project, [dashboard.project]
         saved_filters = dashboard.filters
-        charts = [chart for chart in map(chart_get, dashboard_chart_keys(dashboard)) if chart is not None]
+        charts = dashboard_charts(dashboard)
     try:
         days = range_from_params(request.GET)
         filters = [*saved_filters, *filters_from_params(request.GET)]

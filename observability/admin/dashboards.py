@@ -19,6 +19,7 @@ from observability.admin.dashboard_page import FORM_FIELDS, dashboard_page_view
 from observability.dashboards import selectors, services
 from observability.dashboards.charts import chart_list
 from observability.dashboards.page import filters_from_params, params_from_filters
+from observability.dashboards.widget_selectors import WIDGET_KEY_PREFIX, widget_list
 from observability.models import Dashboard
 
 
@@ -34,7 +35,11 @@ class DashboardFormBase(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["charts"].choices = [(chart.key, chart.title) for chart in chart_list()]
-        if self.instance.pk:
+        if self.instance.project_id:
+            self.fields["charts"].choices += [
+                (f"{WIDGET_KEY_PREFIX}{widget.pk}", f"Widget: {widget.name}")
+                for widget in widget_list(project=self.instance.project)
+            ]
             self.initial["charts"] = selectors.dashboard_chart_keys(self.instance)
             self.initial.update(params_from_filters(self.instance.filters))
         else:

@@ -1,6 +1,6 @@
 """/api/public/unstable/dashboards (the SDK 5.x unstable dashboards client): CRUD of a project's shared
-dashboards and their grid placements. Placements show registered charts ("preset" placements); this server
-has no stand-alone dashboard widgets, so "widget" placements are refused with a 400."""
+dashboards and their grid placements. Placements show registered charts ("preset" placements) or the
+project's dashboard widgets ("widget" placements)."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -14,9 +14,10 @@ from observability.dashboards import selectors, services
 
 
 class PlacementBody(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["preset"])
+    type = serializers.ChoiceField(choices=["preset", "widget"])
     id = serializers.CharField()
-    presetId = serializers.CharField(help_text="The chart shown: a key of the dashboard chart registry")
+    presetId = serializers.CharField(required=False, help_text="A preset's chart: a key of the chart registry")
+    widgetId = serializers.CharField(required=False, help_text="A widget placement's dashboard widget")
     x = serializers.IntegerField()
     y = serializers.IntegerField()
     width = serializers.IntegerField()
@@ -75,13 +76,13 @@ class PlacementUpdateSerializer(serializers.Serializer):
 
 
 class PlacementCreateSerializer(PlacementUpdateSerializer):
-    type = serializers.ChoiceField(choices=["preset", "widget"], help_text="Only preset placements are served")
+    type = serializers.ChoiceField(choices=["preset", "widget"])
     id = serializers.CharField(required=False, allow_null=True, help_text="Server-generated when omitted")
     presetId = serializers.CharField(required=False)
     widgetId = serializers.CharField(required=False)
 
 
-def _validated(serializer_class, data) -> dict:
+def validated(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
@@ -111,7 +112,7 @@ class DashboardsView(PublicApiErrorView):
         return paginator.get_paginated_response([selectors.dashboard_public(dashboard) for dashboard in page])
 
     def post(self, request):
-        fields = _validated(DashboardCreateSerializer, request.data)
+        fields = validated(DashboardCreateSerializer, request.data)
         dashboard = services.dashboard_create(project=request.auth.project, **fields)
         return Response(selectors.dashboard_public(dashboard))
 
@@ -129,7 +130,7 @@ class DashboardDetailView(PublicApiErrorView):
 
     def patch(self, request, dashboard_id):
         dashboard = _dashboard_or_404(request, dashboard_id)
-        services.dashboard_update(dashboard=dashboard, **_validated(DashboardUpdateSerializer, request.data))
+        services.dashboard_update(dashboard=dashboard, **validated(DashboardUpdateSerializer, request.data))
         return Response(selectors.dashboard_public(_dashboard_or_404(request, dashboard_id)))
 
     def delete(self, request, dashboard_id):
@@ -147,7 +148,7 @@ class DashboardDetailView(PublicApiErrorView):
 class PlacementsView(PublicApiErrorView):
     def post(self, request, dashboard_id):
         dashboard = _dashboard_or_404(request, dashboard_id)
-        fields = _validated(PlacementCreateSerializer, request.data)
+        fields = validated(PlacementCreateSerializer, request.data)
         return Response(services.placement_add(dashboard=dashboard, placement=dict(fields)))
 
 
@@ -162,7 +163,7 @@ class PlacementsView(PublicApiErrorView):
 class PlacementDetailView(PublicApiErrorView):
     def patch(self, request, dashboard_id, placement_id):
         dashboard = _dashboard_or_404(request, dashboard_id)
-        position = _validated(PlacementUpdateSerializer, request.data)
+        position = validated(PlacementUpdateSerializer, request.data)
         placement = services.placement_update(dashboard=dashboard, placement_id=placement_id, **position)
         if placement is None:
             raise NotFound(f"Placement {placement_id!r} not found on this dashboard")

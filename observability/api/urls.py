@@ -1,6 +1,6 @@
 from django.urls import path
 
-from observability.api import dashboards, metrics, views
+from observability.api import dashboard_widgets, dashboards, metrics, views
 
 urlpatterns = [
     path("traces", views.TraceListView.as_view()),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("metrics", metrics.MetricsView.as_view()),
     path("metrics/daily", metrics.DailyMetricsView.as_view()),
     path("v2/metrics", metrics.MetricsV2View.as_view()),
+    path("unstable/dashboard-widgets", dashboard_widgets.WidgetsView.as_view()),
+    path("unstable/dashboard-widgets/<str:widget_id>", dashboard_widgets.WidgetDetailView.as_view()),
     path("unstable/dashboards", dashboards.DashboardsView.as_view()),
     path("unstable/dashboards/<str:dashboard_id>", dashboards.DashboardDetailView.as_view()),
     path("unstable/dashboards/<str:dashboard_id>/placements", dashboards.PlacementsView.as_view()),

@@ -5,7 +5,9 @@ from guardian.shortcuts import get_objects_for_user
 
 from aistrale.tenancy.models import READING_ROLES
 from aistrale.tenancy.selectors import object_grants_exist, project_list_for_user
-from observability.models import Dashboard
+from observability.dashboards.charts import Chart, chart_get
+from observability.dashboards.widget_selectors import WIDGET_KEY_PREFIX, placement_chart_key, widget_chart
+from observability.models import Dashboard, DashboardWidget
 
 
 def dashboard_list_for_user(user) -> QuerySet[Dashboard]:
@@ -31,9 +33,20 @@ def dashboard_get(*, project, dashboard_id: str) -> Dashboard | None:
 
 
 def dashboard_chart_keys(dashboard: Dashboard) -> list[str]:
-    """The charts a dashboard shows, in grid order (top to bottom, left to right)."""
+    """The charts a dashboard shows (registry keys, `widget-<id>` for widgets), in grid order (top to bottom,
+    left to right)."""
     placements = sorted(dashboard.definition, key=lambda placement: (placement["y"], placement["x"]))
-    return [placement["presetId"] for placement in placements]
+    return [placement_chart_key(placement) for placement in placements]
+
+
+def dashboard_charts(dashboard: Dashboard) -> list[Chart]:
+    """The charts a dashboard shows in grid order: registered charts and the project's widgets (one query);
+    placements of a chart or widget that no longer exists are left out."""
+    keys = dashboard_chart_keys(dashboard)
+    ids = [key.removeprefix(WIDGET_KEY_PREFIX) for key in keys if key.startswith(WIDGET_KEY_PREFIX)]
+    widgets = DashboardWidget.objects.filter(project_id=dashboard.project_id, pk__in=ids) if ids else []
+    charts = {chart.key: chart for chart in map(widget_chart, widgets)}
+    return [chart for chart in (charts.get(key) or chart_get(key) for key in keys) if chart is not None]
 
 
 def dashboard_public(dashboard: Dashboard) -> dict:

@@ -1,7 +1,7 @@
 """Writes of saved dashboards and their grid placements, with their rules and audit events.
 
-A placement is a tile on a 12-column grid showing one registered chart (a Langfuse "preset" placement);
-this server has no stand-alone dashboard widgets, so "widget" placements are refused.
+A placement is a tile on a 12-column grid showing one registered chart (a Langfuse "preset" placement) or
+one of the project's dashboard widgets (a "widget" placement).
 """
 
 from django.db import transaction
@@ -11,6 +11,7 @@ from aistrale.limits import column_length, text_check
 from aistrale.tenancy.ids import new_id
 from aistrale.tenancy.services import audit_record
 from observability.dashboards.charts import chart_get, chart_list, dashboard_filters_check
+from observability.dashboards.widget_selectors import WIDGET_KEY_PREFIX, placement_chart_key, widget_locked
 from observability.models import Dashboard
 
 GRID_COLUMNS = 12
@@ -40,21 +41,32 @@ def _position_check(placement: dict, *, field: str) -> dict:
     return placement
 
 
-def placement_check(raw, *, field: str, placed: list[dict]) -> dict:
-    """A validated preset placement, its id and position defaulted (appended below the `placed` tiles).
-
-    `field` names the placement in errors ("" for a request body that is the placement)."""
-    at = f"{field}." if field else ""
-    if not isinstance(raw, dict):
-        raise DomainError("must be an object with type and presetId", field=field or None)
-    if raw.get("type") == "widget":
-        raise DomainError("widget placements are not supported by this server; place a preset", field=f"{at}type")
+def _shown(raw: dict, *, at: str, project) -> dict:
+    """The chart part of a placement: a registered chart, or a widget of this project (locked until the placement
+    is saved, so a concurrent delete of the widget sees it)."""
+    if raw.get("type", "preset") == "widget":
+        widget_id = raw.get("widgetId")
+        if not isinstance(widget_id, str) or widget_locked(project=project, widget_id=widget_id) is None:
+            message = f"must be the id of a dashboard widget of this project, got {widget_id!r}"
+            raise DomainError(message, field=f"{at}widgetId")
+        return {"type": "widget", "widgetId": widget_id}
     if raw.get("type", "preset") != "preset":
-        raise DomainError(f"must be preset, got {raw.get('type')!r}", field=f"{at}type")
+        raise DomainError(f"must be preset or widget, got {raw.get('type')!r}", field=f"{at}type")
     preset = raw.get("presetId")
     if not isinstance(preset, str) or chart_get(preset) is None:
         choices = ", ".join(chart.key for chart in chart_list())
         raise DomainError(f"must be one of {choices}, got {preset!r}", field=f"{at}presetId")
+    return {"type": "preset", "presetId": preset}
+
+
+def placement_check(raw, *, field: str, placed: list[dict], project) -> dict:
+    """A validated preset or widget placement, its id and position defaulted (appended below the `placed` tiles).
+
+    `field` names the placement in errors ("" for a request body that is the placement)."""
+    at = f"{field}." if field else ""
+    if not isinstance(raw, dict):
+        raise DomainError("must be an object with type and presetId or widgetId", field=field or None)
+    shown = _shown(raw, at=at, project=project)
     placement_id = raw.get("id") or new_id()
     if not isinstance(placement_id, str) or len(placement_id) > 64:
         raise DomainError("must be a string of at most 64 characters", field=f"{at}id")
@@ -62,10 +74,11 @@ def placement_check(raw, *, field: str, placed: list[dict]) -> dict:
         raise DomainError(f"placement {placement_id!r} is already on this dashboard", field=f"{at}id", status=409)
     defaults = {"x": 0, "y": _below(placed), "width": DEFAULT_SIZE, "height": DEFAULT_SIZE}
     position = {name: defaults[name] if raw.get(name) is None else raw[name] for name in POSITION}
-    return _position_check({"type": "preset", "id": placement_id, "presetId": preset, **position}, field=field)
+    placement = {"type": shown["type"], "id": placement_id, **shown, **position}
+    return _position_check(placement, field=field)
 
 
-def definition_check(definition) -> list[dict]:
+def definition_check(definition, *, project) -> list[dict]:
     """The placements of a dashboard definition ({"widgets": [...]}), validated."""
     widgets = definition.get("widgets") if isinstance(definition, dict) else None
     if not isinstance(widgets, list):
@@ -74,15 +87,21 @@ def definition_check(definition) -> list[dict]:
         raise DomainError(f"holds at most {MAX_PLACEMENTS} placements", field="definition.widgets")
     placed: list[dict] = []
     for index, raw in enumerate(widgets):
-        placed.append(placement_check(raw, field=f"definition.widgets.{index}", placed=placed))
+        placed.append(placement_check(raw, field=f"definition.widgets.{index}", placed=placed, project=project))
     return placed
 
 
+def _placement_of(key: str) -> dict:
+    if key.startswith(WIDGET_KEY_PREFIX):
+        return {"type": "widget", "widgetId": key.removeprefix(WIDGET_KEY_PREFIX)}
+    return {"type": "preset", "presetId": key}
+
+
 def definition_for_charts(chart_keys: list[str]) -> dict:
-    """A definition placing these charts two per row, in order."""
+    """A definition placing these charts (registry keys, `widget-<id>` for widgets) two per row, in order."""
     return {
         "widgets": [
-            {"type": "preset", "presetId": key, "x": DEFAULT_SIZE * (index % 2), "y": DEFAULT_SIZE * (index // 2)}
+            {**_placement_of(key), "x": DEFAULT_SIZE * (index % 2), "y": DEFAULT_SIZE * (index // 2)}
             for index, key in enumerate(chart_keys)
         ]
     }
@@ -98,7 +117,7 @@ def _state(dashboard: Dashboard) -> dict:
     return {
         "name": dashboard.name,
         "shared": dashboard.shared,
-        "charts": [placement["presetId"] for placement in dashboard.definition],
+        "charts": [placement_chart_key(placement) for placement in dashboard.definition],
         "filters": dashboard.filters,
     }
 
@@ -124,7 +143,7 @@ def dashboard_create(
         owner=owner,
         name=_name_check(name),
         description=text_check(description or "", field="description"),
-        definition=definition_check(definition) if definition is not None else [],
+        definition=definition_check(definition, project=project) if definition is not None else [],
         filters=dashboard_filters_check(filters if filters is not None else []),
         shared=shared or owner is None,
     )
@@ -139,7 +158,7 @@ def dashboard_update(*, dashboard: Dashboard, **fields) -> Dashboard:
     checks = {
         "name": _name_check,
         "description": lambda value: text_check(value, field="description"),
-        "definition": definition_check,
+        "definition": lambda value: definition_check(value, project=dashboard.project),
         "filters": dashboard_filters_check,
         "shared": lambda value: bool(value) or dashboard.owner_id is None,
     }
@@ -171,7 +190,7 @@ def placement_add(*, dashboard: Dashboard, placement) -> dict:
     if len(dashboard.definition) >= MAX_PLACEMENTS:
         raise DomainError(f"a dashboard holds at most {MAX_PLACEMENTS} placements", field="id")
     before = _state(dashboard)
-    added = placement_check(placement, field="", placed=dashboard.definition)
+    added = placement_check(placement, field="", placed=dashboard.definition, project=dashboard.project)
     dashboard.definition = [*dashboard.definition, added]
     dashboard.save()
     _audit(dashboard, "updated", before)

@@ -8,7 +8,7 @@ from observability.models.alerts import (
     ChannelKind,
     NoDataPolicy,
 )
-from observability.models.dashboards import Dashboard
+from observability.models.dashboards import Dashboard, DashboardWidget
 from observability.models.gateway import GatewayKeyLimit, GatewayRoute, GatewayTarget
 from observability.models.media import Media, MediaLink
 from observability.models.pricing import ModelDefinition, ModelUsageUnit, PricingTier
@@ -25,6 +25,7 @@ __all__ = [
     "ChannelKind",
     "NoDataPolicy",
     "Dashboard",
+    "DashboardWidget",
     "GatewayKeyLimit",
     "GatewayRoute",
     "GatewayTarget",

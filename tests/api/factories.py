@@ -41,6 +41,7 @@ class ShapeData:
     dataset_item_id: str = "shape-item"
     run_name: str = "shape-run"
     dashboard_id: str = ""
+    widget_id: str = ""
 
 
 def _event(index: int, event_type: str, body: dict) -> dict:
@@ -242,18 +243,37 @@ def shape_data(client, project) -> ShapeData:
         "/api/public/dataset-run-items",
         {"runName": "shape-run", "datasetItemId": "shape-item", "traceId": TRACE, "metadata": {"m": 1}},
     )
+    widget = _post(
+        client,
+        "/api/public/unstable/dashboard-widgets",
+        {
+            "name": "shapes",
+            "view": "observations",
+            "dimensions": [{"field": "providedModelName"}],
+            "metrics": [{"measure": "totalCost", "agg": "sum"}],
+            "filters": [{"column": "type", "operator": "=", "value": "GENERATION", "type": "string"}],
+            "chartType": "PIVOT_TABLE",
+            "chartConfig": {"row_limit": 10, "defaultSort": {"column": "totalCost_sum", "order": "DESC"}},
+        },
+    )
     dashboard = _post(
         client,
         "/api/public/unstable/dashboards",
         {
             "name": "shapes",
-            "definition": {"widgets": [{"type": "preset", "presetId": "trace_volume"}]},
+            "definition": {
+                "widgets": [
+                    {"type": "preset", "presetId": "trace_volume"},
+                    {"type": "widget", "widgetId": widget["id"]},
+                ]
+            },
             "filters": [{"column": "environment", "operator": "=", "value": "default", "type": "string"}],
         },
     )
     return ShapeData(
         project_id=project.id,
         dashboard_id=dashboard["id"],
+        widget_id=widget["id"],
         dataset_id=dataset["id"],
         model_id=model["id"],
         score_ids=tuple(score["id"] for score in SCORES),

@@ -85,6 +85,8 @@ EXAMPLES = {
     "/api/public/metrics": lambda d: [({}, {"query": metrics_query("traces")})],
     "/api/public/v2/metrics": lambda d: [({}, {"query": metrics_query("observations")})],
     "/api/public/unstable/dashboards": lambda d: [({}, {})],
+    "/api/public/unstable/dashboard-widgets": lambda d: [({}, {})],
+    "/api/public/unstable/dashboard-widgets/{widgetId}": lambda d: [({"widgetId": d.widget_id}, {})],
     "/api/public/unstable/dashboards/{dashboardId}": lambda d: [({"dashboardId": d.dashboard_id}, {})],
     "/api/public/dataset-run-items": lambda d: [({}, {"datasetId": d.dataset_id, "runName": d.run_name})],
 }

@@ -277,21 +277,30 @@ def seeded_dataset(client, auth) -> dict:
 
 
 def seeded_dashboard(client, auth) -> dict:
-    """A dashboard with one placement: their ids."""
+    """A dashboard with one placement, and a dashboard widget: their ids."""
+    headers = {"content_type": "application/json", "HTTP_AUTHORIZATION": auth["Authorization"]}
     body = {"name": "fuzz-dashboard", "definition": {"widgets": [{"id": "fuzz-tile", "presetId": "trace_volume"}]}}
-    response = client.post(
-        "/api/public/unstable/dashboards",
-        body,
-        content_type="application/json",
-        HTTP_AUTHORIZATION=auth["Authorization"],
-    )
+    response = client.post("/api/public/unstable/dashboards", body, **headers)
     assert response.status_code == 200, response.content
     dashboard_id = response.json()["id"]
+    widget = {
+        "name": "fuzz-widget",
+        "view": "observations",
+        "dimensions": [{"field": "name"}],
+        "metrics": [{"measure": "totalCost", "agg": "sum"}],
+        "filters": [],
+        "chartType": "VERTICAL_BAR",
+    }
+    response = client.post("/api/public/unstable/dashboard-widgets", widget, **headers)
+    assert response.status_code == 200, response.content
+    widget_id = response.json()["id"]
     return {
         "dashboard_id": dashboard_id,
         "dashboardId": dashboard_id,
         "placement_id": "fuzz-tile",
         "placementId": "fuzz-tile",
+        "widget_id": widget_id,
+        "widgetId": widget_id,
     }
 
 

@@ -101,7 +101,7 @@ def test_evaluate_now_reports_the_change_and_the_history_shows_it(client, owner,
     spend(project, 2.0, at=timezone.now())
     client.force_login(owner)
     response = client.post(RULES, {"action": "evaluate_now", "_selected_action": [rule.pk]}, follow=True)
-    assert "Spend: OK → Warning (value 2); notifications sent." in response.content.decode()
+    assert "Spend: OK → Warning (value 2); no active channel to notify." in response.content.decode()
     response = client.post(RULES, {"action": "evaluate_now", "_selected_action": [rule.pk]}, follow=True)
     assert "Spend: still Warning (value 2)." in response.content.decode()
     assert AlertEvent.objects.count() == 1

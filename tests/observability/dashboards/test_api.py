@@ -91,7 +91,14 @@ def test_placements_add_move_and_remove(api_client, project):
             {"name": "x", "definition": {"widgets": [{"type": "preset", "presetId": "nope"}]}},
             "definition.widgets.0.presetId",
         ),
-        ({"name": "x", "definition": {"widgets": [{"type": "widget", "widgetId": "w1"}]}}, "definition.widgets.0.type"),
+        (
+            {"name": "x", "definition": {"widgets": [{"type": "widget", "widgetId": "w1"}]}},
+            "definition.widgets.0.widgetId",
+        ),
+        (
+            {"name": "x", "definition": {"widgets": [{"type": "tile", "presetId": "error_rate"}]}},
+            "definition.widgets.0.type",
+        ),
         ({"name": "x", "definition": {"widgets": [{"presetId": "error_rate", "x": 10}]}}, "definition.widgets.0.width"),
         ({"name": "x", "definition": []}, "definition"),
         (

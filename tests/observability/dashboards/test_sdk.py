@@ -1,17 +1,9 @@
 """The installed langfuse SDK's (5.x) unstable dashboards client against a live server, every operation."""
 
 import pytest
-from langfuse import Langfuse
 from langfuse.api.core.api_error import ApiError
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def langfuse(live_server, key_pair):
-    client = Langfuse(public_key=key_pair[0], secret_key=key_pair[1], base_url=live_server.url, tracing_enabled=False)
-    yield client
-    client.shutdown()
 
 
 def test_sdk_manages_dashboards_and_placements(langfuse):
