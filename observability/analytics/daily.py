@@ -1,12 +1,21 @@
 """Daily metrics (GET /metrics/daily): per UTC day of the trace timestamp, the traces, their observations,
-cost, and usage per model (observations that name a model)."""
+cost, and usage per model (observations that name a model), answered from the per-trace rollups
+(`TraceTotals`, `TraceModelTotals`) after refreshing the project's marked hours."""
 
 from datetime import UTC
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from observability.models import Observation, Trace
+from observability.analytics.rollups import rollups_refresh
+from observability.models import RollupDirtyHour, TraceModelTotals, TraceTotals
+
+
+def daily_traces(*, project) -> QuerySet[TraceTotals]:
+    """The project's per-trace totals (the rows the daily filters apply to), refreshed first if marked."""
+    if RollupDirtyHour.objects.filter(project=project).exists():
+        rollups_refresh(project_id=project.pk)
+    return TraceTotals.objects.filter(project=project)
 
 
 def daily_days(traces: QuerySet) -> QuerySet:
@@ -28,18 +37,17 @@ def _usage(row: dict) -> dict:
 
 
 def daily_details(*, project, traces: QuerySet, days: list[dict]) -> list[dict]:
-    """DailyMetricsDetails of these `days` (rows of `daily_days`) over `traces`."""
+    """DailyMetricsDetails of these `days` (rows of `daily_days`) over `traces` (rows of `daily_traces`)."""
     dates = [day["date"] for day in days]
     on_days = traces.annotate(date=TruncDate("timestamp", tzinfo=UTC)).filter(date__in=dates)
-    trace_time = Trace.objects.filter(project=OuterRef("project"), id=OuterRef("trace_id")).values("timestamp")[:1]
     rows = (
-        Observation.objects.filter(project=project, trace_id__in=on_days.values("id"))
-        .annotate(date=TruncDate(Subquery(trace_time), tzinfo=UTC))
+        TraceModelTotals.objects.filter(project=project, trace_id__in=on_days.values("trace_id"))
+        .annotate(date=TruncDate("timestamp", tzinfo=UTC))
         .order_by()
         .values("date", "model")
         .annotate(
-            observations=Count("pk"),
-            traces=Count("trace_id", distinct=True),
+            observations=Sum("observations"),
+            traces=Count("pk"),
             cost=Sum("total_cost"),
             input=Sum("input_tokens"),
             output=Sum("output_tokens"),

@@ -8,10 +8,9 @@ from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView, ProjectListApiView
 from aistrale.api.schema import PAGE_PARAMETERS, page_of
-from observability.analytics.daily import daily_days, daily_details
+from observability.analytics.daily import daily_days, daily_details, daily_traces
 from observability.analytics.query import metrics_query, query_decode
 from observability.api.filters import DailyMetricsFilter
-from observability.models import Trace
 
 QUERY = OpenApiParameter(
     "query",
@@ -71,7 +70,7 @@ class DailyMetricsView(ProjectListApiView):
     filterset_class = DailyMetricsFilter
 
     def get_queryset(self):
-        return Trace.objects.filter(project=self.request.auth.project)
+        return daily_traces(project=self.request.auth.project)
 
     def list(self, request, *args, **kwargs):
         traces = self.filter_queryset(self.get_queryset())
