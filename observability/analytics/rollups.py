@@ -117,10 +117,11 @@ def _trace_totals_rows(project_id, hour: datetime) -> list[TraceTotals]:
 
 def _trace_model_rows(project_id, hour: datetime) -> list[TraceModelTotals]:
     traces = Trace.objects.filter(project_id=project_id, timestamp__gte=hour, timestamp__lt=hour + HOUR)
+    times = dict(traces.values_list("id", "timestamp"))
     found = (
         Observation.objects.filter(project_id=project_id, trace_id__in=traces.values("id"))
         .order_by()
-        .values("trace_id", "model", timestamp=trace_field("timestamp"))
+        .values("trace_id", "model")
         .annotate(
             observations=Count("pk"),
             input_tokens=Sum("input_tokens"),
@@ -129,7 +130,7 @@ def _trace_model_rows(project_id, hour: datetime) -> list[TraceModelTotals]:
             total_cost=Sum(Cast("total_cost", FloatField())),
         )
     )
-    return [TraceModelTotals(project_id=project_id, **row) for row in found]
+    return [TraceModelTotals(project_id=project_id, timestamp=times[row["trace_id"]], **row) for row in found]
 
 
 def _trace_hour_rows(project_id, hour: datetime) -> list[TraceHour]:
