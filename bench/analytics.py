@@ -203,11 +203,18 @@ def _page_ms(project, start: datetime, end: datetime, samples: int) -> tuple[flo
 
 def _daily_ms(project, samples: int) -> float:
     """Best time of the first page (50 days) of GET /metrics/daily as its view answers it, from the rollups."""
-    from observability.analytics.daily import daily_days, daily_details, daily_traces
+    from observability.analytics.daily import (
+        daily_days,
+        daily_details,
+        daily_model_totals,
+        daily_rollups_refresh,
+        daily_traces,
+    )
 
     def run():
-        traces = daily_traces(project=project)
-        daily_details(project=project, traces=traces, days=list(daily_days(traces)[:50]))
+        daily_rollups_refresh(project=project)
+        days = list(daily_days(daily_traces(project=project))[:50])
+        daily_details(model_totals=daily_model_totals(project=project), days=days)
 
     return _best(run, samples)[0]
 

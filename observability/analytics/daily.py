@@ -11,10 +11,14 @@ from observability.analytics.rollups import rollups_refresh
 from observability.models import RollupDirtyHour, TraceModelTotals, TraceTotals
 
 
-def daily_traces(*, project) -> QuerySet[TraceTotals]:
-    """The project's per-trace totals (the rows the daily filters apply to), refreshed first if marked."""
+def daily_rollups_refresh(*, project) -> None:
+    """Rebuild the project's marked hours, so the daily metrics are never staler than the raw rows."""
     if RollupDirtyHour.objects.filter(project=project).exists():
         rollups_refresh(project_id=project.pk)
+
+
+def daily_traces(*, project) -> QuerySet[TraceTotals]:
+    """The project's per-trace totals (the rows the daily filters apply to)."""
     return TraceTotals.objects.filter(project=project)
 
 
@@ -36,15 +40,17 @@ def _usage(row: dict) -> dict:
     }
 
 
-def daily_details(*, project, traces: QuerySet, days: list[dict]) -> list[dict]:
-    """DailyMetricsDetails of these `days` (rows of `daily_days`) over `traces` (rows of `daily_traces`)."""
-    dates = [day["date"] for day in days]
-    on_days = traces.annotate(date=TruncDate("timestamp", tzinfo=UTC)).filter(date__in=dates)
+def daily_model_totals(*, project) -> QuerySet[TraceModelTotals]:
+    """The project's per-trace, per-model totals (the daily filters apply to them as to `daily_traces`)."""
+    return TraceModelTotals.objects.filter(project=project)
+
+
+def daily_details(*, model_totals: QuerySet, days: list[dict]) -> list[dict]:
+    """DailyMetricsDetails of these `days` (rows of `daily_days`) over `model_totals` (filtered like the days)."""
     rows = (
-        TraceModelTotals.objects.filter(project=project, trace_id__in=on_days.values("trace_id"))
-        .annotate(date=TruncDate("timestamp", tzinfo=UTC))
+        model_totals.filter(day__in=[day["date"] for day in days])
         .order_by()
-        .values("date", "model")
+        .values("day", "model")
         .annotate(
             observations=Sum("observations"),
             traces=Count("pk"),
@@ -53,11 +59,11 @@ def daily_details(*, project, traces: QuerySet, days: list[dict]) -> list[dict]:
             output=Sum("output_tokens"),
             total=Sum("total_tokens"),
         )
-        .order_by("date", "model")
+        .order_by("day", "model")
     )
     per_day: dict = {}
     for row in rows:
-        per_day.setdefault(row["date"], []).append(row)
+        per_day.setdefault(row["day"], []).append(row)
     details = []
     for day in days:
         found = per_day.get(day["date"], [])

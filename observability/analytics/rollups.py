@@ -115,9 +115,12 @@ def _trace_totals_rows(project_id, hour: datetime) -> list[TraceTotals]:
     return [TraceTotals(project_id=project_id, **row) for row in found]
 
 
+DAILY_COLUMNS = ("timestamp", "name", "user_id", "environment", "tags")
+
+
 def _trace_model_rows(project_id, hour: datetime) -> list[TraceModelTotals]:
     traces = Trace.objects.filter(project_id=project_id, timestamp__gte=hour, timestamp__lt=hour + HOUR)
-    times = dict(traces.values_list("id", "timestamp"))
+    columns = {row.pop("id"): row for row in traces.values("id", *DAILY_COLUMNS)}
     found = (
         Observation.objects.filter(project_id=project_id, trace_id__in=traces.values("id"))
         .order_by()
@@ -130,7 +133,9 @@ def _trace_model_rows(project_id, hour: datetime) -> list[TraceModelTotals]:
             total_cost=Sum(Cast("total_cost", FloatField())),
         )
     )
-    return [TraceModelTotals(project_id=project_id, timestamp=times[row["trace_id"]], **row) for row in found]
+    return [
+        TraceModelTotals(project_id=project_id, day=hour.date(), **columns[row["trace_id"]], **row) for row in found
+    ]
 
 
 def _trace_hour_rows(project_id, hour: datetime) -> list[TraceHour]:

@@ -125,12 +125,18 @@ class TraceTotals(models.Model):
 
 
 class TraceModelTotals(models.Model):
-    """One trace's observations of one model (model NULL: those naming none), under the trace's timestamp."""
+    """One trace's observations of one model (model NULL: those naming none), with the trace's columns the
+    daily metrics filter by."""
 
     key = models.BigAutoField(primary_key=True)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     trace_id = models.CharField(max_length=255)
     timestamp = models.DateTimeField()
+    day = models.DateField(help_text="The UTC day of the trace's timestamp")
+    name = models.CharField(max_length=1000, null=True)
+    user_id = models.CharField(max_length=1000, null=True)
+    environment = models.CharField(max_length=255)
+    tags = models.JSONField(default=list)
     model = models.CharField(max_length=1000, null=True)
     observations = models.BigIntegerField()
     input_tokens = models.BigIntegerField()
