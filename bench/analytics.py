@@ -8,7 +8,9 @@ Loads ~250,000 traces with 4 observations each (a generation among them) and a s
 30 days before the current hour into a PostgreSQL database of its own, rebuilds the rollups of every hour
 (timed), then runs each query through `metrics_query`'s rollup route and on raw rows (the same parsed
 query, `query_run` without the rollup). Prints one JSON line per query (best of --samples, milliseconds,
-with the load average), then EXPLAIN ANALYZE of the slowest answer as served.
+with the load average), then the whole home dashboard page (every chart, rendered by Django's test client
+as a logged-in superuser) and the first page of /metrics/daily, then EXPLAIN ANALYZE of the slowest answer
+as served.
 """
 
 import argparse
@@ -24,6 +26,7 @@ from bench.read_api import _explain, _setup
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/aistrale_rollups_bench"
 TARGET_MS = 300
+PAGE_TARGET_MS = 1000
 NAMES = [f"agent-{index}" for index in range(8)]
 MODELS = ["gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet", "llama-3-70b"]
 TYPES = ["SPAN", "GENERATION", "SPAN", "EVENT"]
@@ -88,11 +91,11 @@ def _load(project_id: str, traces: int, start: datetime, span: timedelta, chunk:
                 copy.write(rows.getvalue())
         raw.commit()
         print(json.dumps({"benchmark": "analytics", "loaded_traces": min(first + chunk, traces)}), file=sys.stderr)
-    raw.autocommit = True
+    autocommit, raw.autocommit = raw.autocommit, True
     with raw.cursor() as cursor:
         for table in ("observability_trace", "observability_observation", "evals_score"):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
-    raw.autocommit = False
+    raw.autocommit = autocommit
     return time.perf_counter() - began
 
 
@@ -172,6 +175,50 @@ def _best(run, samples: int) -> tuple[float, list]:
     return best, captured_best
 
 
+def _page_ms(project, start: datetime, end: datetime, samples: int) -> tuple[float, int]:
+    """Best wall time of the whole home dashboard page (every chart) through Django's test client, and its
+    query count."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="analytics-bench", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    params = {
+        "project": str(project.pk),
+        "from": start.date().isoformat(),
+        "to": (end - timedelta(microseconds=1)).date().isoformat(),
+    }
+
+    def run():
+        response = client.get("/admin/observability/dashboard/home/", params)
+        if response.status_code != 200:
+            raise SystemExit(f"dashboard page answered {response.status_code}: {response.content[:300]!r}")
+
+    best, captured = _best(run, samples)
+    return best, len(captured)
+
+
+def _daily_ms(project, samples: int) -> float:
+    """Best time of the first page (50 days) of GET /metrics/daily as its view answers it, from the rollups."""
+    from observability.analytics.daily import (
+        daily_days,
+        daily_details,
+        daily_model_totals,
+        daily_rollups_refresh,
+        daily_traces,
+    )
+
+    def run():
+        daily_rollups_refresh(project=project)
+        days = list(daily_days(daily_traces(project=project))[:50])
+        daily_details(model_totals=daily_model_totals(project=project), days=days)
+
+    return _best(run, samples)[0]
+
+
 def _load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
@@ -181,7 +228,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_ANALYTICS_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument("--traces", type=int, default=250_000)
     parser.add_argument("--samples", type=int, default=3)
-    parser.add_argument("--raw-samples", type=int, default=1)
+    parser.add_argument("--raw-samples", type=int, default=1, help="samples of the raw side of a rolled query")
     parser.add_argument("--drop", action="store_true", help="drop the database when done")
     options = parser.parse_args()
     _setup(options.database_url)
@@ -212,13 +259,14 @@ def main() -> None:
                 }
             )
         )
-        _analyze("observability_observationhour", "observability_tracetotals")
+        _vacuum("observability_observationhour", "observability_tracetotals", "observability_tracemodeltotals")
     observations = Observation.objects.filter(project=project).count()
     slowest = (0.0, "", [])
     for name, query in _queries(start, end).items():
         parsed = query_parse(query)
         rolled = parsed.spec.rollup(parsed, project) if parsed.spec.rollup else None
-        raw_ms, raw_queries = _best(lambda parsed=parsed: query_run(parsed, project=project), options.raw_samples)
+        raw_samples = options.raw_samples if rolled is not None else options.samples
+        raw_ms, raw_queries = _best(lambda parsed=parsed: query_run(parsed, project=project), raw_samples)
         figure = {"benchmark": "analytics", "query": name, "observations": observations, "raw_ms": round(raw_ms, 1)}
         served_ms, served_queries = raw_ms, raw_queries
         if rolled is not None:
@@ -230,6 +278,14 @@ def main() -> None:
         print(json.dumps({**figure, "load": _load_average()}), flush=True)
         if served_ms > slowest[0]:
             slowest = (served_ms, name, served_queries)
+    page_ms, page_queries = _page_ms(project, start, end, options.samples)
+    page = {"benchmark": "analytics", "figure": "dashboard_page_ms", "observations": observations}
+    page.update(value=round(page_ms, 1), queries=page_queries, under_target=page_ms < PAGE_TARGET_MS)
+    print(json.dumps({**page, "load": _load_average()}), flush=True)
+    daily = {"benchmark": "analytics", "query": "metrics_daily_first_page", "observations": observations}
+    daily_ms = _daily_ms(project, options.samples)
+    daily.update(rollup_ms=round(daily_ms, 1), answered_from="rollup", under_target=daily_ms < TARGET_MS)
+    print(json.dumps({**daily, "load": _load_average()}), flush=True)
     served_ms, name, captured = slowest
     main_sql = max(captured, key=lambda query: len(query["sql"]))["sql"]
     print(f"-- EXPLAIN ANALYZE of the slowest answer as served: {name} ({served_ms:.0f} ms)")
@@ -238,12 +294,13 @@ def main() -> None:
         _drop(options.database_url)
 
 
-def _analyze(*tables: str) -> None:
+def _vacuum(*tables: str) -> None:
+    """VACUUM (ANALYZE): fresh statistics, and a visibility map that lets index-only scans skip the heap."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 
 def _stored_range(project) -> tuple[datetime, datetime]:

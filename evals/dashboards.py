@@ -55,7 +55,10 @@ CHARTS = (
         view="scores-numeric",
         metrics=(("value", "avg"),),
         dimensions=("observationPromptName", "observationPromptVersion", "name"),
-        where=({"column": "observationPromptName", "operator": "is not null", "value": "", "type": "null"},),
+        where=(
+            {"column": "observationId", "operator": "is not null", "value": "", "type": "null"},
+            {"column": "observationPromptName", "operator": "is not null", "value": "", "type": "null"},
+        ),
         unit="score",
         x_parts=2,
         x_join=" v",

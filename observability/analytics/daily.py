@@ -1,12 +1,25 @@
 """Daily metrics (GET /metrics/daily): per UTC day of the trace timestamp, the traces, their observations,
-cost, and usage per model (observations that name a model)."""
+cost, and usage per model (observations that name a model), answered from the per-trace rollups
+(`TraceTotals`, `TraceModelTotals`) after refreshing the project's marked hours."""
 
 from datetime import UTC
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from observability.models import Observation, Trace
+from observability.analytics.rollups import rollups_refresh
+from observability.models import RollupDirtyHour, TraceModelTotals, TraceTotals
+
+
+def daily_rollups_refresh(*, project) -> None:
+    """Rebuild the project's marked hours, so the daily metrics are never staler than the raw rows."""
+    if RollupDirtyHour.objects.filter(project=project).exists():
+        rollups_refresh(project_id=project.pk)
+
+
+def daily_traces(*, project) -> QuerySet[TraceTotals]:
+    """The project's per-trace totals (the rows the daily filters apply to)."""
+    return TraceTotals.objects.filter(project=project)
 
 
 def daily_days(traces: QuerySet) -> QuerySet:
@@ -27,29 +40,30 @@ def _usage(row: dict) -> dict:
     }
 
 
-def daily_details(*, project, traces: QuerySet, days: list[dict]) -> list[dict]:
-    """DailyMetricsDetails of these `days` (rows of `daily_days`) over `traces`."""
-    dates = [day["date"] for day in days]
-    on_days = traces.annotate(date=TruncDate("timestamp", tzinfo=UTC)).filter(date__in=dates)
-    trace_time = Trace.objects.filter(project=OuterRef("project"), id=OuterRef("trace_id")).values("timestamp")[:1]
+def daily_model_totals(*, project) -> QuerySet[TraceModelTotals]:
+    """The project's per-trace, per-model totals (the daily filters apply to them as to `daily_traces`)."""
+    return TraceModelTotals.objects.filter(project=project)
+
+
+def daily_details(*, model_totals: QuerySet, days: list[dict]) -> list[dict]:
+    """DailyMetricsDetails of these `days` (rows of `daily_days`) over `model_totals` (filtered like the days)."""
     rows = (
-        Observation.objects.filter(project=project, trace_id__in=on_days.values("id"))
-        .annotate(date=TruncDate(Subquery(trace_time), tzinfo=UTC))
+        model_totals.filter(day__in=[day["date"] for day in days])
         .order_by()
-        .values("date", "model")
+        .values("day", "model")
         .annotate(
-            observations=Count("pk"),
-            traces=Count("trace_id", distinct=True),
+            observations=Sum("observations"),
+            traces=Count("pk"),
             cost=Sum("total_cost"),
             input=Sum("input_tokens"),
             output=Sum("output_tokens"),
             total=Sum("total_tokens"),
         )
-        .order_by("date", "model")
+        .order_by("day", "model")
     )
     per_day: dict = {}
     for row in rows:
-        per_day.setdefault(row["date"], []).append(row)
+        per_day.setdefault(row["day"], []).append(row)
     details = []
     for day in days:
         found = per_day.get(day["date"], [])

@@ -37,7 +37,7 @@ def histograms_attach(parsed, rows: QuerySet, found: list[dict], group: dict) ->
         width = (high - low) / parsed.bins
         bucket = Value(0) if width == 0 else Least(Floor((value - Value(low)) / Value(width)), Value(parsed.bins - 1))
         counts: dict[bytes, list[int]] = {}
-        for row in valued.values(**group, bucket=Cast(bucket, IntegerField())).annotate(count=Count("pk")):
+        for row in valued.values(**group, bucket=Cast(bucket, IntegerField())).annotate(count=Count("*")):
             counts.setdefault(_group_key(row, aliases), [0] * parsed.bins)[row["bucket"]] += row["count"]
         for row in found:
             row[f"h{index}"] = _bins(low, high, parsed.bins, counts.get(_group_key(row, aliases), [0] * parsed.bins))

@@ -264,7 +264,7 @@ def query_run(parsed: Query, *, project, fill_empty: bool = True) -> list[dict]:
     """The response rows of a validated query on this project's data (empty time buckets filled unless asked not to)."""
     rows = _prepared(parsed, project)
     group = grouping(parsed)
-    aggregates = {"n": Count("pk")}
+    aggregates = {"n": Count("*")}
     aliases = {name: f"d{index}" for index, name in enumerate(parsed.dimensions)} | {TIME_DIMENSION: "t"}
     for index, metric in enumerate(parsed.metrics):
         if metric.aggregation != "histogram":

@@ -5,21 +5,22 @@ answer is never staler than the raw rows.
 
 `TraceTotals` holds one row per trace, so it answers every aggregation, percentiles included, over any
 range; `ObservationHour` holds sums per UTC hour, so it answers count/sum/avg/min/max over whole hours,
-bucketed by hour or coarser in time zones whose offset is a whole number of hours.
+bucketed by hour or coarser in time zones whose offset is a whole number of hours; `TraceHour` answers trace
+counts the same way, grouped and filtered by name, environment, release and version.
 """
 
 import copy
 import dataclasses
 from datetime import timedelta
 
-from django.db.models import BigIntegerField, Count, FloatField, Max, Min, Sum, Value
+from django.db.models import BigIntegerField, Count, FloatField, Max, Min, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDay, TruncMonth
 
 from aistrale.api.json_filter import Column, Kind
 from observability.analytics.rollups import HOUR, hour_floor, rollups_refresh
 from observability.analytics.tracing import day, month
 from observability.analytics.views import Dimension, Measure, ViewSpec
-from observability.models import ObservationHour, RollupDirtyHour, TraceTotals
+from observability.models import ObservationHour, ObservationLevel, RollupDirtyHour, TraceHour, TraceTotals
 from observability.models.rollups import GRAINS
 
 ROLLED_GRANULARITIES = (None, "hour", "day", "week", "month")
@@ -52,7 +53,7 @@ TRACE_TOTALS = ViewSpec(
         "timestampDay": Dimension(TruncDay("timestamp"), present=day),
     },
     measures={
-        "count": Measure(fixed=Count("pk")),
+        "count": Measure(fixed=Count("*")),
         "observationsCount": Measure("observations", integer=True),
         "uniqueUserIds": Measure(fixed=Count("user_id", distinct=True)),
         "uniqueSessionIds": Measure(fixed=Count("session_id", distinct=True)),
@@ -74,6 +75,20 @@ TRACE_TOTALS = ViewSpec(
 
 def _count(column: str):
     return Cast(Coalesce(Sum(column), 0), BigIntegerField())
+
+
+TRACE_HOUR_COLUMNS = {"name": "name", "release": "release", "version": "version", "environment": "environment"}
+TRACE_HOUR = ViewSpec(
+    rows=lambda project: TraceHour.objects.filter(project=project),
+    time_column="hour",
+    dimensions={
+        **_columns(TRACE_HOUR_COLUMNS),
+        "timestampMonth": Dimension(TruncMonth("hour"), present=month),
+        "timestampDay": Dimension(TruncDay("hour"), present=day),
+    },
+    measures={"count": Measure(fixed=_count("traces"))},
+    filters=_strings(TRACE_HOUR_COLUMNS),
+)
 
 
 def _float_sum_measure(prefix: str) -> Measure:
@@ -117,6 +132,9 @@ OBSERVATION_HOUR = ViewSpec(
     },
     measures={
         "count": Measure(fixed=_count("rows")),
+        "errorCount": Measure(
+            fixed=Cast(Coalesce(Sum("rows", filter=Q(level=ObservationLevel.ERROR)), 0), BigIntegerField())
+        ),
         "latency": _float_sum_measure("latency"),
         "totalCost": _float_sum_measure("cost"),
         "inputTokens": _token_measure("input_tokens"),
@@ -128,6 +146,10 @@ OBSERVATION_HOUR = ViewSpec(
         "promptVersion": Column(Kind.NUMBER, "prompt_version"),
     },
 )
+
+
+# The grain column a measure reads beyond its sums (the dashboard's errorCount counts the rows at level ERROR).
+MEASURE_COLUMNS = {"errorCount": "level"}
 
 
 def _answerable(parsed, rollup: ViewSpec) -> bool:
@@ -171,7 +193,9 @@ def _rolled(parsed, rollup: ViewSpec, project, **narrowing):
 
 
 def traces_rollup(parsed, project):
-    """The traces query on per-trace totals, when they answer it."""
+    """The traces query on hourly trace counts or else per-trace totals, when they answer it."""
+    if _answerable(parsed, TRACE_HOUR) and _whole_hours(parsed):
+        return _rolled(parsed, TRACE_HOUR, project)
     return _rolled(parsed, TRACE_TOTALS, project) if _answerable(parsed, TRACE_TOTALS) else None
 
 
@@ -188,6 +212,7 @@ def _grain(parsed) -> int:
         for dimension in (OBSERVATION_HOUR.dimensions[name] for name in parsed.dimensions)
         if isinstance(dimension.expression, str)
     )
+    needed.update(MEASURE_COLUMNS[metric.measure] for metric in parsed.metrics if metric.measure in MEASURE_COLUMNS)
     if _through_trace(parsed):
         needed.add("has_trace")
     return min((len(columns), grain) for grain, columns in GRAINS.items() if needed <= set(columns))[1]

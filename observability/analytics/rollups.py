@@ -15,7 +15,15 @@ from django.db.models.functions import Cast, Trunc
 
 from observability.analytics.sql import MillisecondsBetween
 from observability.analytics.tracing import trace_alias_totals, trace_field
-from observability.models import Observation, ObservationHour, RollupDirtyHour, Trace, TraceTotals
+from observability.models import (
+    Observation,
+    ObservationHour,
+    RollupDirtyHour,
+    Trace,
+    TraceHour,
+    TraceModelTotals,
+    TraceTotals,
+)
 from observability.models.rollups import GRAINS
 
 HOUR = timedelta(hours=1)
@@ -107,11 +115,44 @@ def _trace_totals_rows(project_id, hour: datetime) -> list[TraceTotals]:
     return [TraceTotals(project_id=project_id, **row) for row in found]
 
 
+DAILY_COLUMNS = ("timestamp", "name", "user_id", "environment", "tags")
+
+
+def _trace_model_rows(project_id, hour: datetime) -> list[TraceModelTotals]:
+    traces = Trace.objects.filter(project_id=project_id, timestamp__gte=hour, timestamp__lt=hour + HOUR)
+    columns = {row.pop("id"): row for row in traces.values("id", *DAILY_COLUMNS)}
+    found = (
+        Observation.objects.filter(project_id=project_id, trace_id__in=traces.values("id"))
+        .order_by()
+        .values("trace_id", "model")
+        .annotate(
+            observations=Count("pk"),
+            input_tokens=Sum("input_tokens"),
+            output_tokens=Sum("output_tokens"),
+            total_tokens=Sum("total_tokens"),
+            total_cost=Sum(Cast("total_cost", FloatField())),
+        )
+    )
+    return [
+        TraceModelTotals(project_id=project_id, day=hour.date(), **columns[row["trace_id"]], **row) for row in found
+    ]
+
+
+def _trace_hour_rows(project_id, hour: datetime) -> list[TraceHour]:
+    traces = Trace.objects.filter(project_id=project_id, timestamp__gte=hour, timestamp__lt=hour + HOUR)
+    found = traces.order_by().values("name", "environment", "release", "version").annotate(traces=Count("pk"))
+    return [TraceHour(project_id=project_id, hour=hour, **row) for row in found]
+
+
 def _hour_rebuild(project_id, hour: datetime) -> None:
     ObservationHour.objects.filter(project_id=project_id, hour=hour).delete()
     ObservationHour.objects.bulk_create(_observation_hour_rows(project_id, hour), batch_size=1000)
+    TraceHour.objects.filter(project_id=project_id, hour=hour).delete()
+    TraceHour.objects.bulk_create(_trace_hour_rows(project_id, hour), batch_size=1000)
     TraceTotals.objects.filter(project_id=project_id, timestamp__gte=hour, timestamp__lt=hour + HOUR).delete()
     TraceTotals.objects.bulk_create(_trace_totals_rows(project_id, hour), batch_size=1000)
+    TraceModelTotals.objects.filter(project_id=project_id, timestamp__gte=hour, timestamp__lt=hour + HOUR).delete()
+    TraceModelTotals.objects.bulk_create(_trace_model_rows(project_id, hour), batch_size=1000)
 
 
 def _lock(project_id) -> None:

@@ -8,10 +8,15 @@ from rest_framework.response import Response
 
 from aistrale.api.base import ProjectApiView, ProjectListApiView
 from aistrale.api.schema import PAGE_PARAMETERS, page_of
-from observability.analytics.daily import daily_days, daily_details
+from observability.analytics.daily import (
+    daily_days,
+    daily_details,
+    daily_model_totals,
+    daily_rollups_refresh,
+    daily_traces,
+)
 from observability.analytics.query import metrics_query, query_decode
 from observability.api.filters import DailyMetricsFilter
-from observability.models import Trace
 
 QUERY = OpenApiParameter(
     "query",
@@ -71,9 +76,11 @@ class DailyMetricsView(ProjectListApiView):
     filterset_class = DailyMetricsFilter
 
     def get_queryset(self):
-        return Trace.objects.filter(project=self.request.auth.project)
+        return daily_traces(project=self.request.auth.project)
 
     def list(self, request, *args, **kwargs):
+        daily_rollups_refresh(project=request.auth.project)
         traces = self.filter_queryset(self.get_queryset())
         days = self.paginate_queryset(daily_days(traces))
-        return self.get_paginated_response(daily_details(project=request.auth.project, traces=traces, days=days))
+        model_totals = self.filter_queryset(daily_model_totals(project=request.auth.project))
+        return self.get_paginated_response(daily_details(model_totals=model_totals, days=days))

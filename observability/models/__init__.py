@@ -12,7 +12,13 @@ from observability.models.dashboards import Dashboard, DashboardWidget
 from observability.models.gateway import GatewayKeyLimit, GatewayRoute, GatewayTarget
 from observability.models.media import Media, MediaLink
 from observability.models.pricing import ModelDefinition, ModelUsageUnit, PricingTier
-from observability.models.rollups import ObservationHour, RollupDirtyHour, TraceTotals
+from observability.models.rollups import (
+    ObservationHour,
+    RollupDirtyHour,
+    TraceHour,
+    TraceModelTotals,
+    TraceTotals,
+)
 from observability.models.traces import Observation, ObservationLevel, ObservationType, Session, Trace, seconds_between
 
 __all__ = [
@@ -41,6 +47,8 @@ __all__ = [
     "RollupDirtyHour",
     "Session",
     "Trace",
+    "TraceHour",
+    "TraceModelTotals",
     "TraceTotals",
     "seconds_between",
 ]

@@ -1,4 +1,5 @@
-"""Analytics rollups: per-hour observation aggregates, per-trace totals, and the hours awaiting a refresh.
+"""Analytics rollups: per-hour observation aggregates and trace counts, per-trace totals (also per model), and
+the hours awaiting a refresh.
 
 Ingestion appends a `RollupDirtyHour` row for every (project, hour) a request may change, before and after
 its write; `observability.analytics.rollups` recomputes those hours from the raw rows and deletes the marks
@@ -71,6 +72,25 @@ class ObservationHour(models.Model):
         return f"{self.hour:%Y-%m-%d %H}h {self.model or self.type}: {self.rows}"
 
 
+class TraceHour(models.Model):
+    """The traces whose timestamp falls in one UTC hour, counted per name, environment, release and version."""
+
+    key = models.BigAutoField(primary_key=True)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    name = models.CharField(max_length=1000, null=True)
+    environment = models.CharField(max_length=255)
+    release = models.CharField(max_length=1000, null=True)
+    version = models.CharField(max_length=1000, null=True)
+    traces = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "hour"], name="rollup_trace_hour_project_hour")]
+
+    def __str__(self):
+        return f"{self.hour:%Y-%m-%d %H}h {self.name}: {self.traces}"
+
+
 class TraceTotals(models.Model):
     """One trace's columns with the aggregates of its observations (latency in milliseconds, cost in USD)."""
 
@@ -95,7 +115,37 @@ class TraceTotals(models.Model):
     output_cost = models.FloatField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["project", "timestamp"], name="rollup_trace_project_time")]
+        indexes = [
+            models.Index(fields=["project", "timestamp"], name="rollup_trace_project_time"),
+            models.Index(fields=["project", "name", "timestamp", "latency"], name="rollup_trace_name_latency"),
+        ]
 
     def __str__(self):
         return self.trace_id
+
+
+class TraceModelTotals(models.Model):
+    """One trace's observations of one model (model NULL: those naming none), with the trace's columns the
+    daily metrics filter by."""
+
+    key = models.BigAutoField(primary_key=True)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    trace_id = models.CharField(max_length=255)
+    timestamp = models.DateTimeField()
+    day = models.DateField(help_text="The UTC day of the trace's timestamp")
+    name = models.CharField(max_length=1000, null=True)
+    user_id = models.CharField(max_length=1000, null=True)
+    environment = models.CharField(max_length=255)
+    tags = models.JSONField(default=list)
+    model = models.CharField(max_length=1000, null=True)
+    observations = models.BigIntegerField()
+    input_tokens = models.BigIntegerField()
+    output_tokens = models.BigIntegerField()
+    total_tokens = models.BigIntegerField()
+    total_cost = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "timestamp"], name="rollup_trace_model_time")]
+
+    def __str__(self):
+        return f"{self.trace_id} {self.model}"

@@ -148,6 +148,7 @@ class Observation(models.Model):
             models.Index(fields=["project", "trace_id", "start_time"], name="obs_project_trace"),
             models.Index(fields=["project", "-start_time"], name="obs_project_time"),
             models.Index(fields=["project", "type", "-start_time"], name="obs_project_type"),
+            models.Index(fields=["project", "type", "model", "start_time", "end_time"], name="obs_project_type_model"),
             models.Index(
                 fields=["project", "prompt_name", "prompt_version"],
                 name="obs_project_prompt",
