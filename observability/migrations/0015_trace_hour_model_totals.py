@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('observability', '0013_drop_redundant_indexes'),
+        ('observability', '0014_dashboard_widgets'),
         ('tenancy', '0002_generation_tokens'),
     ]
 
