@@ -69,6 +69,7 @@ def run(*, database_url: str, items: int, annotators: int, claims: int) -> None:
 
     def annotate(user):
         try:
+            connection.ensure_connection()  # each thread's own connection, opened before the clock starts
             barrier.wait()
             for _ in range(claims):
                 started = time.perf_counter()

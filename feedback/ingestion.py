@@ -11,7 +11,7 @@ The policy's rules: only score-create, on a trace or an observation, source API,
 import contextlib
 import functools
 
-from django.db import OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from aistrale.api.outage import ServiceUnavailable
@@ -112,19 +112,43 @@ def _insert(scores: list[Score]) -> set[str]:
         rows.append([field.get_db_prep_save(getattr(score, field.attname), connection) for field in fields])
     per_statement = MAX_PARAMETERS // len(fields)
     row_sql = f"({', '.join(['%s'] * len(fields))})"
-    stored: set[str] = set()
+    statements = [
+        (head + ", ".join([row_sql] * len(chunk)) + tail, [value for row in chunk for value in row])
+        for chunk in (rows[start : start + per_statement] for start in range(0, len(rows), per_statement))
+    ]
     try:
-        # One statement is atomic by itself (and a transaction's two round trips cheaper); several share one.
-        atomic = transaction.atomic() if len(rows) > per_statement else contextlib.nullcontext()
-        with atomic, connection.cursor() as cursor:
-            for start in range(0, len(rows), per_statement):
-                chunk = rows[start : start + per_statement]
-                cursor.execute(
-                    head + ", ".join([row_sql] * len(chunk)) + tail, [value for row in chunk for value in row]
-                )
-                stored.update(found for (found,) in cursor.fetchall())
+        return _stored(statements)
     except OperationalError as error:
         if not is_transient(error):
             raise
         raise ServiceUnavailable() from error
+
+
+def _stored(statements: list[tuple[str, list]]) -> set[str]:
+    """Run the statements; the ids they returned.
+
+    Django's health check (a SELECT 1 round trip before the first query of each request) is skipped: a
+    connection the server dropped fails the insert itself, which then runs once more on a new connection
+    (outside a transaction only; the upsert is idempotent, so a lost answer to a commit stores nothing twice).
+    """
+    reconnected = False
+    while True:
+        connection.health_check_done = True
+        try:
+            return _execute(statements)
+        except (OperationalError, InterfaceError):
+            if reconnected or connection.in_atomic_block or connection.is_usable():
+                raise
+        connection.close()
+        reconnected = True
+
+
+def _execute(statements: list[tuple[str, list]]) -> set[str]:
+    # One statement is atomic by itself (and a transaction's two round trips cheaper); several share one.
+    atomic = transaction.atomic() if len(statements) > 1 else contextlib.nullcontext()
+    stored: set[str] = set()
+    with atomic, connection.cursor() as cursor:
+        for sql, parameters in statements:
+            cursor.execute(sql, parameters)
+            stored.update(found for (found,) in cursor.fetchall())
     return stored

@@ -1,7 +1,8 @@
 """A fixed-window request limit per (public key, client address) in Django's cache.
 
-The cache is Redis when REDIS_URL is set (one count across every worker and machine: SET NX EX and INCR
-in one round trip, on the cache's own Redis client), local memory otherwise (a count per process).
+The cache is Redis when REDIS_URL is set (one count across every worker and machine: one script that
+counts and sets the window's expiry, one command on the cache's own Redis client), local memory otherwise
+(a count per process).
 `now` is the clock, replaceable in tests.
 """
 
@@ -13,6 +14,7 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import Script
 
 now = time.time
 
@@ -35,17 +37,23 @@ def rate_limit_hit(*, public_key: str, address: str | None) -> Verdict:
     return Verdict(allowed=count <= limit, retry_after=retry_after)
 
 
-_clients: dict[int, redis.Redis] = {}
+COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+_counters: dict[int, tuple[redis.Redis, Script]] = {}
 
 
-def _redis_client(cache: RedisCache, name: str) -> redis.Redis:
-    """A client on the cache's own connection pool, made once per pool (Django makes one per call, at a cost
-    that outweighed the round trip)."""
+def _redis_counter(cache: RedisCache, name: str) -> Script:
+    """The count script on a client of the cache's own connection pool, made once per pool (Django makes a
+    client per call, at a cost that outweighed the round trip)."""
     pool = cache._cache._get_connection_pool(write=True)
-    client = _clients.get(id(pool))
-    if client is None or client.connection_pool is not pool:
-        client = _clients[id(pool)] = cache._cache.get_client(name, write=True)
-    return client
+    known = _counters.get(id(pool))
+    if known is None or known[0].connection_pool is not pool:
+        client = cache._cache.get_client(name, write=True)
+        known = _counters[id(pool)] = (client, client.register_script(COUNT_SCRIPT))
+    return known[1]
 
 
 def _count(key: str, *, timeout: int) -> int:
@@ -53,11 +61,8 @@ def _count(key: str, *, timeout: int) -> int:
     cache = caches["default"]
     if isinstance(cache, RedisCache):
         name = cache.make_and_validate_key(key)
-        # Django's incr() needs two round trips (EXISTS, INCRBY); the cache's client does it in one.
-        pipeline = _redis_client(cache, name).pipeline(transaction=False)
-        pipeline.set(name, 0, ex=timeout, nx=True)
-        pipeline.incr(name)
-        return pipeline.execute()[1]
+        # Django's incr() needs two round trips (EXISTS, INCRBY); the script is one command (EVALSHA).
+        return _redis_counter(cache, name)(keys=[name], args=[timeout])
     try:
         return cache.incr(key)
     except ValueError:  # the window's first request from here

@@ -183,10 +183,9 @@ def annotation_item_complete(*, item: AnnotationQueueItem, user, values: dict, c
     configs = [config for config in queue.score_configs.all() if config.id in values] if values else []
     checked = {config.id: config_value_check(config, values[config.id]) for config in configs}
     with transaction.atomic():
-        item = AnnotationQueueItem.objects.select_for_update().get(key=item.key)
+        item, annotators = _locked_with_annotators(item.key)
         if item.status == AnnotationItemStatus.COMPLETED:
             raise DomainError("this item is already complete", status=409)
-        annotators = set(ItemAnnotation.objects.filter(item=item).values_list("user_id", flat=True))
         if user.pk in annotators:
             raise DomainError("you have already annotated this item", status=409)
         if item.locked_by_id not in (None, user.pk) and item.locked_until and item.locked_until > now:
@@ -211,10 +210,57 @@ def annotation_item_complete(*, item: AnnotationQueueItem, user, values: dict, c
             scores.append(score)
         if scores:
             score_upsert_many(scores=scores)
-        ItemAnnotation.objects.create(item=item, user=user, created_at=now)
         done = len(annotators) + 1 >= queue.annotations_per_item
+        _annotation_record(item=item, user=user, now=now, done=done)
+    return done
+
+
+@functools.cache
+def _complete_statements() -> tuple[str, list[str], str]:
+    """The PostgreSQL completion, built once: (the item locked with its annotators' ids, the attributes of the
+    columns that returns, the annotation insert and item update in one statement)."""
+    table = AnnotationQueueItem._meta.db_table
+    annotations = ItemAnnotation._meta.db_table
+    fields = AnnotationQueueItem._meta.concrete_fields
+    listed = ", ".join(f"item.{field.column}" for field in fields)
+    locked = (
+        f"SELECT {listed}, ARRAY(SELECT user_id FROM {annotations} WHERE item_id = item.key) "
+        f"FROM {table} item WHERE item.key = %(item)s FOR UPDATE"
+    )
+    record = (
+        f"WITH annotated AS (INSERT INTO {annotations} (item_id, user_id, created_at) "
+        "VALUES (%(item)s, %(user)s, %(now)s)) "
+        f"UPDATE {table} SET status = CASE WHEN %(done)s THEN %(completed)s ELSE status END, "
+        "completed_at = CASE WHEN %(done)s THEN %(now)s ELSE completed_at END, "
+        "completed_by_id = CASE WHEN %(done)s THEN %(user)s ELSE completed_by_id END, "
+        "locked_by_id = NULL, locked_until = NULL, updated_at = %(now)s WHERE key = %(item)s"
+    )
+    return locked, [field.attname for field in fields], record
+
+
+def _locked_with_annotators(key: int) -> tuple[AnnotationQueueItem, set[int]]:
+    """The item, locked until the transaction ends, and the ids of the users who annotated it (on PostgreSQL
+    in one round trip)."""
+    if connection.vendor != "postgresql":
+        item = AnnotationQueueItem.objects.select_for_update().get(key=key)
+        return item, set(ItemAnnotation.objects.filter(item=item).values_list("user_id", flat=True))
+    locked, names, _ = _complete_statements()
+    with connection.cursor() as cursor:
+        cursor.execute(locked, {"item": key})
+        *row, annotators = cursor.fetchone()
+    return AnnotationQueueItem.from_db(connection.alias, names, row), set(annotators)
+
+
+def _annotation_record(*, item: AnnotationQueueItem, user, now, done: bool) -> None:
+    """Record the user's annotation and release the hold, completing the item when `done` (on PostgreSQL in one
+    statement)."""
+    if connection.vendor != "postgresql":
+        ItemAnnotation.objects.create(item=item, user=user, created_at=now)
         if done:
             item.status, item.completed_at, item.completed_by = AnnotationItemStatus.COMPLETED, now, user
         item.locked_by, item.locked_until = None, None
         item.save(update_fields=["status", "completed_at", "completed_by", "locked_by", "locked_until", "updated_at"])
-    return done
+        return
+    parameters = {"item": item.key, "user": user.pk, "now": now, "done": done}
+    with connection.cursor() as cursor:
+        cursor.execute(_complete_statements()[2], {**parameters, "completed": AnnotationItemStatus.COMPLETED})

@@ -1,9 +1,11 @@
 """POST /api/public/ingestion with the public key alone: what a browser may send, and what it may not."""
 
+import os
 import re
 from importlib import import_module
 
 import pytest
+from django.db import OperationalError, connection
 
 from aistrale.tenancy.services import api_key_create
 from aistrale.urls import api_modules
@@ -245,3 +247,21 @@ def test_in_a_mixed_batch_only_the_score_over_another_sources_is_refused(public_
     assert [error["id"] for error in response.json()["errors"]] == [theirs["id"]]
     assert Score.objects.get(project=project, id="server-score").value == 0.9
     assert Score.objects.get(project=project, id="fresh").value == 1
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="a connection the server drops needs PostgreSQL (DATABASE_URL)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_feedback_sent_on_a_connection_the_server_dropped_is_stored_on_a_new_one(public_key, project, allowed):
+    client = browser_client(public_key)
+    assert post_batch(client, score_event()).json()["errors"] == []
+    with pytest.raises(OperationalError), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    event = score_event()
+
+    response = post_batch(client, event)
+
+    assert response.json() == {"successes": [{"id": event["id"], "status": 201}], "errors": []}
+    assert Score.objects.filter(project=project, id=event["body"]["id"]).exists()
