@@ -7,7 +7,8 @@ that exist are frozen out of the cyclic garbage collector: a full collection of 
 streams and time to first token would show; after the freeze it only walks what was made since.
 Threads take turns at the GIL every millisecond rather than every five, so a thread that only relays bytes
 or starts a request waits less behind one running Python (a trace write): in bench/gateway.py the steady
-p99 added time to first token halved (median of seven paired runs), the burst figures did not move.
+p99 added time to first token halved (median of seven paired runs at load averages 4 to 12), the burst
+figures did not move.
 """
 
 import gc
