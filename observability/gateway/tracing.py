@@ -21,7 +21,7 @@ from observability.models.gateway import GatewayRoute, GatewayTarget
 from observability.models.traces import DEFAULT_ENVIRONMENT
 
 logger = logging.getLogger(__name__)
-BATCH_SECONDS = 0.05
+BATCH_SECONDS = 0.2
 BATCH_CALLS = 200
 
 
