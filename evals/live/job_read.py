@@ -1,8 +1,9 @@
 """The due job a message runs, read in one statement built once per process.
 
-With the job come its rule, project, evaluator version and evaluator, the rule's variable mapping for that
-evaluator (`assignment_mapping`) and the judge connection's `updated_at` (set on the version as
-`connection_updated_at`, so the judge reuses this process's copy of the connection until it changes).
+With the job come its rule, project, evaluator version and evaluator, its target (`target`: the observation or
+trace it judges, None once deleted), the rule's variable mapping for that evaluator (`assignment_mapping`) and
+the judge connection's `updated_at` (set on the version as `connection_updated_at`, so the judge reuses this
+process's copy of the connection until it changes).
 Compiling the equivalent ORM query took longer than running it, on every job.
 """
 
@@ -13,6 +14,7 @@ from django.db import connection
 from aistrale.llm.models import LlmConnection
 from aistrale.tenancy.models import Project
 from evals.models import EvaluationJob, EvaluationRule, EvaluationRuleEvaluator, Evaluator, EvaluatorVersion
+from observability.models import Observation, Trace
 
 _PARTS = (
     ("job", EvaluationJob),
@@ -20,6 +22,8 @@ _PARTS = (
     ("project", Project),
     ("version", EvaluatorVersion),
     ("evaluator", Evaluator),
+    ("trace", Trace),
+    ("observation", Observation),
 )
 
 
@@ -52,6 +56,10 @@ class _Statement:
             f"JOIN {table['project']} project ON project.{pk['project']} = job.project_id "
             f"JOIN {table['version']} version ON version.{pk['version']} = job.evaluator_version_id "
             f"JOIN {table['evaluator']} evaluator ON evaluator.{pk['evaluator']} = version.evaluator_id "
+            f"LEFT JOIN {table['trace']} trace ON trace.project_id = job.project_id AND trace.id = job.trace_id "
+            "AND (job.observation_id IS NULL OR job.observation_id = '') "
+            f"LEFT JOIN {table['observation']} observation ON observation.project_id = job.project_id "
+            "AND observation.id = job.observation_id "
             f"WHERE job.{pk['job']} = %s AND job.due_at <= %s AND job.status IN (%s, %s)"
         )
 
@@ -80,8 +88,10 @@ def due_job_read(*, job_id: int, now, statuses: tuple[str, str]) -> EvaluationJo
         row = cursor.fetchone()
     if row is None:
         return None
-    job, rule, project, version, evaluator = (
-        model.from_db(
+    job, rule, project, version, evaluator, trace, observation = (
+        None
+        if row[part][0] is None
+        else model.from_db(
             connection.alias,
             names,
             [statement.convert(value, converters) for value, converters in zip(row[part], converters_of, strict=True)],
@@ -92,4 +102,5 @@ def due_job_read(*, job_id: int, now, statuses: tuple[str, str]) -> EvaluationJo
     mapping, updated_at = (statement.convert(value, converters) for value, converters in extras)
     version.evaluator, version.connection_updated_at = evaluator, updated_at
     job.rule, job.project, job.evaluator_version, job.assignment_mapping = rule, project, version, mapping
+    job.target = observation if job.observation_id else trace
     return job

@@ -248,12 +248,6 @@ def _mapping(job: EvaluationJob) -> list[dict]:
     return default_mapping(version.variables or [])
 
 
-def _target(job: EvaluationJob):
-    if job.observation_id:
-        return Observation.objects.filter(project_id=job.project_id, id=job.observation_id).first()
-    return Trace.objects.filter(project_id=job.project_id, id=job.trace_id).first()
-
-
 def _cost(project_id, verdict, now) -> Decimal | None:
     if not verdict.model:
         return None
@@ -336,7 +330,7 @@ def evaluation_job_run(*, job_id: int, now=None) -> EvaluationJob | None:
         return None
     job.status, job.started_at, job.attempts = JobStatus.RUNNING, now, job.attempts + 1
     started = time.perf_counter()
-    target = _target(job)
+    target = job.target
     if target is None:
         job.attempts = live_setting("MAX_ATTEMPTS")
         _failed(job, "the target was deleted", now)
