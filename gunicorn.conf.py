@@ -5,16 +5,9 @@ otherwise hold the GIL for a few hundred milliseconds under the worker's first r
 that exist are frozen out of the cyclic garbage collector: a full collection of a warm worker's heap
 (about 160,000 objects) stops every thread of the worker for tens to hundreds of milliseconds, a stall
 streams and time to first token would show; after the freeze it only walks what was made since.
-Threads take turns at the GIL every millisecond rather than every five, so a thread that only relays bytes
-or starts a request waits less behind one running Python (a trace write): in bench/gateway.py the steady
-p99 added time to first token halved (median of seven paired runs at load averages 4 to 12), the burst
-figures did not move.
 """
 
 import gc
-import sys
-
-SWITCH_INTERVAL_SECONDS = 0.001
 
 
 def post_worker_init(worker):
@@ -22,4 +15,3 @@ def post_worker_init(worker):
 
     get_resolver().url_patterns  # noqa: B018  (the property imports every urlconf)
     gc.freeze()
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
