@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from aistrale.api.json_filter import datetime_value
 from aistrale.errors import DomainError
 from aistrale.limits import MAX_COUNT
-from evals.models import Evaluator, EvaluatorVersion, Score, ScoreConfig, ScoreDataType
+from evals.models import Evaluator, EvaluatorVersion, Score, ScoreConfig, ScoreDataType, ScoreSource
 
 V3_FIELD_GROUPS = ("core", "details", "subject", "annotation")
 
@@ -20,6 +20,13 @@ def _zero_when_unset(score: Score) -> float | None:
     if score.value is None and score.data_type in (ScoreDataType.CATEGORICAL, ScoreDataType.CORRECTION):
         return 0.0
     return score.value
+
+
+def _execution_trace_id(score: Score) -> str | None:
+    """The judge's own trace of an evaluator's score (kept in its metadata as judgeTraceId)."""
+    if score.source != ScoreSource.EVAL or not isinstance(score.metadata, dict):
+        return None
+    return score.metadata.get("judgeTraceId")
 
 
 def score_public(score: Score) -> dict:
@@ -45,7 +52,7 @@ def score_public(score: Score) -> dict:
         "queueId": score.queue_id,
         "environment": score.environment,
         "stringValue": None if score.data_type == ScoreDataType.NUMERIC else score.string_value,
-        "executionTraceId": None,
+        "executionTraceId": _execution_trace_id(score),
     }
 
 

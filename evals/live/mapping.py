@@ -1,16 +1,28 @@
 """Variable mappings: which field of the target (input, output, metadata, ...) feeds which prompt variable,
-optionally narrowed by a JSON path (`$.messages[0].content`, `$['a key']`)."""
+optionally narrowed by a JSON path (`$.messages[0].content`, `$['a key']`). `latency` (seconds) and `cost`
+(USD) are the observation's own, or for a trace those of its observations together."""
 
 import json
 import re
 
 from aistrale.errors import DomainError
+from observability.models import Observation, seconds_between
+from observability.selectors.traces import trace_metrics
 
 EXPERIMENT_ATTRIBUTES = {
     "expected_output": "langfuse.experiment.item.expected_output",
     "experiment_item_metadata": "langfuse.experiment.item.metadata",
 }
-SOURCES = ("input", "output", "metadata", "tool_calls", "expected_output", "experiment_item_metadata")
+SOURCES = (
+    "input",
+    "output",
+    "metadata",
+    "tool_calls",
+    "expected_output",
+    "experiment_item_metadata",
+    "latency",
+    "cost",
+)
 PATH_STEP = re.compile(
     r"""\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*"((?:[^"\\]|\\.)*)"\s*\]"""
 )
@@ -88,6 +100,18 @@ def experiment_attribute(target, source: str):
         return raw
 
 
+def measure(target, source: str) -> float | None:
+    """The target's latency in seconds or cost in USD; None when it has none yet."""
+    if isinstance(target, Observation):
+        latency, cost = seconds_between(target.start_time, target.end_time), target.total_cost
+    else:
+        metrics = trace_metrics(project=target.project_id, trace_ids=[target.id]).get(target.id)
+        latency, cost = (metrics.latency, metrics.total_cost) if metrics else (None, None)
+    if source == "latency":
+        return latency
+    return None if cost is None else float(cost)
+
+
 def variables_fill(*, mapping: list[dict], target) -> dict:
     """{variable: value} read from the target (a Trace or an Observation) as the mapping says."""
     values = {}
@@ -99,6 +123,8 @@ def variables_fill(*, mapping: list[dict], target) -> dict:
             value = output.get("tool_calls") if isinstance(output, dict) else None
         elif source in ("input", "output", "metadata"):
             value = getattr(target, source, None)
+        elif source in ("latency", "cost"):
+            value = measure(target, source)
         else:
             value = experiment_attribute(target, source)
         if item.get("jsonPath"):

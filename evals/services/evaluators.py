@@ -22,10 +22,10 @@ from evals.evaluators.library import LIBRARY
 from evals.evaluators.similarity import VARIABLES as SIMILARITY_VARIABLES
 from evals.evaluators.similarity import similarity_data_type, threshold_validate
 from evals.evaluators.variables import placeholders
+from evals.live.mapping import SOURCES
 from evals.models import Evaluator, EvaluatorStatus, EvaluatorType, EvaluatorVersion, ScoreDataType
 
 ROLES = ("system", "user", "assistant")
-MAPPING_SOURCES = ("input", "output", "metadata", "tool_calls", "expected_output", "experiment_item_metadata")
 OUTPUT_DATA_TYPES = (ScoreDataType.NUMERIC, ScoreDataType.BOOLEAN, ScoreDataType.CATEGORICAL)
 OUTPUT_KEYS = {
     "dataType",
@@ -189,8 +189,8 @@ def variable_mapping_check(mapping, *, variables: list[str]) -> list[dict]:
             )
         if variable in seen:
             raise DomainError(f"{variable!r} is mapped twice", field=f"{field}.variable")
-        if source not in MAPPING_SOURCES:
-            raise DomainError(f"must be one of {', '.join(MAPPING_SOURCES)}, got {source!r}", field=f"{field}.source")
+        if source not in SOURCES:
+            raise DomainError(f"must be one of {', '.join(SOURCES)}, got {source!r}", field=f"{field}.source")
         if path is not None and (not isinstance(path, str) or not path.startswith("$")):
             raise DomainError(f"must be a JSONPath starting with $, got {path!r}", field=f"{field}.json_path")
         seen.add(variable)

@@ -94,6 +94,7 @@ OBSERVATION_FILTER_COLUMNS = {
     "sessionId": _trace_column(Kind.STRING, "session_id"),
     "traceName": _trace_column(Kind.STRING, "name"),
     "traceEnvironment": _trace_column(Kind.STRING, "environment"),
+    "release": _trace_column(Kind.STRING, "release"),
     "traceTags": _trace_column(Kind.ARRAY, "tags"),
     "tags": _trace_column(Kind.ARRAY, "tags"),
 }

@@ -44,6 +44,8 @@ def _number(value, *, field_name: str, low: float, high: float | None = None) ->
 
 def variant_parse(*, project: Project, data: dict, index: int = 0) -> Variant:
     """A variant from the page's input: a connection of the project, a model and valid parameters."""
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < MAX_VARIANTS:
+        raise DomainError(f"must be a variant number from 0 to {MAX_VARIANTS - 1}, got {index!r}", field="index")
     prefix = f"variants.{index}"
     if not isinstance(data, dict):
         raise DomainError("must be an object", field=prefix)

@@ -88,6 +88,7 @@ def page_view(request, admin_site):
         "connections": connections,
         "versions": versions,
         "prefill": prefill,
+        "max_variants": services.MAX_VARIANTS,
         "run_url": reverse("admin:prompts_playground_run"),
         "save_url": reverse("admin:prompts_playground_save"),
         "actions": [

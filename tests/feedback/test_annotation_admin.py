@@ -10,7 +10,10 @@ from django.utils import timezone
 from aistrale.tenancy.models import Role
 from evals.models import Score
 from feedback.models import AnnotationQueueFilter, AnnotationQueueItem
+from feedback.services.annotation_queues import annotation_items_add
+from tests.evals.factories import make_score
 from tests.feedback.annotation_factories import make_configs, make_queue
+from tests.feedback.factories import make_comment
 from tests.observability.factories import make_observation, make_trace
 from tests.query_counts import assert_queries_constant
 
@@ -38,8 +41,6 @@ def queue(project, annotator):
     for index in range(3):
         make_trace(project, f"t{index}", name="answer", input={"question": f"q{index}"}, output=f"reply {index}")
         make_observation(project, f"o{index}", f"t{index}", name="llm-call")
-    from feedback.services.annotation_queues import annotation_items_add
-
     annotation_items_add(queue=queue, objects=[("TRACE", f"t{index}") for index in range(3)])
     return queue
 
@@ -100,6 +101,32 @@ def test_a_value_out_of_range_shows_the_form_again_with_the_error(client, annota
     assert response.status_code == 200
     assert "less than or equal to 5" in response.content.decode()
     assert not Score.objects.exists()
+
+
+def test_the_item_shows_the_comments_on_the_trace_and_its_observations(client, annotator, queue, project):
+    make_comment(project, "t0", content="the retrieval missed the FAQ")
+    make_comment(project, "o0", object_type="OBSERVATION", content="prompt v3 here")
+    make_comment(project, "t1", content="not this trace's")
+    client.force_login(annotator)
+
+    body = client.get(_urls(queue)[1] + "?restart=1").content.decode()
+
+    assert "the retrieval missed the FAQ" in body and "observation o0" in body and "prompt v3 here" in body
+    assert "not this trace's" not in body
+
+
+def test_a_session_item_shows_the_sessions_own_scores_and_comments(client, annotator, project):
+    queue = make_queue(project, annotators=[annotator])
+    make_trace(project, "s-t1", session_id="s1", input="hello", output="hi")
+    make_score(project, score_id="sess-score", trace_id=None, session_id="s1", name="resolved", value=0, comment="no fix")
+    make_comment(project, "s1", object_type="SESSION", content="customer left angry")
+    annotation_items_add(queue=queue, objects=[("SESSION", "s1")])
+    client.force_login(annotator)
+
+    body = client.get(_urls(queue)[1]).content.decode()
+
+    assert "Session s1" in body and "resolved" in body and "no fix" in body
+    assert "customer left angry" in body and "session s1" in body
 
 
 def test_when_nothing_is_left_the_page_says_so(client, annotator, project):

@@ -164,3 +164,35 @@ def test_unsupported_adapters_are_refused(project, fake_provider, reported, adap
         calls.complete(connection=connection, request=ask(), trace=trace(project))
     assert error.value.status == 400 and adapter in error.value.message
     assert fake_provider.requests == []
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_a_timed_out_call_is_retried_until_an_answer_comes_in_time(project, fake_provider, reported, adapter, settings):
+    settings.LLM_TIMEOUT_SECONDS = 0.3
+    connection = make_connection(project, fake_provider, adapter=adapter, provider=f"slow-{adapter}")
+    fake_provider.script(Reply(text="too late", delay=1.0), Reply(text="in time"))
+
+    result = calls.complete(connection=connection, request=ask(), trace=trace(project))
+
+    assert result.text == "in time"
+    assert len(fake_provider.requests) == 2
+
+
+def test_an_azure_connection_calls_its_deployment_with_the_api_key_header(project, fake_provider, reported):
+    connection = make_connection(
+        project,
+        fake_provider,
+        adapter=LlmAdapter.AZURE,
+        base_url=fake_provider.base_url,
+        config={"apiVersion": "2024-06-01"},
+    )
+    fake_provider.script(Reply(text="from azure", usage=(5, 2)))
+
+    result = calls.complete(connection=connection, request=ask(), trace=trace(project))
+
+    assert (result.text, result.usage.as_details()) == ("from azure", {"input": 5, "output": 2, "total": 7})
+    [sent] = fake_provider.requests
+    assert sent.path == "/openai/deployments/fake-model/chat/completions?api-version=2024-06-01"
+    assert sent.headers["api-key"] == "sk-test-secret-0123456789"
+    [record] = reported
+    assert record.result is result

@@ -87,6 +87,15 @@ def test_bad_variants_name_the_field(project, fake_provider, variant, field):
     assert raised.value.field == field
 
 
+@pytest.mark.parametrize("index", [-1, services.MAX_VARIANTS, "1", True])
+def test_a_variant_number_past_the_limit_is_refused(project, fake_provider, index):
+    make_connection(project, fake_provider)
+    with pytest.raises(DomainError) as raised:
+        services.variant_parse(project=project, data={"connection": "fake-openai", "model": "m"}, index=index)
+    assert raised.value.field == "index"
+    assert f"from 0 to {services.MAX_VARIANTS - 1}" in raised.value.message
+
+
 def test_two_variants_stream_side_by_side_and_are_traced(writer, project, fake_provider, reported, model_prices):
     make_connection(project, fake_provider)
     make_connection(project, fake_provider, adapter=LlmAdapter.ANTHROPIC)

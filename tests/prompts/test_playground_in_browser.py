@@ -3,6 +3,7 @@
 import pytest
 
 from aistrale.llm.models import LlmAdapter
+from prompts.playground.services import MAX_VARIANTS
 from tests.browser import admin_login, chromium_page, screenshot_path
 from tests.fakes.provider import Reply
 from tests.llm.factories import make_connection
@@ -44,5 +45,9 @@ def test_two_variants_run_side_by_side(live_server, make_user, project, fake_pro
         )
         assert second.locator(".playground-output").inner_text().startswith("Answer from claude-haiku-4-5")
         assert "40 in / 12 out tokens" in first.locator(".playground-stats").inner_text()
+        for _ in range(MAX_VARIANTS - 2):
+            page.click("#add-variant")
+        assert page.locator(".playground-variant").count() == MAX_VARIANTS
+        assert page.locator("#add-variant").is_disabled()
     [openai_sent] = [sent for sent in fake_provider.requests if sent.path.endswith("/chat/completions")]
     assert openai_sent.body["messages"][0]["content"] == "You are a support agent for Acme."

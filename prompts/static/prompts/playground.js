@@ -98,6 +98,8 @@
   function variantBoxes() { return Array.from(variantsBox.querySelectorAll(".playground-variant")); }
 
   function refreshSaveChoices() {
+    const add = document.getElementById("add-variant");
+    add.disabled = variantBoxes().length >= Number(add.dataset.max);
     const select = document.getElementById("save-variant");
     select.replaceChildren(element("option", { value: "", text: "none" }));
     variantBoxes().forEach((_, index) => select.appendChild(element("option", { value: String(index), text: "Variant " + (index + 1) })));
