@@ -50,6 +50,15 @@ CHARTS = (
         filters=SCORE_FILTERS,
     ),
     Chart(
+        key="score_categories",
+        title="Categorical score values per day",
+        view="scores-categorical",
+        metrics=(("count", "count"),),
+        dimensions=("name", "stringValue"),
+        daily=True,
+        filters=SCORE_FILTERS,
+    ),
+    Chart(
         key="quality_per_prompt_version",
         title="Average score per prompt version",
         view="scores-numeric",

@@ -118,7 +118,7 @@ def test_the_item_shows_the_comments_on_the_trace_and_its_observations(client, a
 def test_a_session_item_shows_the_sessions_own_scores_and_comments(client, annotator, project):
     queue = make_queue(project, annotators=[annotator])
     make_trace(project, "s-t1", session_id="s1", input="hello", output="hi")
-    make_score(project, score_id="sess-score", trace_id=None, session_id="s1", name="resolved", value=0, comment="no fix")
+    make_score(project, score_id="s-score", trace_id=None, session_id="s1", name="resolved", value=0, comment="no fix")
     make_comment(project, "s1", object_type="SESSION", content="customer left angry")
     annotation_items_add(queue=queue, objects=[("SESSION", "s1")])
     client.force_login(annotator)

@@ -1,5 +1,6 @@
 """The dashboards' fixed dataset: the metrics tests' ten traces over three days (tests.observability.analytics),
-with prompt versions on eight generations, a quality score per generation and thumbs feedback per trace."""
+with prompt versions on eight generations, a quality score per generation, thumbs feedback and a categorical
+tone score per trace."""
 
 from feedback.models import FEEDBACK_MARKER_KEY, FEEDBACK_MARKER_VALUE
 from observability.models import Observation
@@ -10,6 +11,10 @@ FIRST, LAST = "2025-03-10", "2025-03-12"
 DAYS = ("2025-03-10", "2025-03-11", "2025-03-12")
 QUALITY = [0.1, 0.4, 0.35, 0.8, 0.9, 0.6, 0.2, 0.75, 0.5, 0.95]
 THUMBS = [1 if index % 4 else 0 for index in range(10)]
+
+
+def tone(index: int) -> str:
+    return "curt" if index % 3 == 1 else "warm"
 
 
 def prompt_version(index: int) -> int | None:
@@ -59,6 +64,15 @@ def load_dashboard_data(project) -> None:
             trace_id=f"t{index}",
             timestamp=start(index),
             metadata={FEEDBACK_MARKER_KEY: FEEDBACK_MARKER_VALUE},
+        )
+        make_score(
+            project,
+            score_id=f"tone{index}",
+            name="tone",
+            value=tone(index),
+            data_type="CATEGORICAL",
+            trace_id=f"t{index}",
+            timestamp=start(index),
         )
 
 

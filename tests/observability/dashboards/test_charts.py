@@ -21,6 +21,7 @@ from tests.observability.dashboards.factories import (
     prompt_version,
     release,
     tagged,
+    tone,
     trace_name,
     user,
 )
@@ -92,6 +93,8 @@ def expected(key: str, traces, *, generations_only: bool = False) -> dict:
         quality = grouped(traces, lambda i: (day(i), "quality"), lambda i: QUALITY[i])
         thumbs = grouped(traces, lambda i: (day(i), "thumbs"), lambda i: THUMBS[i])
         return {group: pytest.approx(statistics.mean(v)) for group, v in (quality | thumbs).items()}
+    if key == "score_categories":
+        return sums(traces, lambda i: (day(i), f"tone · {tone(i)}"), lambda i: 1)
     if key == "quality_per_prompt_version":
         prompted = [i for i in traces if prompt_version(i)]
         groups = grouped(prompted, lambda i: (f"qa v{prompt_version(i)}", "quality"), lambda i: QUALITY[i])
@@ -127,6 +130,7 @@ def test_every_chart_has_an_independent_expectation():
         "cost_per_prompt_version",
         "score_averages",
         "score_distribution",
+        "score_categories",
         "quality_per_prompt_version",
         "feedback_positive_rate",
     }
