@@ -12,6 +12,7 @@ not grow with the rows. SQLite binds each value of a VALUES list.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import orjson
 from django.db import connection
@@ -88,22 +89,32 @@ def _cursor():
     return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
-def _sqlite_value(column: Column, value):
-    """A Python value as SQLite takes it (text arrives checked: the mappers refuse NUL characters)."""
-    if value is None:
+def _sqlite_datetime(value):
+    """Django's SQLite text of a datetime (naive, in the connection's time zone), without its per-value lookups."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(connection.timezone).replace(tzinfo=None)
+    return str(value)
+
+
+SQLITE_CONVERTERS = {"json": dumps, "datetime": _sqlite_datetime, "decimal": str}
+
+
+def _adapter(columns: list[Column]):
+    """How a record's values are bound: on SQLite converted per column kind (text arrives checked: the
+    mappers refuse NUL characters), on PostgreSQL not at all (`_document` serialises them)."""
+    if _is_postgres():
         return None
-    if column.kind == "json":
-        return dumps(value)
-    if column.kind == "datetime":
-        return connection.ops.adapt_datetimefield_value(value)
-    if column.kind == "decimal":
-        return str(value)
-    return value
+    converted = [(index, SQLITE_CONVERTERS[c.kind]) for index, c in enumerate(columns) if c.kind in SQLITE_CONVERTERS]
 
+    def adapt(values) -> list:
+        values = list(values)
+        for index, convert in converted:
+            value = values[index]
+            if value is not None:
+                values[index] = convert(value)
+        return values
 
-def _adapter():
-    """How a value is bound: on SQLite one by one, on PostgreSQL not at all (`_document` serialises them)."""
-    return None if _is_postgres() else _sqlite_value
+    return adapt
 
 
 def _document(names: list[str], records: list[list]) -> str:
@@ -203,7 +214,7 @@ def insert(
     mark = _placeholder()
     selected = ", ".join([mark, "v.v_id", *[f"v.v_{c.name}" for c in columns], *[mark] * len(stamps)])
     stamp = connection.ops.adapt_datetimefield_value(now)
-    adapt = _adapter()
+    adapt = _adapter(columns)
     defaults = {c.name: now if c.default is None and c.name in REQUIRED_TIMES else c.default for c in columns}
     tracks_derived = DERIVED_COLUMN in defaults
     inserted: set[str] = set()
@@ -214,7 +225,7 @@ def insert(
             if tracks_derived:
                 source[DERIVED_COLUMN] = row.derived_mask()
             values = map(source.get, defaults)
-            records.append([object_id, *(values if adapt is None else map(adapt, columns, values))])
+            records.append([object_id, *(values if adapt is None else adapt(values))])
         cte, params = _cte(columns, records)
         sql = (
             f"{cte}INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) "
@@ -242,7 +253,8 @@ def update(table, columns, project_id, rows: dict[str, Row], now, returning=()) 
     )
     returned = []
     for chunk in _chunks(sorted(rows.items()), len(used) + 1):
-        records = [_record(object_id, row, used, _adapter()) for object_id, row in chunk]
+        adapt = _adapter(used)
+        records = [_record(object_id, row, used, adapt) for object_id, row in chunk]
         cte, params = _cte(used, records)
         sql = (
             f"{cte}UPDATE {quote(table)} AS t SET {assignments} FROM v "
@@ -261,7 +273,7 @@ def _record(object_id: str, row: Row, columns: list[Column], adapt) -> list:
     """An update's v record: the values sent, and the row's derived bits for DERIVED_COLUMN."""
     sent = row.sent()
     values = [row.derived_mask() if c.name == DERIVED_COLUMN else sent.get(c.name) for c in columns]
-    return [object_id, *(values if adapt is None else map(adapt, columns, values))]
+    return [object_id, *(values if adapt is None else adapt(values))]
 
 
 def upsert(model, columns, project_id, rows: dict[str, Row], now, returning=()) -> list[tuple]:
