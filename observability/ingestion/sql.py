@@ -205,10 +205,10 @@ def _cte(columns: list[Column], records: list[list]) -> tuple[str, list]:
     return f"WITH v ({names}) AS ({body}) ", params
 
 
-def insert(
+def insert_statements(
     table: str, columns: list[Column], project_id, rows: dict[str, Row], now, stamps=("created_at", "updated_at")
-) -> set[str]:
-    """INSERT the rows whose id is new; returns the ids inserted."""
+) -> list[tuple[str, list]]:
+    """The INSERT statements (with their parameters) of the rows whose id is new; `run_inserts` runs them."""
     quote = connection.ops.quote_name
     names = ["project_id", "id", *[c.name for c in columns], *stamps]
     mark = _placeholder()
@@ -217,7 +217,7 @@ def insert(
     adapt = _adapter(columns)
     defaults = {c.name: now if c.default is None and c.name in REQUIRED_TIMES else c.default for c in columns}
     tracks_derived = DERIVED_COLUMN in defaults
-    inserted: set[str] = set()
+    statements = []
     for chunk in _chunks(sorted(rows.items()), len(columns) + 1):
         records = []
         for object_id, row in chunk:
@@ -232,8 +232,16 @@ def insert(
             f"SELECT {selected} FROM v WHERE true "
             f"ON CONFLICT ({quote('project_id')}, {quote('id')}) DO NOTHING RETURNING {quote('id')}"
         )
+        statements.append((sql, [*params, project_id, *[stamp] * len(stamps)]))
+    return statements
+
+
+def run_inserts(statements: list[tuple[str, list]]) -> set[str]:
+    """Run `insert_statements`; the ids inserted."""
+    inserted: set[str] = set()
+    for sql, params in statements:
         with _cursor() as cursor:
-            cursor.execute(sql, [*params, project_id, *[stamp] * len(stamps)])
+            cursor.execute(sql, params)
             inserted.update(row[0] for row in cursor.fetchall())
     return inserted
 
@@ -276,12 +284,29 @@ def _record(object_id: str, row: Row, columns: list[Column], adapt) -> list:
     return [object_id, *(values if adapt is None else adapt(values))]
 
 
-def upsert(model, columns, project_id, rows: dict[str, Row], now, returning=()) -> list[tuple]:
-    if not rows:
-        return []
+@dataclass(frozen=True)
+class Upsert:
+    """One table's upsert of a request's rows, its INSERT statements built before the transaction opens
+    (SQLite holds its write lock for the statements only)."""
+
+    table: str
+    columns: list[Column]
+    project_id: object
+    rows: dict[str, Row]
+    now: object
+    inserts: list[tuple[str, list]]
+
+    def run(self, returning=()) -> list[tuple]:
+        """Insert the new ids, merge into the existing ones; the RETURNING tuples of the merged rows."""
+        inserted = run_inserts(self.inserts)
+        existing = {
+            object_id: row
+            for object_id, row in self.rows.items()
+            if object_id not in inserted and (row.values or row.derived)
+        }
+        return update(self.table, self.columns, self.project_id, existing, self.now, returning) if existing else []
+
+
+def upsert_prepare(model, columns, project_id, rows: dict[str, Row], now) -> Upsert:
     table = model._meta.db_table
-    inserted = insert(table, columns, project_id, rows, now)
-    existing = {
-        object_id: row for object_id, row in rows.items() if object_id not in inserted and (row.values or row.derived)
-    }
-    return update(table, columns, project_id, existing, now, returning) if existing else []
+    return Upsert(table, columns, project_id, rows, now, insert_statements(table, columns, project_id, rows, now))
