@@ -89,14 +89,15 @@ def _cursor():
     return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
-def _sqlite_datetime(value):
+def _sqlite_datetime(zone):
     """Django's SQLite text of a datetime (naive, in the connection's time zone), without its per-value lookups."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(connection.timezone).replace(tzinfo=None)
-    return str(value)
 
+    def convert(value):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(zone).replace(tzinfo=None)
+        return str(value)
 
-SQLITE_CONVERTERS = {"json": dumps, "datetime": _sqlite_datetime, "decimal": str}
+    return convert
 
 
 def _adapter(columns: list[Column]):
@@ -104,7 +105,8 @@ def _adapter(columns: list[Column]):
     mappers refuse NUL characters), on PostgreSQL not at all (`_document` serialises them)."""
     if _is_postgres():
         return None
-    converted = [(index, SQLITE_CONVERTERS[c.kind]) for index, c in enumerate(columns) if c.kind in SQLITE_CONVERTERS]
+    converters = {"json": dumps, "datetime": _sqlite_datetime(connection.timezone), "decimal": str}
+    converted = [(index, converters[c.kind]) for index, c in enumerate(columns) if c.kind in converters]
 
     def adapt(values) -> list:
         values = list(values)
