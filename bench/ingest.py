@@ -4,7 +4,8 @@ Each trace is an agent root with a retriever, a tool and a generation (~1 KB inp
 C clients send requests of S spans concurrently. Prints one JSON line per figure: accepted spans/s
 (all requests answered), durable spans/s (until every row is queryable in the database) and request
 latency p50/p99, and the CPU time the server's workers spent per span (the figure load on a shared
-machine moves least). On PostgreSQL the same run then times one client COPYing the stored observation rows
+machine moves least). PostgreSQL's statistics are refreshed after the warm-up, as autovacuum keeps a
+table in use. On PostgreSQL the same run then times one client COPYing the stored observation rows
 (same shape and content, the table's indexes) into a scratch table, and prints the database's own
 rate and the ratio durable spans/s / COPY rows/s.
 
