@@ -3,7 +3,9 @@
 Each trace is an agent root with a retriever, a tool and a generation (~1 KB input and output).
 C clients send requests of S spans concurrently. Prints one JSON line per figure: accepted spans/s
 (all requests answered), durable spans/s (until every row is queryable in the database) and request
-latency p50/p99. On PostgreSQL the same run then times one client COPYing the stored observation rows
+latency p50/p99, and the CPU time the server's workers spent per span (the figure load on a shared
+machine moves least). PostgreSQL's statistics are refreshed after the warm-up, as autovacuum keeps a
+table in use. On PostgreSQL the same run then times one client COPYing the stored observation rows
 (same shape and content, the table's indexes) into a scratch table, and prints the database's own
 rate and the ratio durable spans/s / COPY rows/s.
 
@@ -204,6 +206,17 @@ def reset(database_url: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def analyze(database_url: str) -> None:
+    """Refresh PostgreSQL's statistics after the warm-up, as autovacuum does on a table in use: a fresh
+    table's empty statistics would plan the writes' id lookups as scans of the project's rows."""
+    if database_url.startswith("sqlite"):
+        return
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("ANALYZE")
+
+
 def copy_rows_per_second(database_url: str, rows: int) -> float:
     """Rows/s of one client COPYing `rows` stored observations into an empty copy of the table, indexes included."""
     import psycopg
@@ -271,7 +284,9 @@ def main(argv=None) -> int:
         with production_server(database_url=database_url, workers=args.workers) as server:
             auth = "Basic " + base64.b64encode(f"{server.public_key}:{server.secret_key}".encode()).decode()
             send_all(server.url, auth, warmup, args.clients)
+            analyze(database_url)
             baseline = count_observations(database_url)
+            cpu_before = server.cpu_seconds()
             started = time.perf_counter()
             accepted_seconds, latencies, failures = send_all(server.url, auth, bodies, args.clients)
             deadline = started + DURABLE_TIMEOUT
@@ -279,10 +294,12 @@ def main(argv=None) -> int:
                 time.sleep(0.05)
             durable_seconds = time.perf_counter() - started
             stored = count_observations(database_url) - baseline
+            cpu_seconds = server.cpu_seconds() - cpu_before
         emit("accepted_spans_per_second", spans / accepted_seconds, "spans/s", failures=failures, **context)
         emit("durable_spans_per_second", stored / durable_seconds, "spans/s", stored=stored, **context)
         emit("request_latency_p50", percentile(latencies, 0.50), "ms", **context)
         emit("request_latency_p99", percentile(latencies, 0.99), "ms", **context)
+        emit("worker_cpu_per_span", cpu_seconds * 1000 / spans, "ms", **context)
         if args.database == "postgres":
             copy_rate = copy_rows_per_second(database_url, stored)
             emit("copy_rows_per_second", copy_rate, "rows/s", **context)

@@ -12,6 +12,7 @@ not grow with the rows. SQLite binds each value of a VALUES list.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import orjson
 from django.db import connection
@@ -88,22 +89,34 @@ def _cursor():
     return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
-def _sqlite_value(column: Column, value):
-    """A Python value as SQLite takes it (text arrives checked: the mappers refuse NUL characters)."""
-    if value is None:
-        return None
-    if column.kind == "json":
-        return dumps(value)
-    if column.kind == "datetime":
-        return connection.ops.adapt_datetimefield_value(value)
-    if column.kind == "decimal":
+def _sqlite_datetime(zone):
+    """Django's SQLite text of a datetime (naive, in the connection's time zone), without its per-value lookups."""
+
+    def convert(value):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(zone).replace(tzinfo=None)
         return str(value)
-    return value
+
+    return convert
 
 
-def _adapter():
-    """How a value is bound: on SQLite one by one, on PostgreSQL not at all (`_document` serialises them)."""
-    return None if _is_postgres() else _sqlite_value
+def _adapter(columns: list[Column]):
+    """How a record's values are bound: on SQLite converted per column kind (text arrives checked: the
+    mappers refuse NUL characters), on PostgreSQL not at all (`_document` serialises them)."""
+    if _is_postgres():
+        return None
+    converters = {"json": dumps, "datetime": _sqlite_datetime(connection.timezone), "decimal": str}
+    converted = [(index, converters[c.kind]) for index, c in enumerate(columns) if c.kind in converters]
+
+    def adapt(values) -> list:
+        values = list(values)
+        for index, convert in converted:
+            value = values[index]
+            if value is not None:
+                values[index] = convert(value)
+        return values
+
+    return adapt
 
 
 def _document(names: list[str], records: list[list]) -> str:
@@ -194,19 +207,19 @@ def _cte(columns: list[Column], records: list[list]) -> tuple[str, list]:
     return f"WITH v ({names}) AS ({body}) ", params
 
 
-def insert(
+def insert_statements(
     table: str, columns: list[Column], project_id, rows: dict[str, Row], now, stamps=("created_at", "updated_at")
-) -> set[str]:
-    """INSERT the rows whose id is new; returns the ids inserted."""
+) -> list[tuple[str, list]]:
+    """The INSERT statements (with their parameters) of the rows whose id is new; `run_inserts` runs them."""
     quote = connection.ops.quote_name
     names = ["project_id", "id", *[c.name for c in columns], *stamps]
     mark = _placeholder()
     selected = ", ".join([mark, "v.v_id", *[f"v.v_{c.name}" for c in columns], *[mark] * len(stamps)])
     stamp = connection.ops.adapt_datetimefield_value(now)
-    adapt = _adapter()
+    adapt = _adapter(columns)
     defaults = {c.name: now if c.default is None and c.name in REQUIRED_TIMES else c.default for c in columns}
     tracks_derived = DERIVED_COLUMN in defaults
-    inserted: set[str] = set()
+    statements = []
     for chunk in _chunks(sorted(rows.items()), len(columns) + 1):
         records = []
         for object_id, row in chunk:
@@ -214,15 +227,23 @@ def insert(
             if tracks_derived:
                 source[DERIVED_COLUMN] = row.derived_mask()
             values = map(source.get, defaults)
-            records.append([object_id, *(values if adapt is None else map(adapt, columns, values))])
+            records.append([object_id, *(values if adapt is None else adapt(values))])
         cte, params = _cte(columns, records)
         sql = (
             f"{cte}INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) "
             f"SELECT {selected} FROM v WHERE true "
             f"ON CONFLICT ({quote('project_id')}, {quote('id')}) DO NOTHING RETURNING {quote('id')}"
         )
+        statements.append((sql, [*params, project_id, *[stamp] * len(stamps)]))
+    return statements
+
+
+def run_inserts(statements: list[tuple[str, list]]) -> set[str]:
+    """Run `insert_statements`; the ids inserted."""
+    inserted: set[str] = set()
+    for sql, params in statements:
         with _cursor() as cursor:
-            cursor.execute(sql, [*params, project_id, *[stamp] * len(stamps)])
+            cursor.execute(sql, params)
             inserted.update(row[0] for row in cursor.fetchall())
     return inserted
 
@@ -242,7 +263,8 @@ def update(table, columns, project_id, rows: dict[str, Row], now, returning=()) 
     )
     returned = []
     for chunk in _chunks(sorted(rows.items()), len(used) + 1):
-        records = [_record(object_id, row, used, _adapter()) for object_id, row in chunk]
+        adapt = _adapter(used)
+        records = [_record(object_id, row, used, adapt) for object_id, row in chunk]
         cte, params = _cte(used, records)
         sql = (
             f"{cte}UPDATE {quote(table)} AS t SET {assignments} FROM v "
@@ -261,15 +283,32 @@ def _record(object_id: str, row: Row, columns: list[Column], adapt) -> list:
     """An update's v record: the values sent, and the row's derived bits for DERIVED_COLUMN."""
     sent = row.sent()
     values = [row.derived_mask() if c.name == DERIVED_COLUMN else sent.get(c.name) for c in columns]
-    return [object_id, *(values if adapt is None else map(adapt, columns, values))]
+    return [object_id, *(values if adapt is None else adapt(values))]
 
 
-def upsert(model, columns, project_id, rows: dict[str, Row], now, returning=()) -> list[tuple]:
-    if not rows:
-        return []
+@dataclass(frozen=True)
+class Upsert:
+    """One table's upsert of a request's rows, its INSERT statements built before the transaction opens
+    (SQLite holds its write lock for the statements only)."""
+
+    table: str
+    columns: list[Column]
+    project_id: object
+    rows: dict[str, Row]
+    now: object
+    inserts: list[tuple[str, list]]
+
+    def run(self, returning=()) -> list[tuple]:
+        """Insert the new ids, merge into the existing ones; the RETURNING tuples of the merged rows."""
+        inserted = run_inserts(self.inserts)
+        existing = {
+            object_id: row
+            for object_id, row in self.rows.items()
+            if object_id not in inserted and (row.values or row.derived)
+        }
+        return update(self.table, self.columns, self.project_id, existing, self.now, returning) if existing else []
+
+
+def upsert_prepare(model, columns, project_id, rows: dict[str, Row], now) -> Upsert:
     table = model._meta.db_table
-    inserted = insert(table, columns, project_id, rows, now)
-    existing = {
-        object_id: row for object_id, row in rows.items() if object_id not in inserted and (row.values or row.derived)
-    }
-    return update(table, columns, project_id, existing, now, returning) if existing else []
+    return Upsert(table, columns, project_id, rows, now, insert_statements(table, columns, project_id, rows, now))

@@ -18,9 +18,10 @@ from observability.ingestion.sql import (
     OBSERVATION_UPSERT_COLUMNS,
     SESSION_UPSERT_COLUMNS,
     TRACE_UPSERT_COLUMNS,
-    insert,
+    insert_statements,
+    run_inserts,
     update,
-    upsert,
+    upsert_prepare,
 )
 from observability.ingestion.values import loads, parse_timestamp
 from observability.models import Observation, Session, Trace
@@ -96,8 +97,8 @@ def write(*, project_id, traces: RowSet, observations: RowSet, also: Callable[[]
 
     Transient failures (deadlocks between requests touching the same traces) retry the transaction.
 
-    Mapping and pricing happen before the transaction opens, so SQLite's write lock is held only
-    for the statements themselves.
+    Mapping, pricing and building the INSERT statements happen before the transaction opens, so
+    SQLite's write lock is held only for running the statements.
     """
     now = timezone.now()
     for row in observations.values():
@@ -121,32 +122,23 @@ def write(*, project_id, traces: RowSet, observations: RowSet, also: Callable[[]
     for row in traces.values():
         if row.values.get("session_id"):
             sessions.add(row.values["session_id"], {}, {"environment": row.values.get("environment")})
+    times = _times(traces, observations)
+    trace_upsert = upsert_prepare(Trace, TRACE_UPSERT_COLUMNS, project_id, traces, now)
+    observation_upsert = upsert_prepare(Observation, OBSERVATION_UPSERT_COLUMNS, project_id, observations, now)
+    session_inserts = insert_statements(
+        Session._meta.db_table, SESSION_UPSERT_COLUMNS, project_id, sessions, now, stamps=("created_at",)
+    )
     result = None
     for attempt in range(WRITE_ATTEMPTS):
         try:
             with transaction.atomic():
-                rollups_mark(
-                    project_id=project_id,
-                    trace_ids=traces,
-                    observation_ids=observations,
-                    times=_times(traces, observations),
-                )
-                upsert(Trace, TRACE_UPSERT_COLUMNS, project_id, traces, now)
-                returned = upsert(
-                    Observation, OBSERVATION_UPSERT_COLUMNS, project_id, observations, now, COST_RETURNING
-                )
+                rollups_mark(project_id=project_id, trace_ids=traces, observation_ids=observations, times=times)
+                trace_upsert.run()
+                returned = observation_upsert.run(COST_RETURNING)
                 returned = [item for item in returned if item[0] in needs_price]
                 if returned:
                     _reprice(project_id, returned, now)
-                if sessions:
-                    insert(
-                        Session._meta.db_table,
-                        SESSION_UPSERT_COLUMNS,
-                        project_id,
-                        sessions,
-                        now,
-                        stamps=("created_at",),
-                    )
+                run_inserts(session_inserts)
                 result = also() if also is not None else None
             break
         except OperationalError as error:
