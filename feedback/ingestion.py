@@ -3,8 +3,9 @@
 A measured hot path (bench/feedback.py), hand-tuned like the OTLP writer: plain score bodies are mapped
 without running the DRF serializer (`evals.api.serializers.scores_from_bodies`, which still holds each
 score to the score rules and its config's), and the scores are stored in one INSERT ... ON CONFLICT
-that replaces a score only where browser feedback wrote it; RETURNING names the scores stored, so a
-score another source wrote is never overwritten, and that event is refused, without a read before.
+(on PostgreSQL bound server-side and prepared once per connection) that replaces a score only where
+browser feedback wrote it; RETURNING names the scores stored, so a score another source wrote is never
+overwritten, and that event is refused, without a read before.
 The policy's rules: only score-create, on a trace or an observation, source API, marked as feedback.
 """
 
