@@ -3,15 +3,18 @@
 A measured hot path (bench/feedback.py), hand-tuned like the OTLP writer: plain score bodies are mapped
 without running the DRF serializer (`evals.api.serializers.scores_from_bodies`, which still holds each
 score to the score rules and its config's), and the scores are stored in one INSERT ... ON CONFLICT
-that replaces a score only where browser feedback wrote it; RETURNING names the scores stored, so a
-score another source wrote is never overwritten, and that event is refused, without a read before.
+(on PostgreSQL bound server-side and prepared once per connection) that replaces a score only where
+browser feedback wrote it; RETURNING names the scores stored, so a score another source wrote is never
+overwritten, and that event is refused, without a read before.
 The policy's rules: only score-create, on a trace or an observation, source API, marked as feedback.
 """
 
 import contextlib
 import functools
 
-from django.db import InterfaceError, OperationalError, connection, transaction
+import orjson
+import psycopg
+from django.db import InterfaceError, OperationalError, connection, models, transaction
 from django.utils import timezone
 
 from aistrale.api.outage import ServiceUnavailable
@@ -28,6 +31,7 @@ from observability.ingestion.writer import is_transient
 FEEDBACK_TYPE = "score-create"
 NOT_SUBJECTS = {"sessionId": "a session", "datasetRunId": "a dataset run"}
 MAX_PARAMETERS = 30_000
+ONLY_WHEN_ASKED = 2**31  # a psycopg prepare_threshold no statement reaches: prepared only with prepare=True
 NOT_YOURS = (
     "body.id: a score with this id exists and was not written by browser feedback: the public key only creates scores"
 )
@@ -85,31 +89,44 @@ def feedback_store(*, project_id, batch: list) -> BatchResult:
     return result
 
 
+def _json_text(value) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def _as_is(value):
+    return value
+
+
 @functools.cache
-def _statement(vendor: str) -> tuple[str, str, list]:
-    """(INSERT head, ON CONFLICT tail, the model fields in column order) of the feedback score insert."""
+def _statement(vendor: str) -> tuple[str, str, list, list]:
+    """(INSERT head, ON CONFLICT tail, the model fields in column order, each field's value preparation) of the
+    feedback score insert. On PostgreSQL psycopg takes the built score's values as they are, JSON as its text."""
     table = Score._meta.db_table
     fields = [field for field in Score._meta.concrete_fields if not field.primary_key]
     by_name = {field.name: field for field in fields}
     replaced = ", ".join(f"{by_name[name].column} = excluded.{by_name[name].column}" for name in UPDATE_FIELDS)
     if vendor == "postgresql":
         marker = f"{table}.metadata ->> '{FEEDBACK_MARKER_KEY}' = '{FEEDBACK_MARKER_VALUE}'"
+        preparations = [_json_text if isinstance(field, models.JSONField) else _as_is for field in fields]
     else:
         marker = f"json_extract({table}.metadata, '$.{FEEDBACK_MARKER_KEY}') = '{FEEDBACK_MARKER_VALUE}'"
+        preparations = [functools.partial(field.get_db_prep_save, connection=connection) for field in fields]
     head = f"INSERT INTO {table} ({', '.join(field.column for field in fields)}) VALUES "
     tail = f" ON CONFLICT (project_id, id) DO UPDATE SET {replaced} WHERE {marker} RETURNING id"
-    return head, tail, fields
+    return head, tail, fields, preparations
 
 
 def _insert(scores: list[Score]) -> set[str]:
     """Insert or replace (where feedback wrote them) these scores; the ids stored. The last of a repeated id wins."""
-    head, tail, fields = _statement(connection.vendor)
+    head, tail, fields, preparations = _statement(connection.vendor)
     now = timezone.now()
     latest = {score.id: score for score in scores}
     rows = []
     for score in latest.values():
         score.created_at = score.updated_at = now
-        rows.append([field.get_db_prep_save(getattr(score, field.attname), connection) for field in fields])
+        rows.append(
+            [prepare(getattr(score, field.attname)) for field, prepare in zip(fields, preparations, strict=True)]
+        )
     per_statement = MAX_PARAMETERS // len(fields)
     row_sql = f"({', '.join(['%s'] * len(fields))})"
     statements = [
@@ -147,8 +164,39 @@ def _execute(statements: list[tuple[str, list]]) -> set[str]:
     # One statement is atomic by itself (and a transaction's two round trips cheaper); several share one.
     atomic = transaction.atomic() if len(statements) > 1 else contextlib.nullcontext()
     stored: set[str] = set()
-    with atomic, connection.cursor() as cursor:
+    with atomic, _statement_runner() as run:
         for sql, parameters in statements:
-            cursor.execute(sql, parameters)
-            stored.update(found for (found,) in cursor.fetchall())
+            stored.update(found for (found,) in run(sql, parameters))
     return stored
+
+
+@contextlib.contextmanager
+def _statement_runner():
+    """A function running a statement and returning its rows: through Django's cursor, except on PostgreSQL.
+
+    There the values are bound server-side and the statement is prepared once per connection (psycopg's
+    cache): no quoting of every value into the statement's text, and PostgreSQL parses and plans the
+    insert once instead of on every post. Not behind a transaction-pooling PgBouncer, which Django's
+    DISABLE_SERVER_SIDE_CURSORS declares (a prepared statement would meet another server connection).
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+
+            def run(sql, parameters):
+                cursor.execute(sql, parameters)
+                return cursor.fetchall()
+
+            yield run
+        return
+    prepare = not connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"]
+    connection.ensure_connection()
+    raw = connection.connection
+    if prepare and raw.prepare_threshold is None:
+        # Django turns psycopg's preparing off; its own cursors bind client-side and never prepare anyway.
+        raw.prepare_threshold = ONLY_WHEN_ASKED
+    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+
+        def run(sql, parameters):
+            return cursor.execute(sql, parameters, prepare=prepare).fetchall()
+
+        yield run

@@ -58,7 +58,8 @@ def _storing(store):
 @schema.ingestion
 class IngestionView(ProjectApiView):
     """Batch ingestion. A browser's POST (the public key alone) is the registered browser policy's to serve
-    (score-create events only, CORS, rate limit); with no policy it is refused."""
+    (score-create events only, CORS, rate limit), which `browser_edge` hands it ahead of the middleware stack
+    where installed; with no policy it is refused."""
 
     browser_safe = True
 
