@@ -208,6 +208,12 @@ def _forget_connections() -> None:
 os.register_at_fork(after_in_child=_forget_connections)
 
 
+def tokens_connect() -> None:
+    """Open this thread's tracking connection now rather than on its first read (nothing to do without Redis)."""
+    if tokens_shared():
+        _tokens()._safely(lambda: None)
+
+
 def redis_key(name: str) -> str:
     """The stored key of a token name (in Redis or the database): the cache's prefix and version applied."""
     return caches["default"].make_key(name)

@@ -1,10 +1,9 @@
 """Forwarding to the provider: attempts in the plan's order, failing over on 429/5xx/timeouts/refused
 connections, the answer passed through as the provider's bytes (streams event by event, never whole).
 
-Streams are split only at event boundaries, so the usage event the gateway asks for (and the client did
-not) can be left out; every other event goes on as received, unparsed: the trace reads the answer from the
-kept bytes in the batch writer, off the request path. A stream that breaks mid-way ends with an error event
-in the caller's shape, which the provider SDKs raise, and the trace records the break.
+A stream is relayed on the process's relay loop (relay.py); the trace reads the answer from the kept bytes
+in the batch writer, off the request path. A stream that breaks mid-way ends with an error event in the
+caller's shape, which the provider SDKs raise, and the trace records the break.
 """
 
 import json
@@ -19,12 +18,12 @@ from urllib3.exceptions import HTTPError as TransportError
 from urllib3.exceptions import NewConnectionError
 from urllib3.exceptions import TimeoutError as TransportTimeout
 
+from observability.gateway.relay import relayed
 from observability.gateway.routing import Plan
 from observability.gateway.shapes import GatewayError
 from observability.gateway.tracing import Attempt, Call, call_trace_queue
 
 FAILOVER_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 529})
-READ_SIZE = 65536
 _pool: urllib3.PoolManager | None = None
 _pool_lock = threading.Lock()
 
@@ -69,15 +68,6 @@ def _send(call: Call, target, headers) -> urllib3.BaseHTTPResponse:
     )
 
 
-def _chunks(response: urllib3.BaseHTTPResponse):
-    """The body's pieces as they arrive: HTTP chunks, or whatever one read returns when not chunked."""
-    if response.chunked:
-        yield from response.read_chunked(decode_content=False)
-        return
-    while piece := response.read1(READ_SIZE):
-        yield piece
-
-
 def _open(call: Call, plan: Plan, headers) -> tuple[urllib3.BaseHTTPResponse, Attempt]:
     """The first answer worth passing on: a success, a 4xx, or the last target's 429/5xx."""
     for position, target in enumerate(plan.targets):
@@ -116,7 +106,7 @@ def _headers(response, call: Call, attempt: Attempt) -> None:
     response["X-Aistrale-Connection"] = attempt.target.connection.provider
 
 
-def forward(*, call: Call, plan: Plan, headers):
+def forward(*, call: Call, plan: Plan, headers, environ):
     """The provider's answer to the caller: whole, or as a stream of its events."""
     try:
         upstream, attempt = _open(call, plan, headers)
@@ -124,7 +114,9 @@ def forward(*, call: Call, plan: Plan, headers):
         call_trace_queue(call)
         raise
     if upstream.status == 200 and call.body.get("stream"):
-        response = StreamingHttpResponse(_events(call, upstream, attempt), content_type="text/event-stream")
+        response = StreamingHttpResponse(
+            relayed(call=call, upstream=upstream, attempt=attempt, environ=environ), content_type="text/event-stream"
+        )
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
         _headers(response, call, attempt)
@@ -153,54 +145,3 @@ def forward(*, call: Call, plan: Plan, headers):
         response["Retry-After"] = upstream.headers["retry-after"]
     _headers(response, call, attempt)
     return response
-
-
-def _events(call: Call, upstream: urllib3.BaseHTTPResponse, attempt: Attempt):
-    """The provider's events as they come; the call goes to the trace writer when the last one (or the error)
-    has come."""
-    shape, seen, buffer, recorded = call.shape, [], b"", False
-    drop_usage = shape.drops_usage_event(call.body)
-
-    def finish(error: str | None = None):
-        nonlocal recorded
-        attempt.ended_at, attempt.error, attempt.events = timezone.now(), error or attempt.error, list(seen)
-        recorded = True
-        call_trace_queue(call)
-
-    try:
-        for chunk in _chunks(upstream):
-            if attempt.first_byte_at is None:
-                attempt.first_byte_at = timezone.now()
-            if not buffer and chunk.endswith(b"\n\n") and not (drop_usage and b'"usage"' in chunk):
-                seen.append(chunk)  # whole events, none to leave out: passed on as they came
-                if shape.is_final(chunk):
-                    finish()
-                yield chunk
-                continue
-            buffer += chunk
-            passed, final = [], False
-            end = buffer.find(b"\n\n")
-            while end >= 0:
-                event, buffer = buffer[: end + 2], buffer[end + 2 :]
-                seen.append(event)
-                final = final or shape.is_final(event)
-                if not (drop_usage and shape.is_usage_only(event)):
-                    passed.append(event)
-                end = buffer.find(b"\n\n")
-            if final:
-                finish()
-            if passed:
-                yield passed[0] if len(passed) == 1 else b"".join(passed)
-        if buffer.strip():
-            seen.append(buffer)
-            yield buffer
-    except TransportError as error:
-        finish(f"stream interrupted: {error}")
-        yield shape.stream_error_event(f"The provider's stream broke off: {error}")
-    except GeneratorExit:
-        attempt.error = attempt.error or "the client closed the stream"
-        raise
-    finally:
-        upstream.release_conn()
-        if not recorded:
-            finish()

@@ -65,7 +65,7 @@ class GatewayView(View):
                 body=body,
                 started_at=now,
             )
-            return proxy.forward(call=call, plan=plan, headers=request.headers)
+            return proxy.forward(call=call, plan=plan, headers=request.headers, environ=request.META)
         except GatewayError as error:
             return error_response(self.shape, error)
 
