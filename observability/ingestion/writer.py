@@ -24,6 +24,7 @@ from observability.ingestion.sql import (
 )
 from observability.ingestion.values import loads, parse_timestamp
 from observability.models import Observation, Session, Trace
+from observability.services.trace_tags import trace_tags_sync
 
 WRITE_ATTEMPTS = 3
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
@@ -132,6 +133,9 @@ def write(*, project_id, traces: RowSet, observations: RowSet, also: Callable[[]
                     times=_times(traces, observations),
                 )
                 upsert(Trace, TRACE_UPSERT_COLUMNS, project_id, traces, now)
+                trace_tags_sync(
+                    project_id=project_id, trace_ids=[key for key, row in traces.items() if "tags" in row.values]
+                )
                 returned = upsert(
                     Observation, OBSERVATION_UPSERT_COLUMNS, project_id, observations, now, COST_RETURNING
                 )
