@@ -8,6 +8,8 @@ else in the database (tenancy.GenerationToken), so every worker sees every write
 In the database a read of the tokens a fetch depends on is one primary-key query, and a write
 replaces its row inside the writer's transaction: a reader sees the new token exactly when it can
 see the data the write committed. A token never written reads as b"" (rows are never deleted).
+On PostgreSQL that query is the memoized fetch's only round trip: a prepared statement in autocommit, with
+no health-check `SELECT 1` before it (a dropped connection is replaced and the read retried instead).
 On SQLite each thread keeps the tokens it read while `PRAGMA data_version` on its connection (which
 moves whenever another connection commits; a microsecond, no query) holds, so a repeated read costs no
 query; its own token writes forget them.
@@ -30,7 +32,7 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections, transaction
 
 MAX_TRACKED_TOKENS = 100_000
 
@@ -40,6 +42,7 @@ _local = threading.local()
 
 UNWRITTEN = b""
 TABLE = "aistrale_generation_token"
+POSTGRES_SELECT = f"SELECT name, value FROM {TABLE} WHERE name = ANY(%s)"
 
 
 def tokens_shared() -> bool:
@@ -72,18 +75,50 @@ def _change_marker() -> tuple | None:
     None (read the rows every time) on other databases and inside a transaction, whose own uncommitted
     writes must never be remembered.
     """
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
+    database = connections[DEFAULT_DB_ALIAS]
+    if database.vendor != "sqlite" or database.in_atomic_block:
         return None
-    connection.ensure_connection()
-    raw = connection.connection
+    database.ensure_connection()
+    raw = database.connection
     (version,) = raw.execute("PRAGMA data_version").fetchone()
     return (raw, version)
 
 
+def _postgres_read(keys: list[str]) -> list[tuple[str, str]]:
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection._prepare_cursor(psycopg.Cursor(connection.connection)) as cursor:
+        cursor.execute(POSTGRES_SELECT, [keys])
+        rows = cursor.fetchall()
+    connection.health_check_done = True
+    return rows
+
+
+def _postgres_rows(keys: list[str]) -> list[tuple[str, str]]:
+    """The token rows in one statement, its only round trip: server-bound (so psycopg prepares it once it has
+    seen it a few times, as `prepare_threshold` in the database OPTIONS says) and no Django health check first.
+
+    A connection found broken outside a transaction is closed and the read retried on a new one, which is what
+    the health check would have done; a read that worked stands in for that check for the rest of the request.
+    """
+    try:
+        return _postgres_read(keys)
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        return _postgres_read(keys)
+
+
 def _database_select(keys: list[str]) -> dict[str, bytes]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT name, value FROM {TABLE} WHERE name IN ({', '.join(['%s'] * len(keys))})", keys)
-        found = dict(cursor.fetchall())
+    if connection.vendor == "postgresql":
+        rows = _postgres_rows(keys)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT name, value FROM {TABLE} WHERE name IN ({', '.join(['%s'] * len(keys))})", keys)
+            rows = cursor.fetchall()
+    found = dict(rows)
     return {key: found[key].encode() if key in found else UNWRITTEN for key in keys}
 
 

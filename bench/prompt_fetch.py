@@ -8,7 +8,8 @@ kernel hands each new connection to an idle worker; gthread keeps connections al
 to the worker that accepted them, unevenly, which on 2 cores costs floor and fetch alike a 25-50 ms
 p99), creates a prompt labelled production through the API, then alternates rounds of the floor
 view and the prompt fetch (Basic auth, as the SDK sends it), each driven by `wrk` (apt-get install
-wrk). Prints one JSON line per figure.
+wrk). Prints one JSON line per figure, with the workers' CPU per request (user + system, from /proc):
+on a shared machine the CPU ratio moves less than the throughput ratio.
 """
 
 import argparse
@@ -86,7 +87,8 @@ def _combine(rounds: list[dict]) -> dict:
         "rps": statistics.mean(round_["rps"] for round_ in rounds),
         "p50": statistics.median(round_["p50"] for round_ in rounds),
         "p99": max(round_["p99"] for round_ in rounds),
-        "rounds": [{key: round(round_[key], 2) for key in ("rps", "p50", "p99")} for round_ in rounds],
+        "cpu_us": statistics.median(round_["cpu_us"] for round_ in rounds),
+        "rounds": [{key: round(round_[key], 2) for key in ("rps", "p50", "p99", "cpu_us")} for round_ in rounds],
     }
 
 
@@ -135,9 +137,10 @@ def main() -> None:
         rounds: dict[str, list[dict]] = {name: [] for name in targets}
         for _ in range(args.rounds):
             for name, (url, headers, _expect) in targets.items():
-                rounds[name].append(
-                    measure(url, headers, args.concurrency, args.wrk_threads, args.duration, script.name)
-                )
+                began = server.cpu_seconds()
+                found = measure(url, headers, args.concurrency, args.wrk_threads, args.duration, script.name)
+                found["cpu_us"] = (server.cpu_seconds() - began) / max(found["requests"], 1) * 1e6
+                rounds[name].append(found)
 
     context = {
         "concurrency": args.concurrency,
@@ -150,7 +153,7 @@ def main() -> None:
     }
     figures = {name: _combine(found) for name, found in rounds.items()}
     for name, figure in figures.items():
-        for key, unit in (("rps", "req/s"), ("p50", "ms"), ("p99", "ms")):
+        for key, unit in (("rps", "req/s"), ("p50", "ms"), ("p99", "ms"), ("cpu_us", "us/request")):
             line = {"benchmark": "prompt_fetch", "figure": f"{name}_{key}", "value": round(figure[key], 2)}
             print(
                 json.dumps(
@@ -165,6 +168,24 @@ def main() -> None:
                 )
             )
     ratio = figures["prompt_fetch"]["rps"] / figures["floor"]["rps"]
+    cpu_ratio = figures["floor"]["cpu_us"] / figures["prompt_fetch"]["cpu_us"]
+    print(
+        json.dumps(
+            {
+                "benchmark": "prompt_fetch",
+                "figure": "floor_to_fetch_worker_cpu",
+                "value": round(cpu_ratio, 3),
+                "unit": "x",
+                "target": 0.8,
+                "rounds": [
+                    round(floor["cpu_us"] / fetch["cpu_us"], 3)
+                    for fetch, floor in zip(figures["prompt_fetch"]["rounds"], figures["floor"]["rounds"], strict=True)
+                ],
+                "load_average": os.getloadavg()[0],
+                **context,
+            }
+        )
+    )
     print(
         json.dumps(
             {
@@ -173,6 +194,7 @@ def main() -> None:
                 "value": round(ratio, 3),
                 "unit": "x",
                 "target": 0.8,
+                "load_average": os.getloadavg()[0],
                 "rounds": [
                     round(fetch["rps"] / floor["rps"], 3)
                     for fetch, floor in zip(figures["prompt_fetch"]["rounds"], figures["floor"]["rounds"], strict=True)

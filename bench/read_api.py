@@ -126,10 +126,20 @@ def _load(project_id: str, traces: int, per_trace: int, chunk: int = 50_000) -> 
             " ON CONFLICT DO NOTHING",
             [project_id],
         )
+        cursor.execute(
+            "INSERT INTO observability_tracetag (project_id, tag, trace_key) SELECT DISTINCT project_id, tag, key"
+            " FROM observability_trace, jsonb_array_elements_text(tags) AS tag WHERE project_id = %s",
+            [project_id],
+        )
     raw.commit()
     raw.autocommit = True
     with raw.cursor() as cursor:
-        for table in ("observability_trace", "observability_observation", "observability_session"):
+        for table in (
+            "observability_trace",
+            "observability_observation",
+            "observability_session",
+            "observability_tracetag",
+        ):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
     return figures
 

@@ -11,6 +11,7 @@ class ObservabilityConfig(AppConfig):
         register_version_insight(prompt_version_insights)
 
         import observability.media.signals  # noqa: F401 (connects the file clean-up)
+        import observability.signals  # noqa: F401 (a trace saved through the ORM keeps its trace_tag rows)
         from aistrale.api.request_body import register_path_limit
         from observability.media.urls import UPLOAD_PREFIX, upload_body_limit
 

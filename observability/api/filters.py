@@ -181,9 +181,14 @@ class TraceFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         """The structured `filter`, when given, replaces the other filter parameters (orderBy still applies)."""
         raw = self.data.get("filter")
-        if not raw:
-            return super().filter_queryset(selectors.trace_order(queryset, None))
-        return selectors.trace_order(TRACE_FILTER.filtered(queryset, raw), self.form.cleaned_data["orderBy"])
+        if raw:
+            return selectors.trace_order(TRACE_FILTER.filtered(queryset, raw), self.form.cleaned_data["orderBy"])
+        filtered = super().filter_queryset(selectors.trace_order(queryset, None))
+        given = {name for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
+        tags = self.form.cleaned_data["tags"]
+        if given - {"orderBy"} == {"tags"} and selectors.TracesCountedByTags.applies(tags):
+            return selectors.TracesCountedByTags(filtered, project=self.request.auth.project, tags=tags)
+        return filtered
 
 
 class ObservationFilter(django_filters.FilterSet):

@@ -25,6 +25,7 @@ from observability.ingestion.sql import (
 )
 from observability.ingestion.values import loads, parse_timestamp
 from observability.models import Observation, Session, Trace
+from observability.services.trace_tags import trace_tags_sync
 
 WRITE_ATTEMPTS = 3
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
@@ -134,6 +135,9 @@ def write(*, project_id, traces: RowSet, observations: RowSet, also: Callable[[]
             with transaction.atomic():
                 rollups_mark(project_id=project_id, trace_ids=traces, observation_ids=observations, times=times)
                 trace_upsert.run()
+                trace_tags_sync(
+                    project_id=project_id, trace_ids=[key for key, row in traces.items() if "tags" in row.values]
+                )
                 returned = observation_upsert.run(COST_RETURNING)
                 returned = [item for item in returned if item[0] in needs_price]
                 if returned:

@@ -19,7 +19,15 @@ from observability.models.rollups import (
     TraceModelTotals,
     TraceTotals,
 )
-from observability.models.traces import Observation, ObservationLevel, ObservationType, Session, Trace, seconds_between
+from observability.models.traces import (
+    Observation,
+    ObservationLevel,
+    ObservationType,
+    Session,
+    Trace,
+    TraceTag,
+    seconds_between,
+)
 
 __all__ = [
     "AlertChannel",
@@ -47,6 +55,7 @@ __all__ = [
     "RollupDirtyHour",
     "Session",
     "Trace",
+    "TraceTag",
     "TraceHour",
     "TraceModelTotals",
     "TraceTotals",

@@ -109,6 +109,24 @@ class Trace(models.Model):
         return self.name or self.id
 
 
+class TraceTag(models.Model):
+    """One tag of one trace: what a tag filter counts (an index-only scan) where `Trace.tags` would need the heap.
+
+    Kept by observability.services.trace_tags inside every write of a trace's tags; tags longer than
+    INDEXED_LENGTH stay out (a filter by one reads `Trace.tags`).
+    """
+
+    INDEXED_LENGTH = 500
+
+    pk = models.CompositePrimaryKey("project_id", "tag", "trace_id")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
+    tag = models.CharField(max_length=INDEXED_LENGTH)
+    trace = models.ForeignKey(Trace, on_delete=models.CASCADE, related_name="+", db_column="trace_key")
+
+    def __str__(self):
+        return self.tag
+
+
 class Observation(models.Model):
     key = models.BigAutoField(primary_key=True)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)

@@ -22,6 +22,7 @@ from observability.selectors.sessions import (
 from observability.selectors.traces import (
     TRACE_ORDER_FIELDS,
     TraceMetrics,
+    TracesCountedByTags,
     observation_tree,
     trace_alias_costs,
     trace_alias_level_counts,
@@ -39,6 +40,7 @@ from observability.selectors.traces import (
     trace_observation_ids,
     trace_observation_list,
     trace_order,
+    trace_tag_count,
     trace_time_buckets,
 )
 from observability.selectors.users import user_list, user_usage_stats
@@ -48,6 +50,7 @@ __all__ = [
     "InvalidCursor",
     "TRACE_ORDER_FIELDS",
     "TraceMetrics",
+    "TracesCountedByTags",
     "model_definition_get",
     "model_definition_list",
     "observation_filter_by_session",
@@ -80,6 +83,7 @@ __all__ = [
     "trace_metrics",
     "trace_observation_ids",
     "trace_observation_list",
+    "trace_tag_count",
     "trace_time_buckets",
     "trace_order",
     "user_list",
