@@ -141,6 +141,7 @@ DAILY_COLUMNS = ("timestamp", "name", "user_id", "environment", "tags")
 
 
 def _trace_model_rows(project_id, hour: datetime) -> list[TraceModelTotals]:
+    """Per trace and model of the hour; a trace committed between its two reads waits for its own dirty mark."""
     traces = Trace.objects.filter(project_id=project_id, timestamp__gte=hour, timestamp__lt=hour + HOUR)
     columns = {row.pop("id"): row for row in traces.values("id", *DAILY_COLUMNS)}
     found = (
@@ -156,7 +157,9 @@ def _trace_model_rows(project_id, hour: datetime) -> list[TraceModelTotals]:
         )
     )
     return [
-        TraceModelTotals(project_id=project_id, day=hour.date(), **columns[row["trace_id"]], **row) for row in found
+        TraceModelTotals(project_id=project_id, day=hour.date(), **columns[row["trace_id"]], **row)
+        for row in found
+        if row["trace_id"] in columns
     ]
 
 

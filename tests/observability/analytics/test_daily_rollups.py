@@ -3,14 +3,15 @@ here in Python from the stored rows), after late-arriving, moved and repriced ob
 and deletion, with and without filters."""
 
 from collections import defaultdict
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from observability.analytics import rollups
 from observability.models import Observation, RollupDirtyHour, Trace, TraceModelTotals
 from observability.services.traces import trace_delete_many
 from tests.observability.analytics.test_rollups import _at, batch_dataset, otlp_spans
-from tests.observability.factories import ingestion_event, post_batch
+from tests.observability.factories import ingestion_event, make_observation, make_trace, post_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,22 @@ def test_deleted_traces_leave_daily_metrics(api_client, project, ingested):
     trace_delete_many(project=project, trace_ids=["t0", "t7"])
     data = assert_daily_agrees(api_client, project)
     assert sum(day["countTraces"] for day in data) == 11
+
+
+def test_a_trace_committed_between_the_two_reads_of_an_hour_is_left_to_its_own_mark(project, monkeypatch):
+    hour = datetime(2025, 3, 10, 9, tzinfo=UTC)
+    make_trace(project, "t1", at=hour)
+    make_observation(project, "o1", "t1", start=hour, model="gpt-4o")
+    original = Observation.objects.filter
+
+    def filter_after_a_late_trace(*args, **kwargs):
+        monkeypatch.setattr(Observation.objects, "filter", original)
+        make_trace(project, "late", at=hour + timedelta(minutes=5))
+        make_observation(project, "late-o", "late", start=hour + timedelta(minutes=5), model="gpt-4o")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(Observation.objects, "filter", filter_after_a_late_trace)
+    rows = rollups._trace_model_rows(project.pk, hour)
+
+    assert [(row.trace_id, row.model, row.observations) for row in rows] == [("t1", "gpt-4o", 1)]
+    assert RollupDirtyHour.objects.filter(project=project, hour=hour).exists()
